@@ -1,0 +1,35 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test` (README).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint services worker beat bench-seed clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+## The whole application on an embedded SQLite database with demo data: http://127.0.0.1:8000
+run: $(STAMP)
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Open http://127.0.0.1:8000 and sign in as iro, manager or support (password demo-password-2026)."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## Lint, migration check and every test, against the real PostgreSQL and Redis
+test: $(STAMP) services
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+services:
+	scripts/ensure-services.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

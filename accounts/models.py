@@ -1,0 +1,85 @@
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do comes from their role (a group)."""
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_names(self) -> frozenset[str]:
+        # Cached per instance: templates and permission checks ask many times per request.
+        if not hasattr(self, "_role_names"):
+            self._role_names = frozenset(self.groups.values_list("name", flat=True))
+        return self._role_names
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.role_names
+
+    @property
+    def is_iro(self) -> bool:
+        return self.has_role(Role.IRO)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.has_role(Role.MANAGER)
+
+    @property
+    def is_business_support(self) -> bool:
+        return self.has_role(Role.BUSINESS_SUPPORT)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IROProfile(models.Model):
+    """An IRO's working pattern: caseload guidance is per full-time equivalent."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="iro_profile")
+    fte = models.DecimalField(
+        "FTE",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("1.0"))],
+        help_text="Full-time equivalent, from 0.1 to 1.0.",
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="iros")
+    active_from = models.DateField()
+    active_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "IRO profile"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fte__gte=Decimal("0.1")) & Q(fte__lte=Decimal("1.0")),
+                name="iro_profile_fte_between_0_1_and_1",
+                violation_error_message="FTE must be between 0.1 and 1.0.",
+            ),
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gte=models.F("active_from")),
+                name="iro_profile_active_to_after_from",
+                violation_error_message="An IRO cannot stop being active before they start.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.fte} FTE)"

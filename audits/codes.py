@@ -1,0 +1,39 @@
+"""Code lists for quality assurance, defined once."""
+
+from django.db import models
+
+
+class RatingScheme(models.TextChoices):
+    """Stored with every rating: numbers are never compared across schemes."""
+
+    OFSTED_4 = "ofsted_4", "Ofsted 1–4 (1 Outstanding, 4 Inadequate)"
+    LEGACY_5 = "legacy_5", "Legacy 1–5 (5 best)"
+
+
+RATING_RANGES = {RatingScheme.OFSTED_4: (1, 4), RatingScheme.LEGACY_5: (1, 5)}
+
+
+class EscalationTheme(models.TextChoices):
+    # The seed's six themes, plus other.
+    CARE_PLAN_NOT_UPDATED = "care_plan", "Care plan not updated in time for the review"
+    PEP_NOT_COMPLETED = "pep", "PEP not completed"
+    S20_PROCEEDINGS = "s20", "Section 20 accommodation where proceedings seem needed"
+    NOT_VISITED = "not_visited", "Child not visited within statutory timescales"
+    PLACEMENT_CHANGE = "placement_change", "Change of placement opposed or promoted"
+    PLACEMENT_NOT_WORKING = "placement_not_working", "Placement or education not working"
+    OTHER = "other", "Other"
+
+
+class EscalationStage(models.TextChoices):
+    INFORMAL_SOCIAL_WORKER = "informal_sw", "Informal: social worker"
+    INFORMAL_TEAM_MANAGER = "informal_tm", "Informal: team manager"
+    FORMAL_SERVICE_MANAGER = "formal_sm", "Formal: service manager"
+    FORMAL_HEAD_OF_SERVICE = "formal_hos", "Formal: head of service"
+    FORMAL_DIRECTOR = "formal_director", "Formal: director"
+    CAFCASS = "cafcass", "Referral to Cafcass"
+
+
+class EscalationOutcome(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+    WITHDRAWN = "withdrawn", "Withdrawn"

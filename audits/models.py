@@ -1,0 +1,93 @@
+"""Quality-assurance records. The workflows that fill them are their own issue (#7);
+the models are here so that the schema is whole from the start."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from children.models import Child
+from reviews.models import Review
+
+from .codes import RATING_RANGES, EscalationOutcome, EscalationStage, EscalationTheme, RatingScheme
+
+PLAN_RATING_FIELDS = (
+    "care_plan_rating",
+    "placement_plan_rating",
+    "health_plan_rating",
+    "pep_rating",
+    "pathway_plan_rating",
+)
+
+
+def _ratings_fit_scheme() -> Q:
+    """Every rating given is within its scheme's range (blank means not graded)."""
+    per_scheme = Q()
+    for scheme, (lowest, highest) in RATING_RANGES.items():
+        fits = Q(scheme=scheme)
+        for field in PLAN_RATING_FIELDS:
+            fits &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": lowest, f"{field}__lte": highest})
+        per_scheme |= fits
+    return per_scheme
+
+
+class MonitoringForm(models.Model):
+    """The IRO's quality-assurance grading of the plans after a review."""
+
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="monitoring_form")
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    completed_on = models.DateField()
+    scheme = models.CharField(max_length=10, choices=RatingScheme.choices)
+    care_plan_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    placement_plan_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    health_plan_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    pep_rating = models.PositiveSmallIntegerField("PEP rating", null=True, blank=True)
+    pathway_plan_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Pathway plan: young people aged 16 and over."
+    )
+    comments_for_social_worker = models.TextField(blank=True)
+    comments_for_manager = models.TextField(blank=True)
+    shared_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=_ratings_fit_scheme(),
+                name="monitoring_form_ratings_fit_scheme",
+                violation_error_message="A rating is outside its scheme's range.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Monitoring form for {self.review}"
+
+
+class Escalation(models.Model):
+    """A concern the IRO raises about a child's plan, up the dispute-resolution stages."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="escalations")
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    raised_on = models.DateField()
+    theme = models.CharField(max_length=30, choices=EscalationTheme.choices)
+    concern = models.TextField()
+    stage = models.CharField(
+        max_length=20, choices=EscalationStage.choices, default=EscalationStage.INFORMAL_SOCIAL_WORKER
+    )
+    stage_deadline = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=EscalationOutcome.choices, default=EscalationOutcome.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(outcome="open") & Q(closed_on__isnull=True))
+                | (~Q(outcome="open") & Q(closed_on__gte=models.F("raised_on"))),
+                name="escalation_closed_on_with_outcome",
+                violation_error_message="A closed escalation needs a closing date on or after it was raised.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_theme_display()} ({self.child.local_id})"

@@ -1,0 +1,688 @@
+"""Demo and scale data shaped like the seed authority (Milton Keynes, 2013-14).
+
+`build_demo(children=300, today=...)` creates IROs and the other roles, children looked
+after today (plus about a fifth as many who have left care), periods of care, episodes with
+placement changes, allocations, reviews held on the statutory clock (about 5% late) with
+the seed's participation mix, decisions, monitoring forms and escalations.
+
+Deterministic: the same arguments give the same rows. Everything is written with bulk
+inserts in batches, so `--children 80000` runs in minutes. The rows obey the model rules
+(a test runs full_clean() over a generated set); bulk_create skips clean(), so the
+generator must, and the rules it follows are the ones in reviews.timescales.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import IROProfile, Team
+from accounts.roles import Role
+from audits.codes import EscalationOutcome, EscalationStage, EscalationTheme, RatingScheme
+from audits.models import Escalation, MonitoringForm
+from children.ages import age_on
+from children.codes import (
+    CategoryOfNeed,
+    Ethnicity,
+    LegalStatus,
+    Mother,
+    PlacementProvider,
+    PlacementType,
+    ReasonEpisodeCeased,
+    ReasonNewEpisode,
+    ReasonPlaceChange,
+    Sex,
+)
+from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from reviews.codes import ParticipationCode, ReviewStatus
+from reviews.models import Decision, Review
+from reviews.services import sequence_for
+from reviews.timescales import add_working_days, minutes_due, next_review_due, outcomes_due
+
+User = get_user_model()
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo login, local data only
+DEMO_ID_PREFIX = "D"
+LONDON = ZoneInfo("Europe/London")
+BATCH = 2000
+
+# (username, first name, last name, FTE): 4 full-time and 2 part-time IROs, as in the seed.
+DEMO_IROS = [
+    ("iro", "Alex", "Morgan", Decimal("1.0")),
+    ("iro2", "Priya", "Shah", Decimal("1.0")),
+    ("iro3", "Tom", "Okafor", Decimal("1.0")),
+    ("iro4", "Helen", "Walsh", Decimal("1.0")),
+    ("iro5", "David", "Clarke", Decimal("0.5")),
+    ("iro6", "Grace", "Adeyemi", Decimal("0.6")),
+]
+DEMO_OTHERS = [
+    ("manager", "Sam", "Fletcher", Role.MANAGER),
+    ("support", "Jo", "Bennett", Role.BUSINESS_SUPPORT),
+]
+
+# Real postcodes (interpretation: to be checked against the ONS data in issue #7).
+HOME_POSTCODES = ["MK9 3EJ", "MK6 5LD", "MK42 9AP"]
+# Placement postcodes by distance band from Milton Keynes, weighted like the seed
+# (most within 20 miles; 27 of ~300 at 51-100 miles and 8 over 100).
+PLACEMENT_POSTCODES = [
+    (["MK9 3EJ", "MK6 5LD", "NN1 1DE", "MK42 9AP"], 0.70),
+    (["LU1 2BQ", "HP20 1UA", "OX1 1BX", "CB2 3QJ"], 0.18),
+    (["B1 1BB", "SW1A 2AA", "NG2 3NG"], 0.09),
+    (["EX1 1UR", "LS1 1UR", "M2 5DB"], 0.03),
+]
+
+FIRST_NAMES_F = [
+    "Amelia",
+    "Olivia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Ivy",
+    "Lily",
+    "Freya",
+    "Grace",
+    "Chloe",
+    "Aisha",
+    "Zara",
+    "Maya",
+    "Ruby",
+    "Ella",
+    "Layla",
+    "Sofia",
+    "Evie",
+    "Poppy",
+    "Jade",
+]
+FIRST_NAMES_M = [
+    "Oliver",
+    "George",
+    "Noah",
+    "Arthur",
+    "Leo",
+    "Harry",
+    "Oscar",
+    "Jack",
+    "Charlie",
+    "Musa",
+    "Jacob",
+    "Ethan",
+    "Kai",
+    "Theo",
+    "Ryan",
+    "Tyler",
+    "Callum",
+    "Adam",
+    "Zain",
+    "Liam",
+]
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Khan",
+    "Lewis",
+    "Harris",
+    "Clarke",
+    "Jackson",
+    "Wood",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Hughes",
+    "Moore",
+    "Mensah",
+    "Nowak",
+    "Ali",
+    "Begum",
+    "Kelly",
+]
+
+ETHNICITY_WEIGHTS = {
+    Ethnicity.WBRI: 60,
+    Ethnicity.WOTH: 6,
+    Ethnicity.MWBC: 6,
+    Ethnicity.MWBA: 3,
+    Ethnicity.MWAS: 2,
+    Ethnicity.MOTH: 4,
+    Ethnicity.BAFR: 6,
+    Ethnicity.BCRB: 2,
+    Ethnicity.BOTH: 2,
+    Ethnicity.APKN: 2,
+    Ethnicity.AIND: 1,
+    Ethnicity.ABAN: 1,
+    Ethnicity.AOTH: 2,
+    Ethnicity.OOTH: 2,
+    Ethnicity.WROM: 1,
+}
+# Age on the demo's "today" of the children in care (England's CLA statistics, roughly).
+AGE_BANDS = [((0, 0), 6), ((1, 4), 14), ((5, 9), 18), ((10, 15), 38), ((16, 17), 24)]
+LEGAL_STATUS_WEIGHTS = {
+    LegalStatus.C2: 50,
+    LegalStatus.C1: 14,
+    LegalStatus.V2: 20,
+    LegalStatus.E1: 8,
+    LegalStatus.J1: 2,
+    LegalStatus.L2: 2,
+    LegalStatus.V3: 2,
+    LegalStatus.V4: 2,
+}
+PLACEMENT_WEIGHTS = {
+    PlacementType.U4: 30,
+    PlacementType.U6: 22,
+    PlacementType.U1: 6,
+    PlacementType.U3: 8,
+    PlacementType.K2: 11,
+    PlacementType.K3: 5,
+    PlacementType.P1: 6,
+    PlacementType.R1: 2,
+    PlacementType.S1: 2,
+    PlacementType.A6: 4,
+    PlacementType.R3: 2,
+    PlacementType.Z14: 2,
+}
+CATEGORY_WEIGHTS = {
+    CategoryOfNeed.N1: 65,
+    CategoryOfNeed.N2: 3,
+    CategoryOfNeed.N3: 3,
+    CategoryOfNeed.N4: 8,
+    CategoryOfNeed.N5: 14,
+    CategoryOfNeed.N6: 2,
+    CategoryOfNeed.N7: 1,
+    CategoryOfNeed.N8: 4,
+}
+# The seed's mix for children aged 4 and over: PN1 332, PN2 2, PN5 105, PN6 153, PN7 23 of 615.
+PARTICIPATION_WEIGHTS_4_PLUS = {
+    ParticipationCode.PN1: 332,
+    ParticipationCode.PN2: 2,
+    ParticipationCode.PN3: 2,
+    ParticipationCode.PN4: 1,
+    ParticipationCode.PN5: 105,
+    ParticipationCode.PN6: 153,
+    ParticipationCode.PN7: 23,
+}
+LEAVING_REASONS = {
+    ReasonEpisodeCeased.E4A: 35,
+    ReasonEpisodeCeased.E11: 10,
+    ReasonEpisodeCeased.E45: 8,
+    ReasonEpisodeCeased.E41: 6,
+    ReasonEpisodeCeased.E5: 8,
+    ReasonEpisodeCeased.E13: 10,
+    ReasonEpisodeCeased.E8: 10,
+    ReasonEpisodeCeased.E17: 5,
+    ReasonEpisodeCeased.E3: 3,
+}
+LATE_REVIEW_SHARE = 0.05
+DECISION_TEXTS = [
+    ("Social worker to update the care plan to reflect the review's decisions.", "Social worker"),
+    ("Personal education plan to be reviewed with the virtual school.", "Designated teacher"),
+    ("Arrange a health assessment within the statutory timescale.", "Looked-after children nurse"),
+    ("Family time with birth mother to continue fortnightly, supervised.", "Social worker"),
+    ("Referral to CAMHS to be followed up.", "Social worker"),
+    ("Foster carers to support the young person to join a local club.", "Foster carer"),
+    ("Pathway plan to be completed before the next review.", "Personal adviser"),
+    ("Life-story work to begin.", "Social worker"),
+]
+
+
+@dataclass
+class DemoSummary:
+    children: int = 0
+    in_care: int = 0
+    periods: int = 0
+    episodes: int = 0
+    reviews: int = 0
+    decisions: int = 0
+    logins: list[str] = field(default_factory=list)
+
+
+class DemoDataError(Exception):
+    pass
+
+
+def _weighted(rng: random.Random, weights: dict) -> object:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _between(rng: random.Random, first: date, last: date) -> date:
+    if last <= first:
+        return first
+    return first + timedelta(days=rng.randint(0, (last - first).days))
+
+
+def _placement_postcode(rng: random.Random) -> str:
+    postcodes, _ = rng.choices(PLACEMENT_POSTCODES, weights=[w for _, w in PLACEMENT_POSTCODES])[0]
+    return rng.choice(postcodes)
+
+
+def existing_demo_size() -> int | None:
+    """None for an empty database; the number of demo children if it holds demo data.
+
+    Raises DemoDataError if it holds anything else: demo data never mixes with real records.
+    """
+    if not Child.objects.exists():
+        return None
+    if Child.objects.exclude(local_id__startswith=DEMO_ID_PREFIX).exists():
+        raise DemoDataError(
+            "This database holds children that are not demo data; seed_demo only fills an empty "
+            "database or one it filled itself."
+        )
+    return Child.objects.count()
+
+
+def _make_users(n_iros: int, today: date) -> tuple[list, list[str]]:
+    groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+    team = Team.objects.get_or_create(name="IRO service")[0]
+    iros = []
+    iro_specs = list(DEMO_IROS) + [
+        (f"iro{index}", "IRO", f"Number {index}", Decimal("1.0")) for index in range(len(DEMO_IROS) + 1, n_iros + 1)
+    ]
+    profiles = []
+    # One password hash for every demo login: hashing 1,000 passwords one by one takes minutes.
+    hashed = User(username="x")
+    hashed.set_password(DEMO_PASSWORD)
+    for username, first, last, _fte in iro_specs:
+        iros.append(
+            User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.org",
+                password=hashed.password,
+            )
+        )
+    others = [
+        User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.org",
+            password=hashed.password,
+        )
+        for username, first, last, _role in DEMO_OTHERS
+    ]
+    User.objects.bulk_create(iros + others)
+    iros = list(User.objects.filter(username__in=[spec[0] for spec in iro_specs]).order_by("pk"))
+    by_name = {user.username: user for user in iros}
+    for username, _first, _last, fte in iro_specs:
+        profiles.append(
+            IROProfile(user=by_name[username], fte=fte, team=team, active_from=today - timedelta(days=365 * 12))
+        )
+    IROProfile.objects.bulk_create(profiles)
+    groups[Role.IRO].user_set.add(*iros)
+    for username, _first, _last, role in DEMO_OTHERS:
+        groups[role].user_set.add(User.objects.get(username=username))
+    iro_order = [by_name[spec[0]] for spec in iro_specs]
+    return iro_order, [spec[0] for spec in iro_specs[: len(DEMO_IROS)]] + [o[0] for o in DEMO_OTHERS]
+
+
+@dataclass
+class _PlannedPeriod:
+    start: date
+    end: date | None
+    reason_ended: str
+    episodes: list[dict]
+    reviews: list[dict]
+    allocations: list[tuple[int, date, date | None]]  # (iro index, start, end)
+
+
+class _Generator:
+    def __init__(self, *, rng: random.Random, today: date, years: int, iro_weights: list[float]) -> None:
+        self.rng = rng
+        self.today = today
+        self.window_start = today - timedelta(days=round(365.25 * years))
+        self.iro_weights = iro_weights
+
+    def child(self, index: int, in_care: bool) -> tuple[dict, list[_PlannedPeriod]]:
+        rng = self.rng
+        (low, high) = rng.choices([band for band, _ in AGE_BANDS], weights=[w for _, w in AGE_BANDS])[0]
+        years_old = rng.randint(low, high)
+        dob = self.today - timedelta(days=round(365.25 * years_old) + rng.randint(1, 364))
+        sex = rng.choice([Sex.MALE, Sex.FEMALE])
+        first = rng.choice(FIRST_NAMES_F if sex == Sex.FEMALE else FIRST_NAMES_M)
+        child = {
+            "local_id": f"{DEMO_ID_PREFIX}{index:07d}",
+            "first_name": first,
+            "last_name": rng.choice(LAST_NAMES),
+            "preferred_name": "",
+            "date_of_birth": dob,
+            "sex": sex,
+            "ethnicity": _weighted(rng, ETHNICITY_WEIGHTS),
+            "upn": "",
+            "mother": Mother.NO if sex == Sex.FEMALE else "",
+            "mother_child_date_of_birth": None,
+        }
+        periods = self.periods(dob, in_care)
+        return child, periods
+
+    def periods(self, dob: date, in_care: bool) -> list[_PlannedPeriod]:
+        rng = self.rng
+        earliest = max(dob, self.window_start)
+        planned: list[_PlannedPeriod] = []
+        if in_care:
+            # About 1 in 10 children in care left and came back within the window.
+            returned = rng.random() < 0.10 and (self.today - earliest).days > 200
+            start = _between(rng, earliest, self.today - timedelta(days=1))
+            if returned:
+                first_start = _between(rng, earliest, self.today - timedelta(days=200))
+                first_end = _between(rng, first_start + timedelta(days=30), self.today - timedelta(days=60))
+                if first_end > first_start:
+                    planned.append(self.period(first_start, first_end, home_postcode=None))
+                    start = _between(rng, first_end + timedelta(days=14), self.today - timedelta(days=1))
+            planned.append(self.period(start, None, home_postcode=None))
+        else:
+            start = _between(rng, earliest, self.today - timedelta(days=60))
+            end = _between(rng, start + timedelta(days=14), self.today - timedelta(days=1))
+            planned.append(self.period(start, end, home_postcode=None))
+        return planned
+
+    def period(self, start: date, end: date | None, home_postcode: str | None) -> _PlannedPeriod:
+        rng = self.rng
+        last_day = end or self.today
+        home = home_postcode or rng.choice(HOME_POSTCODES)
+        legal_status = _weighted(rng, LEGAL_STATUS_WEIGHTS)
+        category = _weighted(rng, CATEGORY_WEIGHTS)
+        # Placement changes: roughly one every nine months, spaced through the period.
+        changes = min(6, int(rng.expovariate(1.0) * max(1, (last_day - start).days) / 270))
+        change_days = sorted({_between(rng, start + timedelta(days=1), last_day) for _ in range(changes)})
+        change_days = [day for day in change_days if start < day < last_day]
+        episodes = []
+        starts = [start, *change_days]
+        for position, episode_start in enumerate(starts):
+            episode_end = starts[position + 1] if position + 1 < len(starts) else end
+            if position == 0:
+                rne = ReasonNewEpisode.STARTED
+            else:
+                rne = rng.choice(
+                    [
+                        ReasonNewEpisode.PLACEMENT_AND_CARER,
+                        ReasonNewEpisode.PLACEMENT_AND_CARER,
+                        ReasonNewEpisode.PLACEMENT_SAME_CARER,
+                        ReasonNewEpisode.LEGAL_STATUS,
+                        ReasonNewEpisode.LEGAL_STATUS_PLACEMENT_AND_CARER,
+                    ]
+                )
+                if rne in (ReasonNewEpisode.LEGAL_STATUS, ReasonNewEpisode.LEGAL_STATUS_PLACEMENT_AND_CARER):
+                    # Legal status moves on as proceedings do (interim order to full order, etc.).
+                    legal_status = {
+                        LegalStatus.C1: LegalStatus.C2,
+                        LegalStatus.V2: LegalStatus.C1,
+                        LegalStatus.C2: LegalStatus.E1,
+                    }.get(legal_status, legal_status)
+            placement = _weighted(rng, PLACEMENT_WEIGHTS)
+            if legal_status in (LegalStatus.V3, LegalStatus.V4):
+                placement = PlacementType.U6
+            if episode_end is None:
+                reason_ended = ""
+            elif episode_end == end:
+                reason_ended = "PENDING"  # filled with the period's reason below
+            else:
+                reason_ended = ReasonEpisodeCeased.X1
+            episodes.append(
+                {
+                    "start": episode_start,
+                    "reason_new_episode": rne,
+                    "legal_status": legal_status,
+                    "category_of_need": category,
+                    "placement_type": placement,
+                    "placement_provider": PlacementProvider.PR1 if placement.startswith("U") else PlacementProvider.PR4,
+                    "end": episode_end,
+                    "reason_ended": reason_ended,
+                    "reason_place_change": (
+                        rng.choice(list(ReasonPlaceChange))
+                        if rne in (ReasonNewEpisode.PLACEMENT_AND_CARER, ReasonNewEpisode.PLACEMENT_SAME_CARER)
+                        else ""
+                    ),
+                    "home_postcode": home,
+                    "placement_postcode": _placement_postcode(rng),
+                    "urn": f"SC{rng.randint(100000, 999999)}" if placement == PlacementType.K2 else "",
+                }
+            )
+        period_reason = _weighted(rng, LEAVING_REASONS) if end else ""
+        for episode in episodes:
+            if episode["reason_ended"] == "PENDING":
+                episode["reason_ended"] = period_reason
+        on_clock = episodes[-1]["legal_status"] not in (LegalStatus.V3, LegalStatus.V4)
+        return _PlannedPeriod(
+            start=start,
+            end=end,
+            reason_ended=period_reason,
+            episodes=episodes,
+            reviews=self.reviews(start, end) if on_clock else self.short_break_reviews(start, end),
+            allocations=self.allocations(start, end),
+        )
+
+    def allocations(self, start: date, end: date | None) -> list[tuple[int, date, date | None]]:
+        rng = self.rng
+        iro = rng.choices(range(len(self.iro_weights)), weights=self.iro_weights)[0]
+        last_day = end or self.today
+        # About one child in eight changed IRO (the seed's agency cover and retirements).
+        if rng.random() < 0.12 and (last_day - start).days > 90:
+            handover = _between(rng, start + timedelta(days=30), last_day - timedelta(days=30))
+            second = rng.choices(range(len(self.iro_weights)), weights=self.iro_weights)[0]
+            if second != iro:
+                return [(iro, start, handover - timedelta(days=1)), (second, handover, end)]
+        return [(iro, start, end)]
+
+    def reviews(self, start: date, end: date | None) -> list[dict]:
+        """Held reviews along the reg 33 clock, then the outstanding one if care goes on."""
+        rng = self.rng
+        last_day = end or self.today
+        held: list[date] = []
+        reviews = []
+        while True:
+            due = next_review_due(start, held)
+            if rng.random() < LATE_REVIEW_SHARE:
+                held_on = due + timedelta(days=rng.randint(1, 15))
+            else:
+                # Most reviews are held in the fortnight before they fall due.
+                held_on = due - timedelta(days=rng.randint(0, 14))
+            held_on = max(held_on, (held[-1] + timedelta(days=7)) if held else start + timedelta(days=1))
+            if held_on > last_day or held_on >= self.today:
+                break
+            held.append(held_on)
+            reviews.append({"status": ReviewStatus.HELD, "due_date": due, "held_on": held_on})
+        if end is None:
+            due = next_review_due(start, held)
+            booked_for = None
+            if (due - self.today).days <= 30 and rng.random() < 0.6:
+                booking_day = max(self.today + timedelta(days=1), due - timedelta(days=rng.randint(0, 10)))
+                booked_for = datetime.combine(booking_day, time(rng.choice([10, 11, 14, 15])), tzinfo=LONDON)
+            reviews.append(
+                {
+                    "status": ReviewStatus.BOOKED if booked_for else ReviewStatus.DUE,
+                    "due_date": due,
+                    "held_on": None,
+                    "booked_for": booked_for,
+                }
+            )
+        return reviews
+
+    def short_break_reviews(self, start: date, end: date | None) -> list[dict]:
+        # Short breaks (reg 48) are not on the reg 33 clock: one outstanding review, no due date.
+        if end is not None:
+            return []
+        return [{"status": ReviewStatus.DUE, "due_date": None, "held_on": None, "booked_for": None}]
+
+    def held_review_details(self, review: dict, dob: date) -> dict:
+        rng = self.rng
+        held_on = review["held_on"]
+        if age_on(dob, held_on) < 4:
+            code = ParticipationCode.PN0
+        else:
+            code = _weighted(rng, PARTICIPATION_WEIGHTS_4_PLUS)
+        if rng.random() < 0.92:
+            outcomes_on = _between(rng, held_on, outcomes_due(held_on))
+        else:
+            outcomes_on = outcomes_due(held_on) + timedelta(days=rng.randint(1, 20))
+        if rng.random() < 0.16:
+            minutes_on = _between(rng, held_on + timedelta(days=5), minutes_due(held_on))
+        else:
+            minutes_on = minutes_due(held_on) + timedelta(days=rng.randint(1, 60))
+        return {
+            "participation_code": code,
+            "parents_participated": rng.random() < 0.31,
+            "child_visited_on": held_on - timedelta(days=rng.randint(1, 21)) if rng.random() < 0.80 else None,
+            "wishes_and_feelings_received": rng.random() < 0.6,
+            "outcomes_issued_on": outcomes_on if outcomes_on <= self.today else None,
+            "minutes_issued_on": minutes_on if minutes_on <= self.today else None,
+            "venue": rng.choice(["Foster home", "School", "Civic offices", "Children's home", "Family centre"]),
+            "booked_for": datetime.combine(held_on, time(rng.choice([10, 14])), tzinfo=LONDON),
+        }
+
+
+@transaction.atomic
+def build_demo(*, children: int, today: date, years: int = 3, seed: int = 2014) -> DemoSummary:
+    """Create the demo authority. The database must hold no children (see existing_demo_size)."""
+    if children < 1:
+        raise DemoDataError("--children must be at least 1.")
+    if Child.objects.exists():
+        raise DemoDataError("build_demo needs a database with no children.")
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
+    n_iros = max(len(DEMO_IROS), -(-children // 60))
+    iros, logins = _make_users(n_iros, today)
+    fte = [float(spec[3]) for spec in DEMO_IROS] + [1.0] * (n_iros - len(DEMO_IROS))
+    generator = _Generator(rng=rng, today=today, years=years, iro_weights=fte)
+    summary = DemoSummary(logins=logins)
+    left_care = max(1, children // 5)
+    total = children + left_care
+    for batch_start in range(0, total, BATCH):
+        indexes = range(batch_start, min(total, batch_start + BATCH))
+        _write_batch(generator, iros, [(i + 1, i < children) for i in indexes], summary, today)
+    summary.in_care = children
+    return summary
+
+
+def _write_batch(
+    generator: _Generator, iros: list, specs: list[tuple[int, bool]], summary: DemoSummary, today: date
+) -> None:
+    rng = generator.rng
+    planned = [generator.child(index, in_care) for index, in_care in specs]
+    child_rows = Child.objects.bulk_create([Child(**child) for child, _ in planned])
+    period_rows: list[PeriodOfCare] = []
+    plans: list[tuple[Child, _PlannedPeriod]] = []
+    for child_row, (_, periods) in zip(child_rows, planned, strict=True):
+        for plan in periods:
+            period_rows.append(
+                PeriodOfCare(child=child_row, start=plan.start, end=plan.end, reason_ended=plan.reason_ended)
+            )
+            plans.append((child_row, plan))
+    period_rows = PeriodOfCare.objects.bulk_create(period_rows)
+
+    episodes, allocations, reviews = [], [], []
+    for period_row, (child_row, plan) in zip(period_rows, plans, strict=True):
+        episodes += [Episode(period_of_care=period_row, **episode) for episode in plan.episodes]
+        for iro_index, start, end in plan.allocations:
+            allocations.append(
+                Allocation(child=child_row, iro=iros[iro_index], kind=AllocationKind.CASE_HOLDING, start=start, end=end)
+            )
+        held_position = 0
+        for review in plan.reviews:
+            details = {}
+            chair = None
+            if review["status"] == ReviewStatus.HELD:
+                details = generator.held_review_details(review, child_row.date_of_birth)
+                chair = _iro_on(plan.allocations, iros, review["held_on"])
+            reviews.append(
+                Review(
+                    child=child_row,
+                    period_of_care=period_row,
+                    sequence=sequence_for(held_position),
+                    chair=chair,
+                    **{**review, **details},
+                )
+            )
+            held_position += 1
+    Episode.objects.bulk_create(episodes)
+    Allocation.objects.bulk_create(allocations)
+    reviews = Review.objects.bulk_create(reviews)
+
+    decisions, forms, escalations = [], [], []
+    for review in reviews:
+        if review.status != ReviewStatus.HELD:
+            continue
+        for text, owner in rng.sample(DECISION_TEXTS, rng.randint(1, 3)):
+            decisions.append(
+                Decision(
+                    review=review,
+                    text=text,
+                    owner=owner,
+                    deadline=review.held_on + timedelta(days=rng.choice([28, 42, 90])),
+                )
+            )
+        # The seed's IROs completed monitoring forms for 44% of reviews.
+        completed_on = review.held_on + timedelta(days=rng.randint(1, 10))
+        if rng.random() < 0.44 and completed_on <= today:
+            ratings = [rng.choices([1, 2, 3, 4], weights=[10, 55, 30, 5])[0] for _ in range(4)]
+            pathway = rng.choice([2, 3]) if age_on(review.child.date_of_birth, review.held_on) >= 16 else None
+            forms.append(
+                MonitoringForm(
+                    review=review,
+                    completed_by=review.chair,
+                    completed_on=completed_on,
+                    scheme=RatingScheme.OFSTED_4,
+                    care_plan_rating=ratings[0],
+                    placement_plan_rating=ratings[1],
+                    health_plan_rating=ratings[2],
+                    pep_rating=ratings[3],
+                    pathway_plan_rating=pathway,
+                    shared_on=completed_on,
+                )
+            )
+        # About 50 escalations a year for 300 children, most resolved informally.
+        if rng.random() < 0.06:
+            closed = review.held_on + timedelta(days=rng.randint(3, 40))
+            is_open = closed > today
+            escalations.append(
+                Escalation(
+                    child=review.child,
+                    review=review,
+                    raised_by=review.chair,
+                    raised_on=review.held_on,
+                    theme=_weighted(rng, {theme: 1 for theme in EscalationTheme}),
+                    concern="The care plan had not been updated before the review.",
+                    stage=EscalationStage.INFORMAL_SOCIAL_WORKER
+                    if rng.random() < 0.8
+                    else EscalationStage.INFORMAL_TEAM_MANAGER,
+                    stage_deadline=add_working_days(review.held_on, 10),
+                    outcome=EscalationOutcome.OPEN if is_open else EscalationOutcome.RESOLVED,
+                    closed_on=None if is_open else closed,
+                    resolution="" if is_open else "Resolved with the social worker.",
+                )
+            )
+    Decision.objects.bulk_create(decisions, batch_size=5000)
+    MonitoringForm.objects.bulk_create(forms)
+    Escalation.objects.bulk_create(escalations)
+    summary.children += len(child_rows)
+    summary.periods += len(period_rows)
+    summary.episodes += len(episodes)
+    summary.reviews += len(reviews)
+    summary.decisions += len(decisions)
+
+
+def _iro_on(allocations: list[tuple[int, date, date | None]], iros: list, day: date):
+    for iro_index, start, end in allocations:
+        if start <= day and (end is None or day <= end):
+            return iros[iro_index]
+    return iros[allocations[-1][0]]

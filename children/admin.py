@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Allocation, Child, Episode, PeriodOfCare
+
+
+class PeriodOfCareInline(admin.TabularInline):
+    model = PeriodOfCare
+    extra = 0
+    can_delete = False
+
+
+class AllocationInline(admin.TabularInline):
+    model = Allocation
+    extra = 0
+    can_delete = False
+    autocomplete_fields = ["iro"]
+
+
+class EpisodeInline(admin.TabularInline):
+    model = Episode
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    list_display = ["local_id", "last_name", "first_name", "date_of_birth", "sex"]
+    search_fields = ["local_id", "last_name", "first_name", "preferred_name"]
+    inlines = [PeriodOfCareInline, AllocationInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # reg 50: records are kept until the child's 75th birthday; nothing is deleted here.
+        return False
+
+
+@admin.register(PeriodOfCare)
+class PeriodOfCareAdmin(admin.ModelAdmin):
+    list_display = ["child", "start", "end", "reason_ended"]
+    list_select_related = ["child"]
+    search_fields = ["child__local_id", "child__last_name"]
+    raw_id_fields = ["child"]
+    inlines = [EpisodeInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

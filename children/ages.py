@@ -1,0 +1,17 @@
+"""Age arithmetic, shared by validation, participation codes and reports."""
+
+from datetime import date
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    """Whole years of age on `day`. A 29 February birthday falls on 1 March in other years."""
+    had_birthday = (day.month, day.day) >= (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - (0 if had_birthday else 1)
+
+
+def retention_until(date_of_birth: date) -> date:
+    """reg 50: a looked-after child's records are kept until their 75th birthday."""
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + 75)
+    except ValueError:  # 29 February in a year that has none
+        return date(date_of_birth.year + 75, 3, 1)

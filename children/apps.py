@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChildrenConfig(AppConfig):
+    name = "children"
+    verbose_name = "Children, periods of care and allocations"

@@ -1,0 +1,77 @@
+"""Forms for the child's record. Model rules (clean() and constraints) surface here as
+field messages, so bad input is explained, never a server error."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+
+from accounts.roles import Role
+
+from .models import Allocation, Child, Episode, PeriodOfCare
+
+User = get_user_model()
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CrispyModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ChildForm(CrispyModelForm):
+    class Meta:
+        model = Child
+        fields = [
+            "local_id",
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "upn",
+            "mother",
+            "mother_child_date_of_birth",
+        ]
+        widgets = {"date_of_birth": DATE_INPUT, "mother_child_date_of_birth": DATE_INPUT}
+
+
+class PeriodOfCareForm(CrispyModelForm):
+    class Meta:
+        model = PeriodOfCare
+        fields = ["child", "start", "end", "reason_ended"]
+        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
+
+
+class EpisodeForm(CrispyModelForm):
+    class Meta:
+        model = Episode
+        fields = [
+            "period_of_care",
+            "start",
+            "reason_new_episode",
+            "legal_status",
+            "category_of_need",
+            "placement_type",
+            "placement_provider",
+            "end",
+            "reason_ended",
+            "reason_place_change",
+            "home_postcode",
+            "placement_postcode",
+            "urn",
+        ]
+        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
+
+
+class AllocationForm(CrispyModelForm):
+    class Meta:
+        model = Allocation
+        fields = ["child", "iro", "kind", "start", "end"]
+        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["iro"].queryset = User.objects.filter(groups__name=Role.IRO)

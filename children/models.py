@@ -1,0 +1,276 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from .ages import age_on
+from .codes import (
+    EPISODE_CONTINUES,
+    CategoryOfNeed,
+    Ethnicity,
+    LegalStatus,
+    Mother,
+    PlacementProvider,
+    PlacementType,
+    ReasonEpisodeCeased,
+    ReasonNewEpisode,
+    ReasonPlaceChange,
+    Sex,
+)
+
+
+class Child(models.Model):
+    """A child the authority looks after or has looked after (the SSDA903 header row)."""
+
+    local_id = models.CharField(
+        "child ID",
+        max_length=10,
+        unique=True,
+        help_text="The authority's own identifier: the SSDA903 CHILD field.",
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)
+    upn = models.CharField("UPN", max_length=13, blank=True, help_text="Unique pupil number, or blank if not known.")
+    mother = models.CharField(
+        max_length=1,
+        choices=Mother.choices,
+        blank=True,
+        help_text="SSDA903 MOTHER: whether she is herself a mother (girls only).",
+    )
+    mother_child_date_of_birth = models.DateField("child's date of birth (MC_DOB)", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "children"
+        ordering = ["last_name", "first_name", "local_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mother_child_date_of_birth__isnull=True) | Q(mother=Mother.YES),
+                name="child_mc_dob_only_for_mothers",
+                violation_error_message="A child's date of birth (MC_DOB) is only recorded for a mother.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.local_id})"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.preferred_name or self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.date_of_birth, day)
+
+    def clean(self) -> None:
+        if self.mother and self.sex != Sex.FEMALE:
+            raise ValidationError({"mother": "MOTHER is only recorded for girls."})
+        if (
+            self.mother_child_date_of_birth
+            and self.date_of_birth
+            and self.mother_child_date_of_birth <= self.date_of_birth
+        ):
+            raise ValidationError({"mother_child_date_of_birth": "Her child's date of birth must be after her own."})
+
+
+class PeriodOfCareQuerySet(models.QuerySet):
+    def looked_after_on(self, day: date) -> "PeriodOfCareQuerySet":
+        """Periods in which the child is looked after on `day`: start ≤ day and (no end or end > day)."""
+        return self.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
+
+
+class PeriodOfCare(models.Model):
+    """From the day a child becomes looked after (an episode with RNE S) until care ends."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="periods_of_care")
+    start = models.DateField("looked after from")
+    end = models.DateField("care ended on", null=True, blank=True)
+    reason_ended = models.CharField(max_length=3, choices=ReasonEpisodeCeased.choices, blank=True)
+
+    objects = PeriodOfCareQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "period of care"
+        verbose_name_plural = "periods of care"
+        ordering = ["child", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "start"], name="period_unique_start_per_child"),
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(end__isnull=True),
+                name="period_one_open_per_child",
+                violation_error_message="This child already has a period of care that has not ended.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="period_ends_after_start",
+                violation_error_message="A period of care cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(end__isnull=True) & Q(reason_ended="")) | (Q(end__isnull=False) & ~Q(reason_ended="")),
+                name="period_end_and_reason_together",
+                violation_error_message="Give the reason care ended exactly when an end date is given.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        ended = f" to {self.end:%d/%m/%Y}" if self.end else ""
+        return f"{self.child.local_id}: looked after from {self.start:%d/%m/%Y}{ended}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.reason_ended == EPISODE_CONTINUES:
+            errors["reason_ended"] = "X1 continues care in a new episode; it cannot end a period of care."
+        if self.child_id and self.start:
+            if self.start < self.child.date_of_birth:
+                errors["start"] = "A period of care cannot start before the child's date of birth."
+            overlapping = (
+                PeriodOfCare.objects.filter(child_id=self.child_id)
+                .exclude(pk=self.pk)
+                .filter(Q(end__isnull=True) | Q(end__gt=self.start))
+            )
+            if self.end:
+                overlapping = overlapping.filter(start__lt=self.end)
+            if overlapping.exists():
+                errors["start"] = "This overlaps another period of care for the same child."
+        if errors:
+            raise ValidationError(errors)
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class Episode(models.Model):
+    """An SSDA903 episode: one legal status and placement within a period of care."""
+
+    period_of_care = models.ForeignKey(PeriodOfCare, on_delete=models.PROTECT, related_name="episodes")
+    start = models.DateField("start date (DECOM)")
+    reason_new_episode = models.CharField(
+        "reason for new episode (RNE)", max_length=1, choices=ReasonNewEpisode.choices
+    )
+    legal_status = models.CharField("legal status (LS)", max_length=2, choices=LegalStatus.choices)
+    category_of_need = models.CharField("category of need (CIN)", max_length=2, choices=CategoryOfNeed.choices)
+    placement_type = models.CharField("placement (PLACE)", max_length=3, choices=PlacementType.choices)
+    placement_provider = models.CharField(
+        "placement provider", max_length=3, choices=PlacementProvider.choices, blank=True
+    )
+    end = models.DateField("end date (DEC)", null=True, blank=True)
+    reason_ended = models.CharField(
+        "reason episode ceased (REC)", max_length=3, choices=ReasonEpisodeCeased.choices, blank=True
+    )
+    reason_place_change = models.CharField(
+        "reason for placement change", max_length=6, choices=ReasonPlaceChange.choices, blank=True
+    )
+    home_postcode = models.CharField(max_length=8, blank=True)
+    placement_postcode = models.CharField(max_length=8, blank=True)
+    urn = models.CharField(
+        "URN", max_length=10, blank=True, help_text="Ofsted unique reference number of the placement."
+    )
+
+    class Meta:
+        ordering = ["period_of_care", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["period_of_care", "start"], name="episode_unique_start_per_period"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="episode_ends_after_start",
+                violation_error_message="An episode cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(end__isnull=True) & Q(reason_ended="")) | (Q(end__isnull=False) & ~Q(reason_ended="")),
+                name="episode_end_and_reason_together",
+                violation_error_message="Give the reason the episode ceased exactly when it has an end date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%d/%m/%Y} {self.legal_status} {self.placement_type}"
+
+    def clean(self) -> None:
+        if not (self.period_of_care_id and self.start):
+            return
+        period = self.period_of_care
+        errors: dict[str, str] = {}
+        if not period.contains(self.start):
+            errors["start"] = "The episode must start inside its period of care."
+        elif self.end and not period.contains(self.end):
+            errors["end"] = "The episode must end inside its period of care."
+        elif period.end and self.end is None:
+            errors["end"] = "The period of care has ended, so this episode needs an end date."
+        if self.start == period.start and self.reason_new_episode != ReasonNewEpisode.STARTED:
+            errors["reason_new_episode"] = "The first episode of a period of care has RNE S."
+        if self.start != period.start and self.reason_new_episode == ReasonNewEpisode.STARTED:
+            errors["reason_new_episode"] = (
+                "RNE S starts a new period of care; a later episode in the same period needs L, P, T, B or U."
+            )
+        overlapping = Episode.objects.filter(period_of_care_id=self.period_of_care_id).exclude(pk=self.pk)
+        overlapping = overlapping.filter(Q(end__isnull=True) | Q(end__gt=self.start))
+        if self.end:
+            overlapping = overlapping.filter(start__lt=self.end)
+        if "start" not in errors and overlapping.exists():
+            errors["start"] = "This overlaps another episode in the same period of care."
+        if errors:
+            raise ValidationError(errors)
+
+
+class AllocationKind(models.TextChoices):
+    CASE_HOLDING = "case_holding", "Case-holding IRO"
+    COVER = "cover", "Cover"
+
+
+class Allocation(models.Model):
+    """Which IRO holds a child: one case-holding IRO at a time, plus cover when away."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="allocations")
+    iro = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations", verbose_name="IRO"
+    )
+    kind = models.CharField(max_length=12, choices=AllocationKind.choices, default=AllocationKind.CASE_HOLDING)
+    start = models.DateField("from")
+    end = models.DateField("to", null=True, blank=True)
+
+    class Meta:
+        ordering = ["child", "start"]
+        constraints = [
+            # The database guarantees at most one open case-holding allocation per child;
+            # clean() also refuses date ranges that overlap a closed one.
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(kind="case_holding", end__isnull=True),
+                name="allocation_one_open_case_holding_iro",
+                violation_error_message="This child already has a case-holding IRO.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="allocation_ends_after_start",
+                violation_error_message="An allocation cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="case_holding") | Q(end__isnull=False),
+                name="allocation_cover_has_end",
+                violation_error_message="Cover needs an end date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child.local_id} → {self.iro} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        if not (self.child_id and self.start and self.kind == AllocationKind.CASE_HOLDING):
+            return
+        overlapping = Allocation.objects.filter(child_id=self.child_id, kind=AllocationKind.CASE_HOLDING).exclude(
+            pk=self.pk
+        )
+        # Handover day: the old allocation ends the day before the new one starts.
+        overlapping = overlapping.filter(Q(end__isnull=True) | Q(end__gte=self.start))
+        if self.end:
+            overlapping = overlapping.filter(start__lte=self.end)
+        if overlapping.exists():
+            raise ValidationError(
+                {"start": "This child already has a case-holding IRO for these dates; end that allocation first."}
+            )

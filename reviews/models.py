@@ -1,0 +1,166 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.formats import date_format
+
+from children.ages import age_on
+from children.models import Child, PeriodOfCare
+
+from .codes import (
+    EarlyReviewReason,
+    ParticipationCode,
+    ReviewSequence,
+    ReviewStatus,
+    participation_code_problem,
+)
+from .timescales import is_in_timescale
+
+
+class Review(models.Model):
+    """A statutory looked-after child review (reg 33), from due through booked to held.
+
+    Each period of care has at most one outstanding (due or booked) review: the next one.
+    Its due date is stored when it becomes known and recomputed by
+    `reviews.services.review_due_dates_refresh` when the dates it rests on are corrected.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="reviews")
+    period_of_care = models.ForeignKey(PeriodOfCare, on_delete=models.PROTECT, related_name="reviews")
+    sequence = models.CharField(max_length=10, choices=ReviewSequence.choices)
+    due_date = models.DateField(
+        null=True, blank=True, help_text="Blank for short breaks, which are not on the reg 33 clock."
+    )
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DUE)
+    booked_for = models.DateTimeField(null=True, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    held_on = models.DateField(null=True, blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews_chaired",
+    )
+    participation_code = models.CharField(max_length=3, choices=ParticipationCode.choices, blank=True)
+    parents_participated = models.BooleanField(null=True, blank=True)
+    child_visited_on = models.DateField("child visited before the review on", null=True, blank=True)
+    wishes_and_feelings_received = models.BooleanField(default=False)
+    early_review_reason = models.CharField(
+        "early review reason (reg 33(3))", max_length=30, choices=EarlyReviewReason.choices, blank=True
+    )
+    outcomes_issued_on = models.DateField(null=True, blank=True)
+    minutes_issued_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["child", "period_of_care", "due_date"]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="review_status_due_idx"),
+            models.Index(fields=["child", "status", "held_on"], name="review_child_held_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_of_care"],
+                condition=Q(status__in=["due", "booked"]),
+                name="review_one_outstanding_per_period",
+                violation_error_message="This period of care already has a review due or booked.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | (Q(held_on__isnull=False) & ~Q(participation_code="")),
+                name="review_held_has_date_and_code",
+                violation_error_message="A held review needs the date it was held and a participation code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="held") | Q(held_on__isnull=True),
+                name="review_held_on_only_when_held",
+                violation_error_message="Only a held review has a held date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="booked") | Q(booked_for__isnull=False),
+                name="review_booked_has_time",
+                violation_error_message="A booked review needs a date and time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcomes_issued_on__isnull=True) | Q(outcomes_issued_on__gte=models.F("held_on")),
+                name="review_outcomes_after_held",
+                violation_error_message="Outcomes cannot be issued before the review was held.",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_issued_on__isnull=True) | Q(minutes_issued_on__gte=models.F("held_on")),
+                name="review_minutes_after_held",
+                violation_error_message="Minutes cannot be issued before the review was held.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = self.held_on or self.due_date
+        suffix = f" ({when:%d/%m/%Y})" if when else ""
+        return f"{self.get_sequence_display()} for {self.child.local_id}{suffix}"
+
+    @property
+    def review_date(self) -> date | None:
+        """The day the review happens: held, else booked."""
+        if self.held_on:
+            return self.held_on
+        if self.booked_for:
+            return self.booked_for.date()
+        return None
+
+    @property
+    def in_timescale(self) -> bool | None:
+        if self.held_on is None or self.due_date is None:
+            return None
+        return is_in_timescale(self.held_on, self.due_date)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.child_id and self.period_of_care_id and self.period_of_care.child_id != self.child_id:
+            errors["period_of_care"] = "That period of care belongs to another child."
+        day = self.review_date
+        if day and self.child_id:
+            dob = self.child.date_of_birth
+            field = "held_on" if self.held_on else "booked_for"
+            if day < dob:
+                errors[field] = "A review cannot be before the child's date of birth."
+            elif self.period_of_care_id and day < self.period_of_care.start:
+                errors[field] = (
+                    f"A review cannot be before the period of care started ({date_format(self.period_of_care.start)})."
+                )
+            elif self.period_of_care_id and self.period_of_care.end and day > self.period_of_care.end:
+                errors[field] = "A review cannot be after the period of care ended."
+            if self.participation_code:
+                problem = participation_code_problem(self.participation_code, age_on(dob, day))
+                if problem:
+                    errors["participation_code"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+
+class Decision(models.Model):
+    """A decision or action from a review: what, who owns it, by when."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="decisions")
+    text = models.TextField("decision")
+    owner = models.CharField(max_length=200, help_text="Who will do it (name or role).")
+    deadline = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "deadline", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(owner=""),
+                name="decision_has_owner",
+                violation_error_message="Every decision needs an owner.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="decision_has_text",
+                violation_error_message="Write the decision.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,115 @@
+from datetime import date
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import IROProfile, User
+from accounts.roles import Role
+from children.codes import CategoryOfNeed, Ethnicity, LegalStatus, PlacementType, ReasonNewEpisode, Sex
+from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from reviews.codes import ReviewSequence, ReviewStatus
+from reviews.models import Decision, Review
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        if create and extracted:
+            user.groups.add(Group.objects.get_or_create(name=Role(extracted).value)[0])
+
+
+class IROFactory(UserFactory):
+    role = Role.IRO
+    profile = factory.RelatedFactory("tests.factories.IROProfileFactory", factory_related_name="user")
+
+
+class IROProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IROProfile
+
+    user = factory.SubFactory(UserFactory)
+    fte = Decimal("1.0")
+    active_from = date(2010, 1, 1)
+
+
+class ManagerFactory(UserFactory):
+    role = Role.MANAGER
+
+
+class BusinessSupportFactory(UserFactory):
+    role = Role.BUSINESS_SUPPORT
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    local_id = factory.Sequence(lambda n: f"C{n:06d}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = date(2008, 6, 1)
+    sex = Sex.MALE
+    ethnicity = Ethnicity.WBRI
+
+
+class PeriodOfCareFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PeriodOfCare
+
+    child = factory.SubFactory(ChildFactory)
+    start = date(2014, 4, 14)
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    period_of_care = factory.SubFactory(PeriodOfCareFactory)
+    start = factory.LazyAttribute(lambda episode: episode.period_of_care.start)
+    reason_new_episode = ReasonNewEpisode.STARTED
+    legal_status = LegalStatus.C2
+    category_of_need = CategoryOfNeed.N1
+    placement_type = PlacementType.U4
+    home_postcode = "MK9 3EJ"
+    placement_postcode = "NN1 1DE"
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Allocation
+
+    child = factory.SubFactory(ChildFactory)
+    iro = factory.SubFactory(IROFactory)
+    kind = AllocationKind.CASE_HOLDING
+    start = date(2014, 4, 14)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    period_of_care = factory.SubFactory(PeriodOfCareFactory)
+    child = factory.LazyAttribute(lambda review: review.period_of_care.child)
+    sequence = ReviewSequence.FIRST
+    status = ReviewStatus.DUE
+    due_date = date(2014, 5, 15)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    review = factory.SubFactory(ReviewFactory)
+    text = "Update the care plan."
+    owner = "Social worker"
