@@ -24,8 +24,8 @@ class User(AbstractUser):
             self._role_names = frozenset(self.groups.values_list("name", flat=True))
         return self._role_names
 
-    def has_role(self, role: Role) -> bool:
-        return role.value in self.role_names
+    def has_role(self, role: Role | str) -> bool:
+        return Role(role).value in self.role_names
 
     @property
     def is_iro(self) -> bool:

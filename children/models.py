@@ -97,7 +97,7 @@ class PeriodOfCare(models.Model):
     class Meta:
         verbose_name = "period of care"
         verbose_name_plural = "periods of care"
-        ordering = ["child", "start"]
+        ordering = ["child_id", "start"]
         constraints = [
             models.UniqueConstraint(fields=["child", "start"], name="period_unique_start_per_child"),
             models.UniqueConstraint(
@@ -173,7 +173,7 @@ class Episode(models.Model):
     )
 
     class Meta:
-        ordering = ["period_of_care", "start"]
+        ordering = ["period_of_care_id", "start"]
         constraints = [
             models.UniqueConstraint(fields=["period_of_care", "start"], name="episode_unique_start_per_period"),
             models.CheckConstraint(
@@ -235,7 +235,7 @@ class Allocation(models.Model):
     end = models.DateField("to", null=True, blank=True)
 
     class Meta:
-        ordering = ["child", "start"]
+        ordering = ["child_id", "start"]
         constraints = [
             # The database guarantees at most one open case-holding allocation per child;
             # clean() also refuses date ranges that overlap a closed one.

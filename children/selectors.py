@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
-from .models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from .models import Allocation, AllocationKind, Child, Episode
 
 
 def current_allocations(*, today: date) -> QuerySet[Allocation]:
@@ -12,29 +12,33 @@ def current_allocations(*, today: date) -> QuerySet[Allocation]:
 
 
 def children_looked_after(*, today: date, iro_id: int | None = None) -> QuerySet[Child]:
-    """Children looked after on `today`, annotated with their current period, episode and IRO.
+    """Children looked after on `today`, with their current period, episode and case-holding IRO.
 
-    One query, however many children: every figure comes from a correlated subquery.
+    One query however many children: the period and the allocation are joined (a child has
+    at most one of each on a day, by the model rules), the current episode is a subquery.
     """
-    open_periods = PeriodOfCare.objects.looked_after_on(today).filter(child=OuterRef("pk"))
-    current_episode = Episode.objects.filter(
-        period_of_care__child=OuterRef("pk"), period_of_care__in=PeriodOfCare.objects.looked_after_on(today)
-    ).order_by("-start")
-    case_holder = current_allocations(today=today).filter(child=OuterRef("pk"), kind=AllocationKind.CASE_HOLDING)
-    children = Child.objects.filter(pk__in=PeriodOfCare.objects.looked_after_on(today).values("child_id"))
+    children = Child.objects.annotate(
+        current_period=FilteredRelation(
+            "periods_of_care",
+            condition=Q(periods_of_care__start__lte=today)
+            & (Q(periods_of_care__end__isnull=True) | Q(periods_of_care__end__gt=today)),
+        ),
+        case_holding=FilteredRelation(
+            "allocations",
+            condition=Q(allocations__kind=AllocationKind.CASE_HOLDING, allocations__start__lte=today)
+            & (Q(allocations__end__isnull=True) | Q(allocations__end__gte=today)),
+        ),
+    ).filter(current_period__isnull=False)
     if iro_id is not None:
-        children = children.filter(
-            pk__in=current_allocations(today=today)
-            .filter(iro_id=iro_id, kind=AllocationKind.CASE_HOLDING)
-            .values("child_id")
-        )
+        children = children.filter(case_holding__iro_id=iro_id)
+    current_episode = Episode.objects.filter(period_of_care_id=OuterRef("period_id")).order_by("-start")
     return children.annotate(
-        period_id=Subquery(open_periods.values("pk")[:1]),
-        period_start=Subquery(open_periods.values("start")[:1]),
+        period_id=F("current_period__id"),
+        period_start=F("current_period__start"),
+        iro_id=F("case_holding__iro_id"),
+        iro_first_name=F("case_holding__iro__first_name"),
+        iro_last_name=F("case_holding__iro__last_name"),
+    ).annotate(
         legal_status=Subquery(current_episode.values("legal_status")[:1]),
         placement_type=Subquery(current_episode.values("placement_type")[:1]),
-        placement_postcode=Subquery(current_episode.values("placement_postcode")[:1]),
-        iro_id=Subquery(case_holder.values("iro_id")[:1]),
-        iro_first_name=Subquery(case_holder.values("iro__first_name")[:1]),
-        iro_last_name=Subquery(case_holder.values("iro__last_name")[:1]),
     )

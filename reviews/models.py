@@ -55,7 +55,7 @@ class Review(models.Model):
     minutes_issued_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["child", "period_of_care", "due_date"]
+        ordering = ["child_id", "period_of_care_id", "due_date"]
         indexes = [
             models.Index(fields=["status", "due_date"], name="review_status_due_idx"),
             models.Index(fields=["child", "status", "held_on"], name="review_child_held_idx"),
@@ -148,7 +148,7 @@ class Decision(models.Model):
     completed_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["review", "deadline", "pk"]
+        ordering = ["review_id", "deadline", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(owner=""),

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from children.models import Child
 from children.selectors import children_looked_after
@@ -26,15 +26,19 @@ def review_state_expression(*, today: date, due_field: str = "next_review_due") 
 
 def children_with_next_review(*, today: date, iro_id: int | None = None) -> QuerySet[Child]:
     """Every child looked after on `today` (or on one IRO's caseload) with the next review due
-    and its state, the last review held and the current episode. One query for any number."""
-    outstanding = Review.objects.filter(period_of_care_id=OuterRef("period_id"), status__in=OUTSTANDING_STATUSES)
+    and its state, the last review held and the current episode. One query for any number.
+
+    The outstanding review is joined: reviews.services keeps exactly one per open period of
+    care and none for an ended one.
+    """
     last_held = Review.objects.filter(child_id=OuterRef("pk"), status=ReviewStatus.HELD).order_by("-held_on")
     return (
         children_looked_after(today=today, iro_id=iro_id)
+        .annotate(next_review=FilteredRelation("reviews", condition=Q(reviews__status__in=OUTSTANDING_STATUSES)))
         .annotate(
-            next_review_id=Subquery(outstanding.values("pk")[:1]),
-            next_review_due=Subquery(outstanding.values("due_date")[:1]),
-            next_review_booked_for=Subquery(outstanding.values("booked_for")[:1]),
+            next_review_id=F("next_review__id"),
+            next_review_due=F("next_review__due_date"),
+            next_review_booked_for=F("next_review__booked_for"),
             last_review_held_on=Subquery(last_held.values("held_on")[:1]),
         )
         .annotate(review_state=review_state_expression(today=today))

@@ -12,6 +12,17 @@ from reviews.codes import ReviewSequence, ReviewStatus
 from reviews.models import Decision, Review
 
 
+def _give_role(default: Role | None = None) -> factory.PostGeneration:
+    """`UserFactory(role=Role.MANAGER)`; subclasses give their role by default."""
+
+    def add(user, create, extracted, **kwargs):
+        role = extracted or default
+        if create and role:
+            user.groups.add(Group.objects.get_or_create(name=Role(role).value)[0])
+
+    return factory.PostGeneration(add)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -22,15 +33,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="en_GB")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     password = factory.django.Password("correct-horse-battery")
-
-    @factory.post_generation
-    def role(user, create, extracted, **kwargs):
-        if create and extracted:
-            user.groups.add(Group.objects.get_or_create(name=Role(extracted).value)[0])
+    role = _give_role()
 
 
 class IROFactory(UserFactory):
-    role = Role.IRO
+    role = _give_role(Role.IRO)
     profile = factory.RelatedFactory("tests.factories.IROProfileFactory", factory_related_name="user")
 
 
@@ -44,11 +51,11 @@ class IROProfileFactory(factory.django.DjangoModelFactory):
 
 
 class ManagerFactory(UserFactory):
-    role = Role.MANAGER
+    role = _give_role(Role.MANAGER)
 
 
 class BusinessSupportFactory(UserFactory):
-    role = Role.BUSINESS_SUPPORT
+    role = _give_role(Role.BUSINESS_SUPPORT)
 
 
 class ChildFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,158 @@
+"""seed_demo: a seed-shaped authority, valid by the model rules, deterministic and idempotent."""
+
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from accounts.models import IROProfile, User
+from audits.models import Escalation, MonitoringForm
+from caseload.demo import DEMO_PASSWORD
+from children.models import Allocation, Child, Episode, PeriodOfCare
+from reviews.codes import PARTICIPATED_CODES, ParticipationCode, ReviewStatus
+from reviews.models import Decision, Review
+from reviews.timescales import next_review_due
+from tests.factories import ChildFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = "2026-11-27"
+
+
+def _seed(children: int = 40, **options) -> str:
+    out = StringIO()
+    call_command("seed_demo", children=children, today=date.fromisoformat(TODAY), stdout=out, **options)
+    return out.getvalue()
+
+
+def _snapshot() -> dict:
+    """Every demo row by natural keys (primary keys differ between runs)."""
+    return {
+        "children": sorted(
+            Child.objects.values_list("local_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity")
+        ),
+        "periods": sorted(PeriodOfCare.objects.values_list("child__local_id", "start", "end", "reason_ended")),
+        "episodes": sorted(
+            Episode.objects.values_list(
+                "period_of_care__child__local_id",
+                "start",
+                "end",
+                "legal_status",
+                "placement_type",
+                "placement_postcode",
+                "reason_ended",
+            )
+        ),
+        "allocations": sorted(Allocation.objects.values_list("child__local_id", "iro__username", "start", "end")),
+        "reviews": sorted(
+            Review.objects.values_list(
+                "child__local_id",
+                "sequence",
+                "due_date",
+                "status",
+                "held_on",
+                "participation_code",
+                "outcomes_issued_on",
+                "minutes_issued_on",
+                "chair__username",
+            ),
+            key=str,
+        ),
+        "decisions": sorted(Decision.objects.values_list("review__child__local_id", "review__held_on", "text")),
+        "forms": MonitoringForm.objects.count(),
+        "escalations": Escalation.objects.count(),
+        "users": sorted(User.objects.values_list("username", "first_name")),
+    }
+
+
+def _delete_demo() -> None:
+    for model in (Decision, MonitoringForm, Escalation, Review, Allocation, Episode, PeriodOfCare, Child, IROProfile):
+        model.objects.all().delete()
+    User.objects.all().delete()
+
+
+def test_every_generated_row_obeys_the_model_rules():
+    _seed(children=60)
+    for model in (Child, PeriodOfCare, Episode, Allocation, Review, Decision, MonitoringForm, Escalation):
+        for row in model.objects.all():
+            row.full_clean()
+
+
+def test_stored_due_dates_follow_the_statutory_clock():
+    _seed(children=60)
+    for period in PeriodOfCare.objects.prefetch_related("reviews", "episodes"):
+        if period.episodes.all()[len(period.episodes.all()) - 1].legal_status in ("V3", "V4"):
+            continue
+        held = sorted(r.held_on for r in period.reviews.all() if r.status == ReviewStatus.HELD)
+        for review in period.reviews.all():
+            before = [day for day in held if review.held_on is None or day < review.held_on]
+            assert review.due_date == next_review_due(period.start, before)
+
+
+def test_a_second_run_changes_nothing():
+    _seed()
+    first = _snapshot()
+    output = _seed()
+    assert "already loaded (48 children); nothing to do" in output
+    assert _snapshot() == first
+
+
+def test_the_same_arguments_give_the_same_data():
+    _seed()
+    first = _snapshot()
+    _delete_demo()
+    _seed()
+    assert _snapshot() == first
+
+
+def test_a_different_seed_gives_different_data():
+    _seed()
+    first = _snapshot()
+    _delete_demo()
+    _seed(seed=7)
+    assert _snapshot()["children"] != first["children"]
+
+
+def test_refuses_a_database_holding_real_children():
+    ChildFactory(local_id="123456")
+    with pytest.raises(CommandError, match="not demo data"):
+        _seed()
+    assert Child.objects.count() == 1
+
+
+def test_default_demo_is_shaped_like_the_seed_authority():
+    output = _seed(children=300)
+    assert "Demo logins" in output and "iro" in output and "manager" in output and "support" in output
+    profiles = IROProfile.objects.all()
+    assert profiles.count() == 6
+    assert profiles.filter(fte=Decimal("1.0")).count() == 4
+    assert profiles.filter(fte=Decimal("0.5")).count() == 1
+    assert PeriodOfCare.objects.looked_after_on(date.fromisoformat(TODAY)).count() == 300
+    assert PeriodOfCare.objects.filter(end__isnull=False).exists()  # some have left care
+    returned = [c for c in Child.objects.prefetch_related("periods_of_care") if len(c.periods_of_care.all()) > 1]
+    assert returned  # and some came back
+    held = Review.objects.filter(status=ReviewStatus.HELD)
+    late = sum(1 for review in held if review.held_on > review.due_date)
+    assert 0.02 <= late / held.count() <= 0.09  # the seed: about 5% late
+    participated = held.filter(participation_code__in=PARTICIPATED_CODES).count()
+    assert 0.65 <= participated / held.count() <= 0.85  # the seed: 75%
+    assert held.filter(participation_code=ParticipationCode.PN0).exists()
+    assert Episode.objects.exclude(reason_new_episode="S").exists()  # placement changes
+    assert profiles.aggregate(total=Sum("fte"))["total"] == Decimal("5.1")
+
+
+def test_each_role_can_sign_in_with_the_printed_password():
+    _seed(children=10)
+    for username, role in (("iro", "iro"), ("manager", "manager"), ("support", "business_support")):
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None and user.has_role(role)
+
+
+def test_the_demo_iro_has_a_caseload():
+    _seed(children=300)
+    iro = User.objects.get(username="iro")
+    assert 30 <= Allocation.objects.filter(iro=iro, end__isnull=True).count() <= 90

@@ -1,0 +1,123 @@
+"""The first screen: each role's home page and the caseload lists."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from children.codes import LegalStatus
+from children.models import Allocation, AllocationKind
+from reviews.services import child_come_into_care
+from reviews.timescales import add_working_days
+from tests.factories import ChildFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EPISODE = {"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"}
+
+
+def _children_in_care(iro, count, *, came_into_care_days_ago=5):
+    start = timezone.localdate() - timedelta(days=came_into_care_days_ago)
+    children = []
+    for _ in range(count):
+        child = ChildFactory()
+        child_come_into_care(child=child, start=start, episode_fields=EPISODE)
+        Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
+        children.append(child)
+    return children
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert b"Sign in" in page.content
+
+
+def test_demo_style_login_lands_the_iro_on_their_caseload(client, iro):
+    response = client.post(
+        reverse("accounts:login"), {"username": "iro.one", "password": "correct-horse-battery"}, follow=True
+    )
+    assert response.status_code == 200
+    assert b"My caseload" in response.content
+
+
+def test_iro_sees_their_own_children_and_not_a_colleagues(client, iro, other_iro):
+    mine = _children_in_care(iro, 2)
+    theirs = _children_in_care(other_iro, 1)
+    client.force_login(iro)
+    response = client.get("/")
+    content = response.content.decode()
+    assert all(child.local_id in content for child in mine)
+    assert theirs[0].local_id not in content
+
+
+def test_caseload_shows_age_legal_status_placement_next_due_and_state(client, iro):
+    (child,) = _children_in_care(iro, 1, came_into_care_days_ago=40)
+    client.force_login(iro)
+    row = client.get("/").context["page"][0]
+    assert row.legal_status == "C2" and row.placement_type == "U4"
+    assert row.next_review_due == add_working_days(timezone.localdate() - timedelta(days=40), 20)
+    assert row.review_state == "overdue"
+    assert b"Overdue" in client.get("/").content
+
+
+def test_manager_sees_every_iro_and_can_filter_by_one(client, manager, iro, other_iro):
+    mine = _children_in_care(iro, 2)
+    theirs = _children_in_care(other_iro, 1)
+    client.force_login(manager)
+    everything = client.get("/").content.decode()
+    assert all(child.local_id in everything for child in mine + theirs)
+    filtered = client.get(reverse("caseload:all"), {"iro": other_iro.pk}).content.decode()
+    assert theirs[0].local_id in filtered
+    assert mine[0].local_id not in filtered
+
+
+def test_business_support_lands_on_all_caseloads(client, business_support, iro):
+    _children_in_care(iro, 1)
+    client.force_login(business_support)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"All caseloads" in response.content
+
+
+def test_an_iro_cannot_open_the_all_caseloads_page(client, iro):
+    client.force_login(iro)
+    assert client.get(reverse("caseload:all")).status_code == 403
+
+
+def test_a_user_without_a_role_is_refused(client):
+    client.force_login(UserFactory())
+    assert client.get("/").status_code == 403
+
+
+def test_unknown_iro_in_the_filter_shows_a_message_not_an_error(client, manager):
+    client.force_login(manager)
+    response = client.get(reverse("caseload:all"), {"iro": "999999"})
+    assert response.status_code == 200
+    assert b"Select a valid choice" in response.content
+
+
+def _queries_for(client, user, url):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    # Savepoints come from ATOMIC_REQUESTS inside the test's transaction: not data queries.
+    return len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]])
+
+
+# session, user, roles, count, the page of children (+ the IRO list for the filter).
+@pytest.mark.parametrize(("url_name", "expected_queries"), [("caseload:mine", 5), ("caseload:all", 6)])
+def test_caseload_page_runs_the_same_queries_for_10_and_200_children(client, iro, manager, url_name, expected_queries):
+    viewer = iro if url_name == "caseload:mine" else manager
+    _children_in_care(iro, 10)
+    small = _queries_for(client, viewer, reverse(url_name))
+    _children_in_care(iro, 190)
+    large = _queries_for(client, viewer, reverse(url_name))
+    assert small == large == expected_queries
