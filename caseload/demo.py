@@ -39,6 +39,7 @@ from children.codes import (
     Sex,
 )
 from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from iro_service.bulk import BulkInserter
 from reviews.codes import ParticipationCode, ReviewStatus
 from reviews.models import Decision, Review
 from reviews.services import sequence_for
@@ -49,7 +50,6 @@ User = get_user_model()
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo login, local data only
 DEMO_ID_PREFIX = "D"
 LONDON = ZoneInfo("Europe/London")
-BATCH = 2000
 
 # (username, first name, last name, FTE): 4 full-time and 2 part-time IROs, as in the seed.
 DEMO_IROS = [
@@ -269,6 +269,14 @@ def _between(rng: random.Random, first: date, last: date) -> date:
     if last <= first:
         return first
     return first + timedelta(days=rng.randint(0, (last - first).days))
+
+
+def _working_day_on_or_before(day: date) -> date:
+    return add_working_days(day + timedelta(days=1), -1)
+
+
+def _working_day_on_or_after(day: date) -> date:
+    return add_working_days(day - timedelta(days=1), 1)
 
 
 def _placement_postcode(rng: random.Random) -> str:
@@ -494,11 +502,12 @@ class _Generator:
         while True:
             due = next_review_due(start, held)
             if rng.random() < LATE_REVIEW_SHARE:
-                held_on = due + timedelta(days=rng.randint(1, 15))
+                held_on = _working_day_on_or_after(due + timedelta(days=rng.randint(1, 15)))
             else:
-                # Most reviews are held in the fortnight before they fall due.
-                held_on = due - timedelta(days=rng.randint(0, 14))
-            held_on = max(held_on, (held[-1] + timedelta(days=7)) if held else start + timedelta(days=1))
+                # Most reviews are held on a working day in the fortnight before they fall due.
+                held_on = _working_day_on_or_before(due - timedelta(days=rng.randint(0, 14)))
+            earliest = (held[-1] + timedelta(days=7)) if held else start + timedelta(days=1)
+            held_on = max(held_on, _working_day_on_or_after(earliest))
             if held_on > last_day or held_on >= self.today:
                 break
             held.append(held_on)
@@ -507,7 +516,10 @@ class _Generator:
             due = next_review_due(start, held)
             booked_for = None
             if (due - self.today).days <= 30 and rng.random() < 0.6:
-                booking_day = max(self.today + timedelta(days=1), due - timedelta(days=rng.randint(0, 10)))
+                booking_day = max(
+                    _working_day_on_or_after(self.today + timedelta(days=1)),
+                    _working_day_on_or_before(due - timedelta(days=rng.randint(0, 10))),
+                )
                 booked_for = datetime.combine(booking_day, time(rng.choice([10, 11, 14, 15])), tzinfo=LONDON)
             reviews.append(
                 {
@@ -525,7 +537,7 @@ class _Generator:
             return []
         return [{"status": ReviewStatus.DUE, "due_date": None, "held_on": None, "booked_for": None}]
 
-    def held_review_details(self, review: dict, dob: date) -> dict:
+    def held_review_details(self, review: dict, dob: date, period_start: date) -> dict:
         rng = self.rng
         held_on = review["held_on"]
         if age_on(dob, held_on) < 4:
@@ -543,7 +555,11 @@ class _Generator:
         return {
             "participation_code": code,
             "parents_participated": rng.random() < 0.31,
-            "child_visited_on": held_on - timedelta(days=rng.randint(1, 21)) if rng.random() < 0.80 else None,
+            "child_visited_on": (
+                max(period_start, _working_day_on_or_before(held_on - timedelta(days=rng.randint(1, 21))))
+                if rng.random() < 0.80
+                else None
+            ),
             "wishes_and_feelings_received": rng.random() < 0.6,
             "outcomes_issued_on": outcomes_on if outcomes_on <= self.today else None,
             "minutes_issued_on": minutes_on if minutes_on <= self.today else None,
@@ -564,125 +580,132 @@ def build_demo(*, children: int, today: date, years: int = 3, seed: int = 2014) 
     iros, logins = _make_users(n_iros, today)
     fte = [float(spec[3]) for spec in DEMO_IROS] + [1.0] * (n_iros - len(DEMO_IROS))
     generator = _Generator(rng=rng, today=today, years=years, iro_weights=fte)
-    summary = DemoSummary(logins=logins)
+    writer = _Writer(generator=generator, iro_ids=[iro.pk for iro in iros], today=today)
     left_care = max(1, children // 5)
-    total = children + left_care
-    for batch_start in range(0, total, BATCH):
-        indexes = range(batch_start, min(total, batch_start + BATCH))
-        _write_batch(generator, iros, [(i + 1, i < children) for i in indexes], summary, today)
+    for index in range(children + left_care):
+        writer.child(index + 1, in_care=index < children)
+    summary = writer.finish()
     summary.in_care = children
+    summary.logins = logins
     return summary
 
 
-def _write_batch(
-    generator: _Generator, iros: list, specs: list[tuple[int, bool]], summary: DemoSummary, today: date
-) -> None:
-    rng = generator.rng
-    planned = [generator.child(index, in_care) for index, in_care in specs]
-    child_rows = Child.objects.bulk_create([Child(**child) for child, _ in planned])
-    period_rows: list[PeriodOfCare] = []
-    plans: list[tuple[Child, _PlannedPeriod]] = []
-    for child_row, (_, periods) in zip(child_rows, planned, strict=True):
+class _Writer:
+    """Turns the generator's plans into rows, written in bulk (iro_service.bulk).
+
+    bulk inserts skip clean(): the generator keeps to the model rules, and
+    tests/caseload/test_seed_demo.py runs full_clean() over every row it makes.
+    """
+
+    def __init__(self, *, generator: _Generator, iro_ids: list[int], today: date) -> None:
+        self.generator = generator
+        self.rng = generator.rng
+        self.iro_ids = iro_ids
+        self.today = today
+        self.created_at = datetime.combine(today, time(9), tzinfo=LONDON)
+        self.tables = {
+            model: BulkInserter(model)
+            for model in (Child, PeriodOfCare, Episode, Allocation, Review, Decision, MonitoringForm, Escalation)
+        }
+
+    def child(self, index: int, *, in_care: bool) -> None:
+        child, periods = self.generator.child(index, in_care)
+        child_id = self.tables[Child].add(**child, created_at=self.created_at)
         for plan in periods:
-            period_rows.append(
-                PeriodOfCare(child=child_row, start=plan.start, end=plan.end, reason_ended=plan.reason_ended)
-            )
-            plans.append((child_row, plan))
-    period_rows = PeriodOfCare.objects.bulk_create(period_rows)
+            self.period(child_id, child["date_of_birth"], plan)
 
-    episodes, allocations, reviews = [], [], []
-    for period_row, (child_row, plan) in zip(period_rows, plans, strict=True):
-        episodes += [Episode(period_of_care=period_row, **episode) for episode in plan.episodes]
+    def period(self, child_id: int, date_of_birth: date, plan: _PlannedPeriod) -> None:
+        period_id = self.tables[PeriodOfCare].add(
+            child_id=child_id, start=plan.start, end=plan.end, reason_ended=plan.reason_ended
+        )
+        for episode in plan.episodes:
+            self.tables[Episode].add(period_of_care_id=period_id, **episode)
         for iro_index, start, end in plan.allocations:
-            allocations.append(
-                Allocation(child=child_row, iro=iros[iro_index], kind=AllocationKind.CASE_HOLDING, start=start, end=end)
+            self.tables[Allocation].add(
+                child_id=child_id,
+                iro_id=self.iro_ids[iro_index],
+                kind=AllocationKind.CASE_HOLDING,
+                start=start,
+                end=end,
             )
-        held_position = 0
-        for review in plan.reviews:
-            details = {}
-            chair = None
-            if review["status"] == ReviewStatus.HELD:
-                details = generator.held_review_details(review, child_row.date_of_birth)
-                chair = _iro_on(plan.allocations, iros, review["held_on"])
-            reviews.append(
-                Review(
-                    child=child_row,
-                    period_of_care=period_row,
-                    sequence=sequence_for(held_position),
-                    chair=chair,
-                    **{**review, **details},
+        for position, review in enumerate(plan.reviews):
+            if review["status"] != ReviewStatus.HELD:
+                self.tables[Review].add(
+                    child_id=child_id, period_of_care_id=period_id, sequence=sequence_for(position), **review
                 )
+                continue
+            chair_id = self.iro_ids[_iro_index_on(plan.allocations, review["held_on"])]
+            details = self.generator.held_review_details(review, date_of_birth, plan.start)
+            review_id = self.tables[Review].add(
+                child_id=child_id,
+                period_of_care_id=period_id,
+                sequence=sequence_for(position),
+                chair_id=chair_id,
+                **review,
+                **details,
             )
-            held_position += 1
-    Episode.objects.bulk_create(episodes)
-    Allocation.objects.bulk_create(allocations)
-    reviews = Review.objects.bulk_create(reviews)
+            self.held_review_extras(child_id, review_id, review["held_on"], chair_id, date_of_birth)
 
-    decisions, forms, escalations = [], [], []
-    for review in reviews:
-        if review.status != ReviewStatus.HELD:
-            continue
+    def held_review_extras(
+        self, child_id: int, review_id: int, held_on: date, chair_id: int, date_of_birth: date
+    ) -> None:
+        rng = self.rng
         for text, owner in rng.sample(DECISION_TEXTS, rng.randint(1, 3)):
-            decisions.append(
-                Decision(
-                    review=review,
-                    text=text,
-                    owner=owner,
-                    deadline=review.held_on + timedelta(days=rng.choice([28, 42, 90])),
-                )
+            self.tables[Decision].add(
+                review_id=review_id, text=text, owner=owner, deadline=held_on + timedelta(days=rng.choice([28, 42, 90]))
             )
         # The seed's IROs completed monitoring forms for 44% of reviews.
-        completed_on = review.held_on + timedelta(days=rng.randint(1, 10))
-        if rng.random() < 0.44 and completed_on <= today:
+        completed_on = held_on + timedelta(days=rng.randint(1, 10))
+        if rng.random() < 0.44 and completed_on <= self.today:
             ratings = [rng.choices([1, 2, 3, 4], weights=[10, 55, 30, 5])[0] for _ in range(4)]
-            pathway = rng.choice([2, 3]) if age_on(review.child.date_of_birth, review.held_on) >= 16 else None
-            forms.append(
-                MonitoringForm(
-                    review=review,
-                    completed_by=review.chair,
-                    completed_on=completed_on,
-                    scheme=RatingScheme.OFSTED_4,
-                    care_plan_rating=ratings[0],
-                    placement_plan_rating=ratings[1],
-                    health_plan_rating=ratings[2],
-                    pep_rating=ratings[3],
-                    pathway_plan_rating=pathway,
-                    shared_on=completed_on,
-                )
+            pathway = rng.choice([2, 3]) if age_on(date_of_birth, held_on) >= 16 else None
+            self.tables[MonitoringForm].add(
+                review_id=review_id,
+                completed_by_id=chair_id,
+                completed_on=completed_on,
+                scheme=RatingScheme.OFSTED_4,
+                care_plan_rating=ratings[0],
+                placement_plan_rating=ratings[1],
+                health_plan_rating=ratings[2],
+                pep_rating=ratings[3],
+                pathway_plan_rating=pathway,
+                shared_on=completed_on,
             )
         # About 50 escalations a year for 300 children, most resolved informally.
         if rng.random() < 0.06:
-            closed = review.held_on + timedelta(days=rng.randint(3, 40))
-            is_open = closed > today
-            escalations.append(
-                Escalation(
-                    child=review.child,
-                    review=review,
-                    raised_by=review.chair,
-                    raised_on=review.held_on,
-                    theme=_weighted(rng, {theme: 1 for theme in EscalationTheme}),
-                    concern="The care plan had not been updated before the review.",
-                    stage=EscalationStage.INFORMAL_SOCIAL_WORKER
+            closed = held_on + timedelta(days=rng.randint(3, 40))
+            is_open = closed > self.today
+            self.tables[Escalation].add(
+                child_id=child_id,
+                review_id=review_id,
+                raised_by_id=chair_id,
+                raised_on=held_on,
+                theme=_weighted(rng, {theme: 1 for theme in EscalationTheme}),
+                concern="The care plan had not been updated before the review.",
+                stage=(
+                    EscalationStage.INFORMAL_SOCIAL_WORKER
                     if rng.random() < 0.8
-                    else EscalationStage.INFORMAL_TEAM_MANAGER,
-                    stage_deadline=add_working_days(review.held_on, 10),
-                    outcome=EscalationOutcome.OPEN if is_open else EscalationOutcome.RESOLVED,
-                    closed_on=None if is_open else closed,
-                    resolution="" if is_open else "Resolved with the social worker.",
-                )
+                    else EscalationStage.INFORMAL_TEAM_MANAGER
+                ),
+                stage_deadline=add_working_days(held_on, 10),
+                outcome=EscalationOutcome.OPEN if is_open else EscalationOutcome.RESOLVED,
+                closed_on=None if is_open else closed,
+                resolution="" if is_open else "Resolved with the social worker.",
             )
-    Decision.objects.bulk_create(decisions, batch_size=5000)
-    MonitoringForm.objects.bulk_create(forms)
-    Escalation.objects.bulk_create(escalations)
-    summary.children += len(child_rows)
-    summary.periods += len(period_rows)
-    summary.episodes += len(episodes)
-    summary.reviews += len(reviews)
-    summary.decisions += len(decisions)
+
+    def finish(self) -> DemoSummary:
+        written = {model: table.finish() for model, table in self.tables.items()}
+        return DemoSummary(
+            children=written[Child],
+            periods=written[PeriodOfCare],
+            episodes=written[Episode],
+            reviews=written[Review],
+            decisions=written[Decision],
+        )
 
 
-def _iro_on(allocations: list[tuple[int, date, date | None]], iros: list, day: date):
+def _iro_index_on(allocations: list[tuple[int, date, date | None]], day: date) -> int:
     for iro_index, start, end in allocations:
         if start <= day and (end is None or day <= end):
-            return iros[iro_index]
-    return iros[allocations[-1][0]]
+            return iro_index
+    return allocations[-1][0]

@@ -1,5 +1,3 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -14,11 +12,5 @@ class CaseloadFilterForm(forms.Form):
         queryset=User.objects.filter(groups__name=Role.IRO).order_by("last_name", "first_name"),
         required=False,
         empty_label="All IROs",
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_class = "row row-cols-md-auto g-2 align-items-end mb-3"
-        self.helper.layout = Layout(Field("iro"), Submit("filter", "Show", css_class="btn-secondary"))

@@ -130,6 +130,10 @@ class Review(models.Model):
                 )
             elif self.period_of_care_id and self.period_of_care.end and day > self.period_of_care.end:
                 errors[field] = "A review cannot be after the period of care ended."
+            if self.child_visited_on and self.child_visited_on > day:
+                errors["child_visited_on"] = "The pre-review visit must be on or before the review."
+            elif self.child_visited_on and self.period_of_care_id and self.child_visited_on < self.period_of_care.start:
+                errors["child_visited_on"] = "The pre-review visit must be after the child came into care."
             if self.participation_code:
                 problem = participation_code_problem(self.participation_code, age_on(dob, day))
                 if problem:

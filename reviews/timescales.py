@@ -43,10 +43,12 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and not is_bank_holiday(day)
 
 
+@lru_cache(maxsize=65536)
 def add_working_days(start: date, days: int) -> date:
     """The `days`-th working day after `start` (day 0 is `start` itself).
 
     A negative `days` counts backwards: the |days|-th working day before `start`.
+    Cached: imports, reminders and reports ask for the same few thousand dates again and again.
     """
     step = timedelta(days=1 if days >= 0 else -1)
     remaining = abs(days)

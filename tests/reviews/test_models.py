@@ -94,3 +94,13 @@ def test_the_database_refuses_a_decision_without_an_owner():
     review = _review_for(date(2008, 6, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
         Decision.objects.create(review=review, text="Arrange a health assessment.", owner="")
+
+
+def test_the_pre_review_visit_cannot_be_after_the_review():
+    review = _review_for(date(2008, 6, 1))
+    form = ReviewHeldForm(
+        instance=review,
+        data={"held_on": "2014-05-14", "participation_code": "PN1", "child_visited_on": "2014-05-20"},
+    )
+    assert not form.is_valid()
+    assert form.errors["child_visited_on"] == ["The pre-review visit must be on or before the review."]

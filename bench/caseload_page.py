@@ -1,0 +1,60 @@
+"""Times the caseload pages on whatever database DATABASE_URL points at (seeded by seed_demo).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/iro_bench .venv/bin/python bench/caseload_page.py
+
+Prints the median of 15 requests for each page, and the queries each runs.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_service.settings.local")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from children.models import Child  # noqa: E402
+
+RUNS = 15
+
+
+def measure(client: Client, url: str) -> tuple[float, int]:
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return statistics.median(timings) * 1000, len(queries)
+
+
+@override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False)
+def main() -> None:
+    print(f"{Child.objects.count()} children on {connection.vendor}")
+    iro, manager = User.objects.get(username="iro"), User.objects.get(username="manager")
+    pages = [
+        (iro, "/caseload/mine/", "IRO: my caseload"),
+        (manager, "/caseload/all/", "Manager: all caseloads, page 1"),
+        (manager, f"/caseload/all/?iro={iro.pk}", "Manager: filtered by one IRO"),
+        (manager, "/caseload/all/?page=last", "Manager: all caseloads, last page"),
+    ]
+    for user, url, name in pages:
+        client = Client()
+        client.force_login(user)
+        milliseconds, queries = measure(client, url)
+        print(f"{name:40} {milliseconds:8.1f} ms median of {RUNS}, {queries} queries")
+
+
+if __name__ == "__main__":
+    main()

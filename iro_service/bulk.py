@@ -1,0 +1,104 @@
+"""Fast bulk inserts for large loads (demo and scale data; imports).
+
+`bulk_create` spends most of its time compiling SQL for model instances: at national scale
+(a million rows and more) that is many minutes. `BulkInserter` takes plain values, gives each
+row its primary key up front (so that children can point at parents before anything is
+written), and writes with PostgreSQL's COPY, or executemany elsewhere. Rows are not
+validated here: callers insert only what the model rules allow, and say how they know.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from io import StringIO
+
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models import NOT_PROVIDED, Max, Model
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return str(value).translate(_COPY_ESCAPES)
+
+
+class BulkInserter:
+    """Collects rows of one model as values and writes them in batches."""
+
+    def __init__(self, model: type[Model], *, batch_size: int = 20000) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.batch_size = batch_size
+        self.rows: list[tuple] = []
+        self.written = 0
+        self.next_id = (model.objects.aggregate(highest=Max("pk"))["highest"] or 0) + 1
+
+    def add(self, **values: object) -> int:
+        """Queue one row (keyword names are field attnames, e.g. `child_id`); returns its id."""
+        row_id = self.next_id
+        self.next_id += 1
+        values["id"] = row_id
+        row = []
+        for model_field in self.fields:
+            if model_field.attname in values:
+                row.append(values[model_field.attname])
+            elif model_field.default is not NOT_PROVIDED:
+                row.append(model_field.get_default())
+            elif model_field.null:
+                row.append(None)
+            elif model_field.blank:
+                row.append("")
+            else:
+                raise ValueError(f"{self.model.__name__}.{model_field.attname} needs a value")
+        self.rows.append(tuple(row))
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+        return row_id
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        table = self.model._meta.db_table
+        columns = [model_field.column for model_field in self.fields]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                buffer = StringIO()
+                for row in self.rows:
+                    buffer.write("\t".join(_copy_text(value) for value in row))
+                    buffer.write("\n")
+                buffer.seek(0)
+                quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+                cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)
+            else:
+                prepared = [
+                    [
+                        model_field.get_db_prep_save(value, connection)
+                        for model_field, value in zip(self.fields, row, strict=True)
+                    ]
+                    for row in self.rows
+                ]
+                placeholders = ", ".join(["%s"] * len(columns))
+                quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+                cursor.executemany(
+                    f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",  # noqa: S608 - names from model metadata
+                    prepared,
+                )
+        self.written += len(self.rows)
+        self.rows = []
+
+    def finish(self) -> int:
+        """Write what is queued and move the table's id sequence past the ids given out."""
+        self.flush()
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [self.model]):
+                cursor.execute(statement)
+        return self.written
