@@ -21,6 +21,7 @@ run: $(STAMP)
 
 ## Lint, migration check and every test, against the real PostgreSQL and Redis
 test: $(STAMP) services
+	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest

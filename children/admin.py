@@ -43,3 +43,21 @@ class PeriodOfCareAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Allocation)
+class AllocationAdmin(admin.ModelAdmin):
+    list_display = ["child", "iro", "kind", "start", "end"]
+    list_filter = ["kind"]
+    list_select_related = ["child", "iro"]
+    raw_id_fields = ["child", "iro"]
+
+
+@admin.register(Episode)
+class EpisodeAdmin(admin.ModelAdmin):
+    list_display = ["period_of_care", "start", "end", "legal_status", "placement_type"]
+    list_select_related = ["period_of_care__child"]
+    raw_id_fields = ["period_of_care"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
