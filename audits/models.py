@@ -91,3 +91,18 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_theme_display()} ({self.child.local_id})"
+
+
+class MidwayReview(models.Model):
+    """The IRO's mid-term look at the care plan between reviews, kept as a dated case note."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="midway_reviews")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    held_on = models.DateField("date")
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["child_id", "held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Midway review for {self.child.local_id} on {self.held_on:%d/%m/%Y}"

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.roles import Role
 
+from .codes import CategoryOfNeed, LegalStatus, PlacementProvider, PlacementType
 from .models import Allocation, Child, Episode, PeriodOfCare
 
 User = get_user_model()
@@ -75,3 +76,54 @@ class AllocationForm(CrispyModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["iro"].queryset = User.objects.filter(groups__name=Role.IRO)
+
+
+class NewChildForm(ChildForm):
+    """A child coming into care: the child, the start of care and the first placement."""
+
+    looked_after_from = forms.DateField(label="Looked after from", widget=DATE_INPUT)
+    legal_status = forms.ChoiceField(label="Legal status", choices=LegalStatus.choices)
+    category_of_need = forms.ChoiceField(label="Category of need", choices=CategoryOfNeed.choices)
+    placement_type = forms.ChoiceField(label="Placement", choices=PlacementType.choices)
+    placement_provider = forms.ChoiceField(
+        label="Placement provider", choices=[("", "Not known")] + PlacementProvider.choices, required=False
+    )
+    home_postcode = forms.CharField(max_length=8, required=False)
+    placement_postcode = forms.CharField(max_length=8, required=False)
+    iro = forms.ModelChoiceField(
+        label="Case-holding IRO",
+        queryset=User.objects.filter(groups__name=Role.IRO).order_by("last_name", "first_name"),
+        required=False,
+        empty_label="Allocate later",
+    )
+
+    class Meta(ChildForm.Meta):
+        fields = ChildForm.Meta.fields + ["school", "social_worker"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, dob = cleaned.get("looked_after_from"), cleaned.get("date_of_birth")
+        if start and dob and start < dob:
+            self.add_error("looked_after_from", "A child cannot come into care before their date of birth.")
+        return cleaned
+
+    def episode_fields(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in (
+                "legal_status",
+                "category_of_need",
+                "placement_type",
+                "placement_provider",
+                "home_postcode",
+                "placement_postcode",
+            )
+        }
+
+
+class CaseHoldingIROForm(forms.Form):
+    iro = forms.ModelChoiceField(
+        label="Case-holding IRO",
+        queryset=User.objects.filter(groups__name=Role.IRO).order_by("last_name", "first_name"),
+    )
+    start = forms.DateField(label="From", widget=DATE_INPUT)

@@ -44,6 +44,8 @@ class Child(models.Model):
         help_text="SSDA903 MOTHER: whether she is herself a mother (girls only).",
     )
     mother_child_date_of_birth = models.DateField("child's date of birth (MC_DOB)", null=True, blank=True)
+    school = models.CharField(max_length=200, blank=True)
+    social_worker = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

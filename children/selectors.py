@@ -2,9 +2,24 @@
 
 from datetime import date
 
-from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+
+from accounts.roles import Role
 
 from .models import Allocation, AllocationKind, Child, Episode
+
+User = get_user_model()
 
 
 def current_allocations(*, today: date) -> QuerySet[Allocation]:
@@ -41,4 +56,33 @@ def children_looked_after(*, today: date, iro_id: int | None = None) -> QuerySet
     ).annotate(
         legal_status=Subquery(current_episode.values("legal_status")[:1]),
         placement_type=Subquery(current_episode.values("placement_type")[:1]),
+    )
+
+
+def iro_caseloads(*, today: date) -> QuerySet:
+    """Each active IRO with their FTE, team and the children they hold today (for allocating)."""
+    holding = (
+        Q(
+            allocations__kind=AllocationKind.CASE_HOLDING,
+            allocations__start__lte=today,
+            allocations__child__periods_of_care__start__lte=today,
+        )
+        & (Q(allocations__end__isnull=True) | Q(allocations__end__gte=today))
+        & (
+            Q(allocations__child__periods_of_care__end__isnull=True)
+            | Q(allocations__child__periods_of_care__end__gt=today)
+        )
+    )
+    return (
+        User.objects.filter(groups__name=Role.IRO, iro_profile__isnull=False)
+        .filter(Q(iro_profile__active_to__isnull=True) | Q(iro_profile__active_to__gte=today))
+        .select_related("iro_profile__team")
+        .annotate(children_held=Count("allocations__child", filter=holding, distinct=True))
+        .annotate(
+            children_per_fte=ExpressionWrapper(
+                F("children_held") * 1.0 / F("iro_profile__fte"),
+                output_field=DecimalField(max_digits=6, decimal_places=1),
+            )
+        )
+        .order_by("last_name", "first_name")
     )

@@ -7,5 +7,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("caseload/", include("caseload.urls")),
+    path("children/", include("children.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("qa/", include("audits.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -83,3 +83,34 @@ class ReviewState(models.TextChoices):
 
 # "Due soon" means due within this many working days (interpretation: issue #2).
 DUE_SOON_WORKING_DAYS = 10
+
+
+class ReportKind(models.TextChoices):
+    """Reports the IRO reads before the review."""
+
+    CARE_PLAN = "care_plan", "Care plan"
+    PLACEMENT_PLAN = "placement_plan", "Placement plan"
+    HEALTH_PLAN = "health_plan", "Health plan"
+    PEP = "pep", "Personal education plan (PEP)"
+    PATHWAY_PLAN = "pathway_plan", "Pathway plan (16+)"
+
+
+# The pathway plan is for young people aged 16 and over.
+PATHWAY_PLAN_FROM_AGE = 16
+
+
+class BookingAction(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    CANCELLED = "cancelled", "Booking cancelled"
+
+
+# A review takes this long in the IRO's diary: two bookings of one IRO closer than this overlap
+# (interpretation: issue #3).
+REVIEW_SLOT_MINUTES = 90
+
+# The authority's usual venues, offered beside free text.
+USUAL_VENUES = ["Child's placement", "School", "Civic offices", "Family centre", "Children's home"]
+
+# Reviews to book: children whose next review is due within this many working days.
+TO_BOOK_WORKING_DAYS = 30

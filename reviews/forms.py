@@ -1,10 +1,29 @@
-from crispy_forms.helper import FormHelper
+"""Forms for booking, preparing, chairing and recording reviews."""
+
+from datetime import date, datetime
+
 from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import inlineformset_factory
+from django.utils import timezone
 
-from .codes import ReviewStatus
-from .models import Decision, Review
+from accounts.roles import Role
+from children.ages import age_on
 
+from .codes import (
+    PATHWAY_PLAN_FROM_AGE,
+    USUAL_VENUES,
+    EarlyReviewReason,
+    ParticipationCode,
+    ReportKind,
+    ReviewStatus,
+    participation_codes_for_age,
+)
+from .models import Decision, Invitee, Review, Visit
+
+User = get_user_model()
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
 class ReviewHeldForm(forms.ModelForm):
@@ -19,8 +38,6 @@ class ReviewHeldForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].required = True
         self.fields["participation_code"].required = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -33,4 +50,179 @@ class DecisionForm(forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["text", "owner", "deadline"]
-        widgets = {"deadline": DATE_INPUT}
+        widgets = {"deadline": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 2})}
+
+
+class BookingForm(forms.Form):
+    day = forms.DateField(label="Date", widget=DATE_INPUT)
+    time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    venue = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "usual-venues"}),
+        help_text="Choose one of the usual venues or type another.",
+    )
+    venue_chosen_by_child = forms.BooleanField(label="The child chose this venue", required=False)
+    early_review_reason = forms.ChoiceField(
+        label="Early review (reg 33(3))",
+        choices=[("", "Not an early review")] + EarlyReviewReason.choices,
+        required=False,
+    )
+    lateness_reason = forms.CharField(label="Reason for booking after the due date", widget=TEXTAREA, required=False)
+    reschedule_reason = forms.CharField(label="Reason for moving the review", widget=TEXTAREA, required=False)
+
+    usual_venues = USUAL_VENUES
+
+    def __init__(self, *args, review: Review, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.review = review
+        if review.status != ReviewStatus.BOOKED:
+            del self.fields["reschedule_reason"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        day, time = cleaned.get("day"), cleaned.get("time")
+        if day and time:
+            booked_for = timezone.make_aware(datetime.combine(day, time))
+            if booked_for <= timezone.now():
+                self.add_error("day", "A booking must be for a date and time in the future.")
+            cleaned["booked_for"] = booked_for
+        return cleaned
+
+
+class InviteeForm(forms.ModelForm):
+    class Meta:
+        model = Invitee
+        fields = ["name", "role", "email"]
+
+
+InviteeFormSet = forms.formset_factory(InviteeForm, extra=3)
+
+
+class CancelBookingForm(forms.Form):
+    reason = forms.CharField(label="Reason for cancelling", widget=TEXTAREA)
+
+
+class CoverForm(forms.Form):
+    iro = forms.ModelChoiceField(
+        label="Covering IRO",
+        queryset=User.objects.filter(groups__name=Role.IRO).order_by("last_name", "first_name"),
+        required=False,
+        empty_label="No cover: the case-holding IRO chairs",
+    )
+
+
+class VisitForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["visited_on", "seen_alone", "notes"]
+        widgets = {"visited_on": DATE_INPUT, "notes": TEXTAREA}
+        labels = {"seen_alone": "Seen alone"}
+
+
+class PreparationForm(forms.Form):
+    """Wishes and feelings, and the reports received before the review."""
+
+    wishes_and_feelings_received_on = forms.DateField(
+        label="Wishes and feelings form received on", widget=DATE_INPUT, required=False
+    )
+    child_own_words = forms.CharField(label="The child's own words", widget=TEXTAREA, required=False)
+
+    def __init__(self, *args, review: Review, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        kinds = list(ReportKind)
+        if age_on(review.child.date_of_birth, review.review_date or today) < PATHWAY_PLAN_FROM_AGE:
+            kinds.remove(ReportKind.PATHWAY_PLAN)
+        for kind in kinds:
+            self.fields[f"report_{kind.value}"] = forms.DateField(
+                label=f"{kind.label} received on", widget=DATE_INPUT, required=False
+            )
+        self.report_kinds = kinds
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, date) and value > today:
+                self.add_error(name, "This date is in the future.")
+        return cleaned
+
+    def reports(self) -> dict[str, date]:
+        return {
+            kind.value: self.cleaned_data[f"report_{kind.value}"]
+            for kind in self.report_kinds
+            if self.cleaned_data.get(f"report_{kind.value}")
+        }
+
+
+class ReviewRecordForm(forms.ModelForm):
+    """The chair's record. Saving keeps a draft; marking held needs the date and code."""
+
+    class Meta:
+        model = Review
+        fields = [
+            "held_on",
+            "participation_code",
+            "parents_participated",
+            "worried_about",
+            "working_well",
+            "needs_to_happen",
+            "child_views",
+            "plan_of_adoption_confirmed",
+        ]
+        widgets = {
+            "held_on": DATE_INPUT,
+            "worried_about": TEXTAREA,
+            "working_well": TEXTAREA,
+            "needs_to_happen": TEXTAREA,
+            "child_views": TEXTAREA,
+            "parents_participated": forms.Select(choices=[("", "Not recorded"), (True, "Yes"), (False, "No")]),
+        }
+        labels = {"held_on": "Date held", "plan_of_adoption_confirmed": "This review confirmed a plan of adoption"}
+
+    def __init__(self, *args, marking_held: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.marking_held = marking_held
+        review = self.instance
+        self.already_held = review.status == ReviewStatus.HELD
+        # Offer only the codes valid for the child's age on the review date (DfE rules 440/441).
+        on = review.review_date or timezone.localdate()
+        allowed = participation_codes_for_age(age_on(review.child.date_of_birth, on))
+        self.fields["participation_code"].choices = [("", "Not yet recorded")] + [
+            (code.value, code.label) for code in allowed
+        ]
+        self.fields["held_on"].required = marking_held or self.already_held
+        self.fields["participation_code"].required = marking_held or self.already_held
+        if not review.held_on and review.booked_for:
+            self.initial.setdefault("held_on", review.booked_for.date())
+
+    def clean_participation_code(self) -> str:
+        code = self.cleaned_data["participation_code"]
+        if code and code not in ParticipationCode.values:
+            raise forms.ValidationError("Choose a participation code from the list.")
+        return code
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        held_on = cleaned.get("held_on")
+        if self.marking_held or self.already_held:
+            if held_on and held_on > timezone.localdate():
+                self.add_error("held_on", "A review cannot be marked held before the day it happens.")
+            # The model's rules for a held review apply to this validation.
+            self.instance.status = ReviewStatus.HELD
+        elif held_on:
+            # A draft keeps the date but the review is not held until "Mark held".
+            self.instance.held_on = None
+            cleaned["held_on"] = None
+        return cleaned
+
+
+AttendeeFormSet = inlineformset_factory(
+    Review,
+    Invitee,
+    fields=["name", "role", "attended"],
+    extra=1,
+    can_delete=False,
+    widgets={"attended": forms.Select(choices=[("", "Not recorded"), (True, "Attended"), (False, "Did not attend")])},
+)
+DecisionFormSet = inlineformset_factory(Review, Decision, form=DecisionForm, extra=2, can_delete=True)

@@ -4,14 +4,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from children.ages import age_on
 from children.models import Child, PeriodOfCare
 
 from .codes import (
+    BookingAction,
     EarlyReviewReason,
     ParticipationCode,
+    ReportKind,
     ReviewSequence,
     ReviewStatus,
     participation_code_problem,
@@ -53,6 +56,31 @@ class Review(models.Model):
     )
     outcomes_issued_on = models.DateField(null=True, blank=True)
     minutes_issued_on = models.DateField(null=True, blank=True)
+    # Booking
+    venue_chosen_by_child = models.BooleanField("the child chose the venue", default=False)
+    lateness_reason = models.TextField(
+        "reason for booking after the due date",
+        blank=True,
+        help_text="Needed when booked after the statutory due date.",
+    )
+    covering_iro = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews_covered",
+        verbose_name="covering IRO",
+        help_text="An IRO covering this one review while the case-holding IRO is away.",
+    )
+    # Before the review
+    wishes_and_feelings_received_on = models.DateField(null=True, blank=True)
+    child_own_words = models.TextField("the child's own words", blank=True)
+    # The review itself (Signs of Safety)
+    worried_about = models.TextField("what are we worried about?", blank=True)
+    working_well = models.TextField("what is working well?", blank=True)
+    needs_to_happen = models.TextField("what needs to happen?", blank=True)
+    child_views = models.TextField("the child's views, in their words", blank=True)
+    plan_of_adoption_confirmed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["child_id", "period_of_care_id", "due_date"]
@@ -168,3 +196,83 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class Booking(models.Model):
+    """One entry in a review's booking history: booked, rescheduled or cancelled."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="bookings")
+    action = models.CharField(max_length=12, choices=BookingAction.choices)
+    booked_for = models.DateTimeField(null=True, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["review_id", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action="booked") | ~Q(reason=""),
+                name="booking_change_has_reason",
+                violation_error_message="Give a reason for rescheduling or cancelling.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.booked_for or ''}"
+
+
+class Invitee(models.Model):
+    """Someone invited to a review, and whether they attended."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="invitees")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=100, help_text="For example: mother, foster carer, social worker.")
+    email = models.EmailField(blank=True)
+    attended = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"
+
+
+class ReportReceived(models.Model):
+    """A report the IRO received before the review (care plan, PEP, ...)."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="reports_received")
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    received_on = models.DateField()
+
+    class Meta:
+        ordering = ["review_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "kind"], name="report_received_once_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} received {self.received_on}"
+
+
+class Visit(models.Model):
+    """The IRO sees the child before the review (alone where appropriate)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="visits")
+    iro = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits_made")
+    visited_on = models.DateField()
+    seen_alone = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["child_id", "visited_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Visit to {self.child.local_id} on {self.visited_on:%d/%m/%Y}"
+
+    def clean(self) -> None:
+        if self.child_id and self.visited_on and self.visited_on < self.child.date_of_birth:
+            raise ValidationError({"visited_on": "A visit cannot be before the child's date of birth."})
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": "Record a visit once it has happened: this date is in the future."})

@@ -1,14 +1,28 @@
 """Reads about reviews that pages, reminders and reports share."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, CharField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from children.models import Child
-from children.selectors import children_looked_after
+from children.models import AllocationKind, Child
+from children.selectors import children_looked_after, current_allocations
 
 from .codes import DUE_SOON_WORKING_DAYS, OUTSTANDING_STATUSES, ReviewState, ReviewStatus
-from .models import Review
+from .models import Decision, Review, Visit
 from .timescales import add_working_days
 
 
@@ -43,4 +57,46 @@ def children_with_next_review(*, today: date, iro_id: int | None = None) -> Quer
         )
         .annotate(review_state=review_state_expression(today=today))
         .order_by(F("next_review_due").asc(nulls_last=True), "last_name", "first_name", "pk")
+    )
+
+
+def reviews_to_book(
+    *, today: date, within_working_days: int, iro_id: int | None = None, team_id: int | None = None
+) -> QuerySet[Child]:
+    """Children in care whose next review is due within `within_working_days` and not booked,
+    soonest first (overdue ones at the top)."""
+    children = children_with_next_review(today=today, iro_id=iro_id).filter(
+        next_review__status=ReviewStatus.DUE,
+        next_review__due_date__lte=add_working_days(today, within_working_days),
+    )
+    if team_id is not None:
+        children = children.filter(case_holding__iro__iro_profile__team_id=team_id)
+    return children
+
+
+def iro_home_caseload(*, today: date, iro_id: int) -> QuerySet[Child]:
+    """An IRO's caseload with, for each child, the last visit and the decisions overdue."""
+    last_visit = Visit.objects.filter(child_id=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
+    overdue = (
+        Decision.objects.filter(review__child_id=OuterRef("pk"), completed_on__isnull=True, deadline__lt=today)
+        .order_by()
+        .values("review__child_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return children_with_next_review(today=today, iro_id=iro_id).annotate(
+        last_visit_on=Subquery(last_visit), overdue_decisions=Coalesce(Subquery(overdue), 0)
+    )
+
+
+def iro_booked_reviews(*, iro_id: int, start: date, end: date) -> QuerySet[Review]:
+    """Reviews booked for [start, end] that this IRO will chair (case-holding or covering)."""
+    start_at = timezone.make_aware(datetime.combine(start, time.min))
+    end_at = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    holds = current_allocations(today=start).filter(iro_id=iro_id, kind=AllocationKind.CASE_HOLDING)
+    return (
+        Review.objects.filter(status=ReviewStatus.BOOKED, booked_for__gte=start_at, booked_for__lt=end_at)
+        .filter(Q(covering_iro_id=iro_id) | Q(covering_iro__isnull=True, child_id__in=holds.values("child_id")))
+        .select_related("child")
+        .order_by("booked_for")
     )

@@ -1,16 +1,22 @@
 """Writes for reviews, and the orchestration of care events that move the review clock."""
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from children import services as children_services
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
-from children.models import Child, PeriodOfCare
+from children.models import AllocationKind, Child, PeriodOfCare
+from children.selectors import current_allocations
 
-from .codes import OUTSTANDING_STATUSES, ReviewSequence, ReviewStatus
-from .models import Review
+from .codes import OUTSTANDING_STATUSES, REVIEW_SLOT_MINUTES, BookingAction, ReviewSequence, ReviewStatus
+from .models import Booking, Invitee, ReportReceived, Review, Visit
 from .timescales import review_due_dates
 
 User = get_user_model()
@@ -125,4 +131,180 @@ def review_correct_held_on(*, review: Review, held_on: date) -> Review:
     review.save(update_fields=["held_on"])
     review_due_dates_refresh(period_of_care=review.period_of_care)
     review.refresh_from_db()
+    return review
+
+
+# --- Booking -------------------------------------------------------------------------------
+
+
+def review_chair_on(*, review: Review, day: date) -> User | None:
+    """Who will chair: the covering IRO, else the child's case-holding IRO on that day."""
+    if review.covering_iro_id:
+        return review.covering_iro
+    allocation = (
+        current_allocations(today=day)
+        .filter(child_id=review.child_id, kind=AllocationKind.CASE_HOLDING)
+        .select_related("iro")
+        .first()
+    )
+    return allocation.iro if allocation else None
+
+
+def booking_clashes(*, iro: User, booked_for: datetime, exclude: Review | None = None) -> QuerySet[Review]:
+    """Other booked reviews of this IRO within one review slot of `booked_for`."""
+    slot = timedelta(minutes=REVIEW_SLOT_MINUTES)
+    day = timezone.localtime(booked_for).date()
+    holds_child = Q(
+        covering_iro__isnull=True,
+        child__allocations__iro=iro,
+        child__allocations__kind=AllocationKind.CASE_HOLDING,
+        child__allocations__start__lte=day,
+    ) & (Q(child__allocations__end__isnull=True) | Q(child__allocations__end__gte=day))
+    clashes = Review.objects.filter(
+        Q(covering_iro=iro) | holds_child,
+        status=ReviewStatus.BOOKED,
+        booked_for__gt=booked_for - slot,
+        booked_for__lt=booked_for + slot,
+    )
+    if exclude is not None:
+        clashes = clashes.exclude(pk=exclude.pk)
+    return clashes.distinct()
+
+
+@transaction.atomic
+def review_book(
+    *,
+    review: Review,
+    booked_for: datetime,
+    venue: str,
+    venue_chosen_by_child: bool,
+    booked_by: User,
+    early_review_reason: str = "",
+    lateness_reason: str = "",
+    reschedule_reason: str = "",
+    invitees: Iterable[dict] = (),
+) -> Review:
+    """Book (or reschedule) a review. Refuses a late booking without a reason, a reschedule
+    without a reason, and a time that overlaps another booking of the same IRO."""
+    review = Review.objects.select_for_update().select_related("child", "period_of_care").get(pk=review.pk)
+    errors: dict[str, str] = {}
+    if review.status not in OUTSTANDING_STATUSES:
+        raise ValidationError("Only a review that is due can be booked.")
+    rescheduling = review.status == ReviewStatus.BOOKED
+    if rescheduling and not reschedule_reason.strip():
+        errors["reschedule_reason"] = "Give a reason for moving this review."
+    day = timezone.localtime(booked_for).date()
+    if review.due_date and day > review.due_date and not lateness_reason.strip():
+        errors["lateness_reason"] = (
+            f"This is after the statutory due date ({date_format(review.due_date)}): record why it is late."
+        )
+    chair = review_chair_on(review=review, day=day)
+    if chair is None:
+        errors["booked_for"] = "The child has no case-holding IRO on that day: allocate one first."
+    else:
+        # Lock the IRO's row so that two bookings of the same IRO at once are checked in turn.
+        User.objects.select_for_update().get(pk=chair.pk)
+        clash = booking_clashes(iro=chair, booked_for=booked_for, exclude=review).select_related("child").first()
+        if clash is not None:
+            errors["booked_for"] = (
+                f"{chair} already has a review booked at {timezone.localtime(clash.booked_for):%H:%M} that day "
+                f"({clash.child.display_name}); reviews need {REVIEW_SLOT_MINUTES} minutes apart."
+            )
+    if errors:
+        raise ValidationError(errors)
+    review.status = ReviewStatus.BOOKED
+    review.booked_for = booked_for
+    review.venue = venue
+    review.venue_chosen_by_child = venue_chosen_by_child
+    review.early_review_reason = early_review_reason
+    review.lateness_reason = lateness_reason
+    review.full_clean()
+    review.save()
+    Booking.objects.create(
+        review=review,
+        action=BookingAction.RESCHEDULED if rescheduling else BookingAction.BOOKED,
+        booked_for=booked_for,
+        venue=venue,
+        reason=reschedule_reason,
+        recorded_by=booked_by,
+    )
+    for invitee in invitees:
+        Invitee(review=review, **invitee).full_clean()
+        Invitee.objects.create(review=review, **invitee)
+    return review
+
+
+@transaction.atomic
+def review_cancel_booking(*, review: Review, reason: str, cancelled_by: User) -> Review:
+    """The booking is cancelled; the review is due again and the history keeps the booking."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.BOOKED:
+        raise ValidationError("Only a booked review can have its booking cancelled.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason for cancelling the booking."})
+    Booking.objects.create(
+        review=review,
+        action=BookingAction.CANCELLED,
+        booked_for=review.booked_for,
+        venue=review.venue,
+        reason=reason,
+        recorded_by=cancelled_by,
+    )
+    review.status = ReviewStatus.DUE
+    review.booked_for = None
+    review.save(update_fields=["status", "booked_for"])
+    return review
+
+
+@transaction.atomic
+def review_set_cover(*, review: Review, iro: User | None) -> Review:
+    """An IRO covers this one review (or cover is removed with None)."""
+    if iro is not None and not iro.is_iro:
+        raise ValidationError({"iro": f"{iro} is not an IRO."})
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status not in OUTSTANDING_STATUSES:
+        raise ValidationError("Cover can only be set for a review that has not been held.")
+    if iro is not None and review.status == ReviewStatus.BOOKED:
+        clash = booking_clashes(iro=iro, booked_for=review.booked_for, exclude=review).first()
+        if clash is not None:
+            raise ValidationError({"iro": f"{iro} already has a review booked at that time."})
+    review.covering_iro = iro
+    review.save(update_fields=["covering_iro"])
+    return review
+
+
+# --- Before, during and after the review ---------------------------------------------------
+
+
+@transaction.atomic
+def visit_record(*, child: Child, iro: User, visited_on: date, seen_alone: bool, notes: str) -> Visit:
+    """The IRO saw the child; the next review notes the latest pre-review visit."""
+    visit = Visit(child=child, iro=iro, visited_on=visited_on, seen_alone=seen_alone, notes=notes)
+    visit.full_clean()
+    visit.save()
+    outstanding = (
+        Review.objects.select_for_update()
+        .filter(child=child, status__in=OUTSTANDING_STATUSES, period_of_care__start__lte=visited_on)
+        .first()
+    )
+    if outstanding is not None and (outstanding.child_visited_on is None or outstanding.child_visited_on < visited_on):
+        outstanding.child_visited_on = visited_on
+        outstanding.save(update_fields=["child_visited_on"])
+    return visit
+
+
+@transaction.atomic
+def review_record_preparation(
+    *, review: Review, wishes_and_feelings_received_on: date | None, child_own_words: str, reports: dict[str, date]
+) -> Review:
+    """Wishes and feelings received (with the child's own words), and the reports received."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    review.wishes_and_feelings_received = wishes_and_feelings_received_on is not None
+    review.wishes_and_feelings_received_on = wishes_and_feelings_received_on
+    review.child_own_words = child_own_words
+    review.full_clean()
+    review.save()
+    for kind, received_on in reports.items():
+        ReportReceived.objects.update_or_create(review=review, kind=kind, defaults={"received_on": received_on})
+    review.reports_received.exclude(kind__in=list(reports)).delete()
     return review

@@ -133,3 +133,17 @@ def review_due_dates(period_start: date, reviews_held_on: Iterable[date]) -> lis
 def is_in_timescale(held_on: date, due_on: date) -> bool:
     """A review is in timescale when held on or before its due date."""
     return held_on <= due_on
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def describe_next_review_rule(period_start: date, reviews_held_on: Iterable[date]) -> str:
+    """The rule that sets the next due date, in words: "second review: 3 months after Thu 15 May 2014"."""
+    held = sorted(reviews_held_on)
+    if not held:
+        return f"first review: {FIRST_REVIEW_WORKING_DAYS} working days after {_day(period_start)} (came into care)"
+    if len(held) == 1:
+        return f"second review: {SECOND_REVIEW_MONTHS} months after {_day(held[0])}"
+    return f"subsequent review: {SUBSEQUENT_REVIEW_MONTHS} months after {_day(held[-1])}"

@@ -1,0 +1,84 @@
+"""Read-side assemblies that span the apps (the top floor may ask every other)."""
+
+from datetime import date
+
+from django.db.models import Prefetch
+
+from audits.models import Escalation, MidwayReview
+from children.ages import age_on, retention_until
+from children.models import Child, Episode, PeriodOfCare
+from children.selectors import current_allocations
+from reviews.codes import OUTSTANDING_STATUSES, ReviewStatus
+from reviews.models import Review, Visit
+from reviews.selectors import review_state_expression
+from reviews.timescales import describe_next_review_rule
+
+
+def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
+    """Everything the child's page shows, in a fixed number of queries.
+
+    `sensitive` adds visit notes, midway reviews and escalations (IROs and managers only).
+    """
+    periods = list(
+        PeriodOfCare.objects.filter(child=child)
+        .order_by("start")
+        .prefetch_related(Prefetch("episodes", queryset=Episode.objects.order_by("start")))
+    )
+    reviews = list(
+        Review.objects.filter(child=child)
+        .exclude(status=ReviewStatus.CANCELLED)
+        .select_related("chair", "covering_iro")
+        .annotate(state=review_state_expression(today=today, due_field="due_date"))
+        .order_by("period_of_care_id", "held_on", "pk")
+    )
+    allocation = current_allocations(today=today).filter(child=child, kind="case_holding").select_related("iro").first()
+    current_period = next(
+        (period for period in periods if period.start <= today and (period.end is None or period.end > today)), None
+    )
+    current_episode = current_period.episodes.all()[len(current_period.episodes.all()) - 1] if current_period else None
+    next_review = next(
+        (
+            r
+            for r in reviews
+            if r.status in OUTSTANDING_STATUSES and current_period and r.period_of_care_id == current_period.pk
+        ),
+        None,
+    )
+    rule = None
+    if next_review and next_review.due_date and current_period:
+        held = [r.held_on for r in reviews if r.period_of_care_id == current_period.pk and r.held_on]
+        rule = describe_next_review_rule(current_period.start, held)
+
+    timeline: list[tuple[date, str, object]] = []
+    for period in periods:
+        timeline.append((period.start, "period_start", period))
+        if period.end:
+            timeline.append((period.end, "period_end", period))
+        for episode in period.episodes.all():
+            if episode.start != period.start:
+                timeline.append((episode.start, "episode", episode))
+    for review in reviews:
+        if review.held_on:
+            timeline.append((review.held_on, "review", review))
+    visits = list(Visit.objects.filter(child=child).select_related("iro").order_by("visited_on"))
+    for visit in visits:
+        timeline.append((visit.visited_on, "visit", visit))
+    if sensitive:
+        for escalation in Escalation.objects.filter(child=child).order_by("raised_on"):
+            timeline.append((escalation.raised_on, "escalation", escalation))
+        for midway in MidwayReview.objects.filter(child=child).select_related("author").order_by("held_on"):
+            timeline.append((midway.held_on, "midway", midway))
+    timeline.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return {
+        "age": age_on(child.date_of_birth, today),
+        "retention_until": retention_until(child.date_of_birth),
+        "periods": periods,
+        "current_period": current_period,
+        "current_episode": current_episode,
+        "allocation": allocation,
+        "reviews": reviews,
+        "next_review": next_review,
+        "next_review_rule": rule,
+        "timeline": timeline,
+        "last_visit": visits[-1] if visits else None,
+    }

@@ -1,0 +1,288 @@
+"""Booking, preparing, chairing and recording reviews; a child coming into care."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import Team
+from accounts.permissions import role_required
+from accounts.roles import Role
+from children.forms import NewChildForm
+from children.services import allocation_case_holding_set
+
+from . import access, services
+from .codes import TO_BOOK_WORKING_DAYS, ReviewStatus
+from .forms import (
+    AttendeeFormSet,
+    BookingForm,
+    CancelBookingForm,
+    CoverForm,
+    DecisionFormSet,
+    InviteeFormSet,
+    PreparationForm,
+    ReviewRecordForm,
+    VisitForm,
+)
+from .selectors import reviews_to_book
+from .timescales import minutes_due, outcomes_due
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form, field by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@role_required(Role.BUSINESS_SUPPORT, Role.MANAGER)
+def to_book(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        within = min(max(int(request.GET.get("within", TO_BOOK_WORKING_DAYS)), 0), 260)
+    except ValueError:
+        within = TO_BOOK_WORKING_DAYS
+    iro_id = request.GET.get("iro") or None
+    team_id = request.GET.get("team") or None
+    iro_id = int(iro_id) if iro_id and iro_id.isdigit() else None
+    team_id = int(team_id) if team_id and team_id.isdigit() else None
+    children = reviews_to_book(today=today, within_working_days=within, iro_id=iro_id, team_id=team_id)
+    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({key: value for key, value in (("within", within), ("iro", iro_id), ("team", team_id)) if value})
+    return render(
+        request,
+        "reviews/review_to_book.html",
+        {
+            "page": page,
+            "today": today,
+            "within": within,
+            "iro_id": iro_id,
+            "team_id": team_id,
+            "iros": CoverForm.base_fields["iro"].queryset,
+            "teams": Team.objects.all(),
+            "query": query,
+        },
+    )
+
+
+@role_required(Role.BUSINESS_SUPPORT)
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    review = access.review_for(user=request.user, pk=pk, today=today)
+    if review.status not in (ReviewStatus.DUE, ReviewStatus.BOOKED):
+        messages.warning(request, "This review has been held or is no longer needed; it cannot be booked.")
+        return redirect("reviews:detail", pk=review.pk)
+    form = BookingForm(request.POST or None, review=review)
+    invitees = InviteeFormSet(request.POST or None, prefix="invitees")
+    if request.method == "POST" and form.is_valid() and invitees.is_valid():
+        try:
+            services.review_book(
+                review=review,
+                booked_for=form.cleaned_data["booked_for"],
+                venue=form.cleaned_data["venue"],
+                venue_chosen_by_child=form.cleaned_data["venue_chosen_by_child"],
+                early_review_reason=form.cleaned_data["early_review_reason"],
+                lateness_reason=form.cleaned_data["lateness_reason"],
+                reschedule_reason=form.cleaned_data.get("reschedule_reason", ""),
+                invitees=[invitee.cleaned_data for invitee in invitees if invitee.cleaned_data],
+                booked_by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Review booked for {review.child.display_name}.")
+            return redirect("reviews:detail", pk=review.pk)
+    return render(request, "reviews/review_book.html", {"review": review, "form": form, "invitees": invitees})
+
+
+@role_required(Role.BUSINESS_SUPPORT)
+def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access.review_for(user=request.user, pk=pk, today=timezone.localdate())
+    form = CancelBookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_cancel_booking(review=review, reason=form.cleaned_data["reason"], cancelled_by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Booking cancelled; the review is due to be booked again.")
+            return redirect("reviews:detail", pk=review.pk)
+    return render(request, "reviews/review_cancel_booking.html", {"review": review, "form": form})
+
+
+@role_required(Role.BUSINESS_SUPPORT, Role.MANAGER)
+def cover(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access.review_for(user=request.user, pk=pk, today=timezone.localdate())
+    form = CoverForm(request.POST or None, initial={"iro": review.covering_iro})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_set_cover(review=review, iro=form.cleaned_data["iro"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Cover saved.")
+            return redirect("reviews:detail", pk=review.pk)
+    return render(request, "reviews/review_cover.html", {"review": review, "form": form})
+
+
+@role_required(Role.IRO, Role.MANAGER, Role.BUSINESS_SUPPORT)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review: booking for everyone who may see it; the record for the IRO (and managers, to read)."""
+    today = timezone.localdate()
+    review = access.review_for(user=request.user, pk=pk, today=today)
+    may_record = access.iro_may_work_on_review(user=request.user, review=review, today=today)
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        return _record(request, review)
+    context = {
+        "review": review,
+        "today": today,
+        "bookings": review.bookings.select_related("recorded_by"),
+        "invitees": review.invitees.all(),
+        "may_record": may_record,
+        "may_book": request.user.is_business_support,
+        "may_set_cover": request.user.is_business_support or request.user.is_manager,
+        "show_sensitive": access.can_read_sensitive(user=request.user),
+        "outcomes_due": outcomes_due(review.held_on) if review.held_on else None,
+        "minutes_due": minutes_due(review.held_on) if review.held_on else None,
+    }
+    if context["show_sensitive"]:
+        context["decisions"] = review.decisions.all()
+        context["reports"] = review.reports_received.all()
+    if may_record:
+        context["form"] = ReviewRecordForm(instance=review)
+        context["attendees"] = AttendeeFormSet(instance=review, prefix="attendees")
+        context["decision_forms"] = DecisionFormSet(instance=review, prefix="decisions")
+    return render(request, "reviews/review_detail.html", context)
+
+
+def _record(request: HttpRequest, review) -> HttpResponse:
+    """Save the chair's record as a draft, or mark the review held."""
+    marking_held = "mark_held" in request.POST
+    original_status = review.status
+    form = ReviewRecordForm(request.POST, instance=review, marking_held=marking_held)
+    attendees = AttendeeFormSet(request.POST, instance=review, prefix="attendees")
+    decisions = DecisionFormSet(request.POST, instance=review, prefix="decisions")
+    if form.is_valid() and attendees.is_valid() and decisions.is_valid():
+        review = form.save(commit=False)
+        held_on = review.held_on
+        review.status = original_status
+        if original_status != ReviewStatus.HELD:
+            review.held_on = None
+        review.save()
+        attendees.save()
+        decisions.save()
+        if marking_held and original_status != ReviewStatus.HELD:
+            services.review_record_held(
+                review=review,
+                held_on=held_on,
+                chair=request.user,
+                participation_code=review.participation_code,
+                parents_participated=review.parents_participated,
+            )
+            messages.success(
+                request,
+                f"Review marked held on {date_format(held_on)}. Outcomes are due by "
+                f"{date_format(outcomes_due(held_on))} and minutes by {date_format(minutes_due(held_on))}.",
+            )
+            return redirect("caseload:child", pk=review.child_id)
+        if original_status == ReviewStatus.HELD:
+            services.review_due_dates_refresh(period_of_care=review.period_of_care)
+        messages.success(request, "Record saved.")
+        return redirect("reviews:detail", pk=review.pk)
+    review.status = original_status
+    return render(
+        request,
+        "reviews/review_detail.html",
+        {
+            "review": review,
+            "today": timezone.localdate(),
+            "bookings": review.bookings.select_related("recorded_by"),
+            "invitees": review.invitees.all(),
+            "may_record": True,
+            "show_sensitive": True,
+            "form": form,
+            "attendees": attendees,
+            "decision_forms": decisions,
+        },
+        status=200,
+    )
+
+
+@role_required(Role.IRO)
+def prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before the review: wishes and feelings, reports received."""
+    review = access.review_for_iro_work(user=request.user, pk=pk, today=timezone.localdate())
+    received = {report.kind: report.received_on for report in review.reports_received.all()}
+    initial = {
+        "wishes_and_feelings_received_on": review.wishes_and_feelings_received_on,
+        "child_own_words": review.child_own_words,
+        **{f"report_{kind}": day for kind, day in received.items()},
+    }
+    form = PreparationForm(request.POST or None, review=review, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.review_record_preparation(
+            review=review,
+            wishes_and_feelings_received_on=form.cleaned_data["wishes_and_feelings_received_on"],
+            child_own_words=form.cleaned_data["child_own_words"],
+            reports=form.reports(),
+        )
+        messages.success(request, "Preparation saved.")
+        return redirect("reviews:detail", pk=review.pk)
+    return render(request, "reviews/review_prepare.html", {"review": review, "form": form})
+
+
+@role_required(Role.IRO)
+def visit_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    child = access.child_for_iro_work(user=request.user, pk=child_pk, today=today)
+    form = VisitForm(request.POST or None, initial={"visited_on": today})
+    form.instance.child = child
+    form.instance.iro = request.user
+    if request.method == "POST" and form.is_valid():
+        services.visit_record(
+            child=child,
+            iro=request.user,
+            visited_on=form.cleaned_data["visited_on"],
+            seen_alone=form.cleaned_data["seen_alone"],
+            notes=form.cleaned_data["notes"],
+        )
+        messages.success(request, "Visit recorded.")
+        return redirect("caseload:child", pk=child.pk)
+    return render(request, "reviews/visit_form.html", {"child": child, "form": form})
+
+
+@role_required(Role.BUSINESS_SUPPORT)
+def child_new(request: HttpRequest) -> HttpResponse:
+    """A child coming into care: the child, the period of care and its first episode; the
+    first review's due date is stored at once."""
+    form = NewChildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                child = form.save()
+                review = services.child_come_into_care(
+                    child=child, start=form.cleaned_data["looked_after_from"], episode_fields=form.episode_fields()
+                )
+                if form.cleaned_data["iro"]:
+                    allocation_case_holding_set(
+                        child=child, iro=form.cleaned_data["iro"], start=form.cleaned_data["looked_after_from"]
+                    )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            due = f" The first review is due by {date_format(review.due_date)}." if review and review.due_date else ""
+            messages.success(request, f"{child.display_name} added.{due}")
+            return redirect("caseload:child", pk=child.pk)
+    return render(request, "reviews/child_new.html", {"form": form})
