@@ -31,6 +31,7 @@ lint: $(STAMP)
 
 services:
 	scripts/ensure-services.sh
+	scripts/ensure-chromium.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

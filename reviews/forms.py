@@ -193,8 +193,8 @@ class ReviewRecordForm(forms.ModelForm):
         ]
         self.fields["held_on"].required = marking_held or self.already_held
         self.fields["participation_code"].required = marking_held or self.already_held
-        if not review.held_on and review.booked_for:
-            self.initial.setdefault("held_on", review.booked_for.date())
+        if not self.initial.get("held_on") and review.booked_for:
+            self.initial["held_on"] = timezone.localtime(review.booked_for).date()
 
     def clean_participation_code(self) -> str:
         code = self.cleaned_data["participation_code"]
