@@ -5,7 +5,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 
-from accounts.roles import Role
+from accounts.selectors import iro_users
 
 from .codes import CategoryOfNeed, LegalStatus, PlacementProvider, PlacementType
 from .models import Allocation, Child, Episode, PeriodOfCare
@@ -75,7 +75,7 @@ class AllocationForm(CrispyModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["iro"].queryset = User.objects.filter(groups__name=Role.IRO)
+        self.fields["iro"].queryset = iro_users()
 
 
 class NewChildForm(ChildForm):
@@ -92,7 +92,7 @@ class NewChildForm(ChildForm):
     placement_postcode = forms.CharField(max_length=8, required=False)
     iro = forms.ModelChoiceField(
         label="Case-holding IRO",
-        queryset=User.objects.filter(groups__name=Role.IRO).order_by("last_name", "first_name"),
+        queryset=iro_users(),
         required=False,
         empty_label="Allocate later",
     )
@@ -124,6 +124,6 @@ class NewChildForm(ChildForm):
 class CaseHoldingIROForm(forms.Form):
     iro = forms.ModelChoiceField(
         label="Case-holding IRO",
-        queryset=User.objects.filter(groups__name=Role.IRO).order_by("last_name", "first_name"),
+        queryset=iro_users(),
     )
     start = forms.DateField(label="From", widget=DATE_INPUT)

@@ -7,14 +7,13 @@ from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
-from accounts.roles import Role
+from accounts.selectors import iro_users
 from children.ages import age_on
 
 from .codes import (
     PATHWAY_PLAN_FROM_AGE,
     USUAL_VENUES,
     EarlyReviewReason,
-    ParticipationCode,
     ReportKind,
     ReviewStatus,
     participation_codes_for_age,
@@ -105,7 +104,7 @@ class CancelBookingForm(forms.Form):
 class CoverForm(forms.Form):
     iro = forms.ModelChoiceField(
         label="Covering IRO",
-        queryset=User.objects.filter(groups__name=Role.IRO).order_by("last_name", "first_name"),
+        queryset=iro_users(),
         required=False,
         empty_label="No cover: the case-holding IRO chairs",
     )
@@ -188,19 +187,15 @@ class ReviewRecordForm(forms.ModelForm):
         # Offer only the codes valid for the child's age on the review date (DfE rules 440/441).
         on = review.review_date or timezone.localdate()
         allowed = participation_codes_for_age(age_on(review.child.date_of_birth, on))
-        self.fields["participation_code"].choices = [("", "Not yet recorded")] + [
+        # The widget offers only those; the field still accepts any code, so that a code posted
+        # for the wrong age gets the model's DfE message rather than "not a valid choice".
+        self.fields["participation_code"].widget.choices = [("", "Not yet recorded")] + [
             (code.value, code.label) for code in allowed
         ]
         self.fields["held_on"].required = marking_held or self.already_held
         self.fields["participation_code"].required = marking_held or self.already_held
         if not self.initial.get("held_on") and review.booked_for:
             self.initial["held_on"] = timezone.localtime(review.booked_for).date()
-
-    def clean_participation_code(self) -> str:
-        code = self.cleaned_data["participation_code"]
-        if code and code not in ParticipationCode.values:
-            raise forms.ValidationError("Choose a participation code from the list.")
-        return code
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from accounts.models import Team
 from accounts.permissions import role_required
 from accounts.roles import Role
+from accounts.selectors import iro_users
 from children.forms import NewChildForm
 from children.services import allocation_case_holding_set
 
@@ -68,7 +69,7 @@ def to_book(request: HttpRequest) -> HttpResponse:
             "within": within,
             "iro_id": iro_id,
             "team_id": team_id,
-            "iros": CoverForm.base_fields["iro"].queryset,
+            "iros": iro_users(),
             "teams": Team.objects.all(),
             "query": query,
         },

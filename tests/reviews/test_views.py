@@ -1,0 +1,301 @@
+"""The review workflow through its pages: clear messages for bad input, history kept,
+sensitive text kept from business support, fixed queries on the lists."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from children.codes import LegalStatus
+from children.models import Allocation, AllocationKind, Child
+from reviews.codes import ReviewStatus
+from reviews.models import Booking, Review
+from reviews.services import child_come_into_care, review_book, visit_record
+from tests.factories import ChildFactory
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)  # Monday
+EPISODE = {"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"}
+
+
+@pytest.fixture(autouse=True)
+def monday_morning():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _child_in_care(iro, *, born=date(2015, 6, 1), start=date(2026, 2, 16)) -> Review:
+    child = ChildFactory(date_of_birth=born)
+    review = child_come_into_care(child=child, start=start, episode_fields=EPISODE)
+    Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
+    return review
+
+
+def _booking(day="2026-03-04", time="10:00", **extra):
+    data = {
+        "day": day,
+        "time": time,
+        "venue": "School",
+        "invitees-TOTAL_FORMS": "0",
+        "invitees-INITIAL_FORMS": "0",
+    }
+    return {**data, **extra}
+
+
+def _record(**fields):
+    data = {
+        "attendees-TOTAL_FORMS": "0",
+        "attendees-INITIAL_FORMS": "0",
+        "decisions-TOTAL_FORMS": "0",
+        "decisions-INITIAL_FORMS": "0",
+    }
+    return {**data, **fields}
+
+
+def test_a_late_booking_needs_a_reason(client, iro, business_support):
+    review = _child_in_care(iro)  # first review due Mon 16 Mar 2026
+    client.force_login(business_support)
+    response = client.post(reverse("reviews:book", args=[review.pk]), _booking(day="2026-03-18"))
+    assert response.status_code == 200
+    assert "after the statutory due date (Mon 16 Mar 2026): record why it is late" in response.content.decode()
+    response = client.post(
+        reverse("reviews:book", args=[review.pk]), _booking(day="2026-03-18", lateness_reason="Carer in hospital.")
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.BOOKED and review.lateness_reason == "Carer in hospital."
+
+
+def test_a_double_booking_of_the_same_iro_is_refused(client, iro, business_support):
+    first, second = _child_in_care(iro), _child_in_care(iro)
+    client.force_login(business_support)
+    assert client.post(reverse("reviews:book", args=[first.pk]), _booking(time="10:00")).status_code == 302
+    response = client.post(reverse("reviews:book", args=[second.pk]), _booking(time="11:00"))
+    assert response.status_code == 200
+    assert "already has a review booked at 10:00 that day" in response.content.decode()
+    assert client.post(reverse("reviews:book", args=[second.pk]), _booking(time="11:30")).status_code == 302
+
+
+def test_another_iros_booking_at_the_same_time_is_fine(client, iro, other_iro, business_support):
+    first, second = _child_in_care(iro), _child_in_care(other_iro)
+    client.force_login(business_support)
+    assert client.post(reverse("reviews:book", args=[first.pk]), _booking()).status_code == 302
+    assert client.post(reverse("reviews:book", args=[second.pk]), _booking()).status_code == 302
+
+
+def test_a_booking_in_the_past_is_refused(client, iro, business_support):
+    review = _child_in_care(iro)
+    client.force_login(business_support)
+    response = client.post(reverse("reviews:book", args=[review.pk]), _booking(day="2026-02-27"))
+    assert "A booking must be for a date and time in the future." in response.content.decode()
+
+
+def test_reschedule_and_cancel_need_reasons_and_keep_the_history(client, iro, business_support):
+    review = _child_in_care(iro)
+    client.force_login(business_support)
+    client.post(reverse("reviews:book", args=[review.pk]), _booking())
+    response = client.post(reverse("reviews:book", args=[review.pk]), _booking(day="2026-03-05"))
+    assert "Give a reason for moving this review." in response.content.decode()
+    client.post(reverse("reviews:book", args=[review.pk]), _booking(day="2026-03-05", reschedule_reason="Exams."))
+    response = client.post(reverse("reviews:cancel_booking", args=[review.pk]), {"reason": ""})
+    assert "This field is required." in response.content.decode()
+    client.post(reverse("reviews:cancel_booking", args=[review.pk]), {"reason": "Child unwell."})
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DUE and review.booked_for is None
+    history = list(Booking.objects.filter(review=review).values_list("action", "reason"))
+    assert history == [("booked", ""), ("rescheduled", "Exams."), ("cancelled", "Child unwell.")]
+    page = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert "Exams." in page and "Child unwell." in page
+
+
+def _hold(client, review, **fields):
+    return client.post(reverse("reviews:detail", args=[review.pk]), _record(mark_held="1", **fields))
+
+
+def test_pn0_for_a_ten_year_old_is_explained(client, iro):
+    review = _child_in_care(iro, born=date(2015, 6, 1))
+    client.force_login(iro)
+    response = _hold(client, review, held_on="2026-03-02", participation_code="PN0")
+    assert response.status_code == 200
+    assert "PN0 is only for a child under 4 on the review date; this child was 10." in response.content.decode()
+
+
+def test_pn1_for_a_two_year_old_is_explained(client, iro):
+    review = _child_in_care(iro, born=date(2023, 6, 1))
+    client.force_login(iro)
+    response = _hold(client, review, held_on="2026-03-02", participation_code="PN1")
+    assert "A child under 4 on the review date is recorded as PN0; this child was 2." in response.content.decode()
+
+
+def test_only_codes_for_the_childs_age_are_offered(client, iro):
+    review = _child_in_care(iro, born=date(2023, 6, 1))
+    client.force_login(iro)
+    page = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert 'value="PN0"' in page and 'value="PN1"' not in page
+
+
+def test_a_review_before_the_period_started_is_explained(client, iro):
+    review = _child_in_care(iro)
+    client.force_login(iro)
+    response = _hold(client, review, held_on="2026-02-10", participation_code="PN1")
+    assert "A review cannot be before the period of care started (Mon 16 Feb 2026)." in response.content.decode()
+
+
+def test_a_review_before_the_childs_birth_is_explained(client, iro):
+    review = _child_in_care(iro, born=date(2026, 2, 16), start=date(2026, 2, 16))
+    client.force_login(iro)
+    response = _hold(client, review, held_on="2026-02-15", participation_code="PN0")
+    assert "A review cannot be before the child&#x27;s date of birth." in response.content.decode()
+
+
+def test_a_decision_without_an_owner_is_explained(client, iro):
+    review = _child_in_care(iro)
+    client.force_login(iro)
+    response = client.post(
+        reverse("reviews:detail", args=[review.pk]),
+        _record(
+            save_draft="1",
+            **{"decisions-TOTAL_FORMS": "1", "decisions-0-text": "Book a dentist.", "decisions-0-owner": ""},
+        ),
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not review.decisions.exists()
+
+
+def test_marking_held_stores_the_next_due_and_the_document_clocks(client, iro):
+    review = _child_in_care(iro)
+    client.force_login(iro)
+    response = _hold(client, review, held_on="2026-03-02", participation_code="PN1")
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.HELD and review.chair == iro
+    following = Review.objects.get(child=review.child, status=ReviewStatus.DUE)
+    assert following.due_date == date(2026, 6, 2)
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == [
+        "Review marked held on Mon 2 Mar 2026. Outcomes are due by Mon 9 Mar 2026 and minutes by Mon 30 Mar 2026."
+    ]
+
+
+def test_business_support_never_sees_the_childs_views_or_visit_notes(client, iro, business_support):
+    review = _child_in_care(iro)
+    Review.objects.filter(pk=review.pk).update(child_views="I miss my dog.")
+    visit_record(
+        child=review.child, iro=iro, visited_on=date(2026, 2, 27), seen_alone=True, notes="Talked about school."
+    )
+    client.force_login(business_support)
+    child_page = client.get(reverse("caseload:child", args=[review.child_id])).content.decode()
+    review_page = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert "Talked about school." not in child_page
+    assert "I miss my dog." not in review_page
+    client.force_login(iro)
+    assert "Talked about school." in client.get(reverse("caseload:child", args=[review.child_id])).content.decode()
+
+
+def test_a_new_child_shows_the_first_review_due_at_once(client, iro, business_support):
+    client.force_login(business_support)
+    response = client.post(
+        reverse("reviews:child_new"),
+        {
+            "local_id": "N100",
+            "first_name": "Ivy",
+            "last_name": "Hall",
+            "date_of_birth": "2014-04-14",
+            "sex": "F",
+            "ethnicity": "WBRI",
+            "mother": "0",
+            "looked_after_from": "2026-02-27",
+            "legal_status": "C1",
+            "category_of_need": "N1",
+            "placement_type": "U6",
+            "iro": iro.pk,
+        },
+        follow=True,
+    )
+    assert "Ivy Hall added. The first review is due by Fri 27 Mar 2026." in response.content.decode()
+    child = Child.objects.get(local_id="N100")
+    assert child.allocations.get().iro == iro
+
+
+def test_a_new_child_in_care_before_birth_is_explained_and_nothing_is_saved(client, business_support):
+    client.force_login(business_support)
+    response = client.post(
+        reverse("reviews:child_new"),
+        {
+            "local_id": "N101",
+            "first_name": "Ivy",
+            "last_name": "Hall",
+            "date_of_birth": "2026-02-01",
+            "sex": "F",
+            "ethnicity": "WBRI",
+            "looked_after_from": "2026-01-20",
+            "legal_status": "C1",
+            "category_of_need": "N1",
+            "placement_type": "U6",
+        },
+    )
+    assert "A child cannot come into care before their date of birth." in response.content.decode()
+    assert not Child.objects.filter(local_id="N101").exists()
+
+
+def test_reassigning_shows_caseloads_per_fte_and_hands_over(client, iro, other_iro, manager):
+    review = _child_in_care(iro)
+    client.force_login(manager)
+    page = client.get(reverse("children:allocate", args=[review.child_id])).content.decode()
+    assert "Per FTE" in page and str(other_iro) in page
+    response = client.post(
+        reverse("children:allocate", args=[review.child_id]), {"iro": other_iro.pk, "start": "2026-03-02"}
+    )
+    assert response.status_code == 302
+    assert Allocation.objects.get(child_id=review.child_id, end__isnull=True).iro == other_iro
+    assert Allocation.objects.get(child_id=review.child_id, iro=iro).end == date(2026, 3, 1)
+
+
+def test_the_covering_iro_may_record_that_review(client, iro, other_iro, manager):
+    review = _child_in_care(iro)
+    client.force_login(manager)
+    client.post(reverse("reviews:cover", args=[review.pk]), {"iro": other_iro.pk})
+    client.force_login(other_iro)
+    assert client.get(reverse("reviews:detail", args=[review.pk])).status_code == 200
+    assert _hold(client, review, held_on="2026-03-02", participation_code="PN1").status_code == 302
+    review.refresh_from_db()
+    assert review.chair == other_iro
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]])
+
+
+def test_reviews_to_book_runs_the_same_queries_for_5_and_60_children(client, iro, business_support):
+    client.force_login(business_support)
+    for _ in range(5):
+        _child_in_care(iro)
+    small = _count(client, reverse("reviews:to_book"))
+    for _ in range(55):
+        _child_in_care(iro)
+    assert _count(client, reverse("reviews:to_book")) == small == 7
+
+
+def test_the_child_page_runs_the_same_queries_however_long_the_history(client, iro):
+    review = _child_in_care(iro)
+    client.force_login(iro)
+    small = _count(client, reverse("caseload:child", args=[review.child_id]))
+    for day in range(2, 20):
+        visit_record(child=review.child, iro=iro, visited_on=date(2026, 2, day), seen_alone=False, notes="")
+    review_book(
+        review=review,
+        booked_for=NOW + timedelta(days=2),
+        venue="School",
+        venue_chosen_by_child=False,
+        booked_by=iro,
+    )
+    assert _count(client, reverse("caseload:child", args=[review.child_id])) == small

@@ -1,0 +1,144 @@
+"""The authorisation matrix: every URL × every role × own and other child.
+
+A URL with no rule here fails the test, so a new page cannot ship without deciding who may
+use it. Refusals are 403 (wrong role) or 404 (a child or review not on the IRO's caseload).
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from children.codes import LegalStatus
+from children.models import Allocation, AllocationKind
+from reviews.services import child_come_into_care
+from tests.factories import BusinessSupportFactory, ChildFactory, IROFactory, ManagerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("iro", "manager", "support", "no_role")
+ALL_OK = {"iro": 200, "manager": 200, "support": 200, "no_role": 403}
+IRO_ONLY = {"iro": 200, "manager": 403, "support": 403, "no_role": 403}
+IRO_OWN_ONLY = {"iro": (200, 404), "manager": 403, "support": 403, "no_role": 403}
+STAFF = {"iro": 403, "manager": 200, "support": 200, "no_role": 403}
+SUPPORT_ONLY = {"iro": 403, "manager": 403, "support": 200, "no_role": 403}
+READ_ALL_IRO_OWN = {"iro": (200, 404), "manager": 200, "support": 200, "no_role": 403}
+
+# url name -> (what its argument is, expected GET status per role; (own, other) for an IRO)
+RULES = {
+    "home": (None, ALL_OK),
+    # A signed-in user is sent on from the login page; anonymous visitors get it (test below).
+    "accounts:login": (None, {"iro": 302, "manager": 302, "support": 302, "no_role": 302}),
+    "accounts:logout": (None, "post-only"),
+    "caseload:mine": (None, IRO_ONLY),
+    "caseload:all": (None, STAFF),
+    "caseload:child": ("child", READ_ALL_IRO_OWN),
+    "children:allocate": ("child", STAFF),
+    "reviews:to_book": (None, STAFF),
+    "reviews:detail": ("review", READ_ALL_IRO_OWN),
+    "reviews:book": ("review", SUPPORT_ONLY),
+    "reviews:cancel_booking": ("review", SUPPORT_ONLY),
+    "reviews:cover": ("review", STAFF),
+    "reviews:prepare": ("review", IRO_OWN_ONLY),
+    "reviews:child_new": (None, SUPPORT_ONLY),
+    "reviews:visit_new": ("child", IRO_OWN_ONLY),
+    "audits:midway_new": ("child", IRO_OWN_ONLY),
+}
+
+
+def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"every URL needs a name: {pattern.pattern}"
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_has_a_rule():
+    assert _url_names(get_resolver()) == set(RULES), "add the new URL to RULES with who may use it"
+
+
+@pytest.fixture
+def world():
+    iro = IROFactory()
+    other_iro = IROFactory()
+    users = {"iro": iro, "manager": ManagerFactory(), "support": BusinessSupportFactory(), "no_role": UserFactory()}
+    objects = {}
+    for owner, key in ((iro, "own"), (other_iro, "other")):
+        child = ChildFactory(date_of_birth=date(2012, 1, 1))
+        review = child_come_into_care(
+            child=child,
+            start=date(2025, 1, 6),
+            episode_fields={"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"},
+        )
+        Allocation.objects.create(child=child, iro=owner, kind=AllocationKind.CASE_HOLDING, start=date(2025, 1, 6))
+        objects[key] = {"child": child.pk, "review": review.pk}
+    return users, objects
+
+
+def _cases():
+    for name, (argument, expected) in RULES.items():
+        if expected == "post-only":
+            continue
+        for role in ROLES:
+            for whose in ("own", "other") if argument else ("-",):
+                status = expected[role]
+                if isinstance(status, tuple):
+                    status = status[0] if whose == "own" else status[1]
+                yield pytest.param(name, argument, role, whose, status, id=f"{name}-{role}-{whose}")
+
+
+@pytest.mark.parametrize(("name", "argument", "role", "whose", "expected"), list(_cases()))
+def test_get(client, world, name, argument, role, whose, expected):
+    users, objects = world
+    url = reverse(name, args=[objects[whose][argument]] if argument else [])
+    client.force_login(users[role])
+    response = client.get(url)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("name", [name for name in RULES if name not in ("accounts:login", "accounts:logout")])
+def test_anonymous_visitors_are_sent_to_sign_in(client, world, name):
+    _users, objects = world
+    argument = RULES[name][0]
+    response = client.get(reverse(name, args=[objects["own"][argument]] if argument else []))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize(
+    ("role", "whose", "expected"),
+    [("iro", "own", 200), ("iro", "other", 404), ("manager", "own", 403), ("support", "own", 403)],
+)
+def test_only_the_iro_on_the_case_may_post_the_review_record(client, world, role, whose, expected):
+    users, objects = world
+    client.force_login(users[role])
+    response = client.post(
+        reverse("reviews:detail", args=[objects[whose]["review"]]),
+        {
+            "save_draft": "1",
+            "attendees-TOTAL_FORMS": "0",
+            "attendees-INITIAL_FORMS": "0",
+            "decisions-TOTAL_FORMS": "0",
+            "decisions-INITIAL_FORMS": "0",
+        },
+    )
+    # A valid draft save redirects back to the review.
+    assert response.status_code == (302 if expected == 200 else expected)
+
+
+def test_anonymous_visitors_get_the_login_page(client):
+    assert client.get(reverse("accounts:login")).status_code == 200
+
+
+def test_logout_ends_the_session(client, world):
+    users, _objects = world
+    client.force_login(users["iro"])
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
