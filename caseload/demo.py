@@ -159,6 +159,17 @@ LAST_NAMES = [
     "Kelly",
 ]
 
+SCHOOLS = [
+    "Oakfield Primary",
+    "Brookside Academy",
+    "St Mary's Primary",
+    "Denbigh School",
+    "Lakeside Academy",
+    "Riverside Primary",
+    "Ashcroft High",
+    "Virtual school placement (out of area)",
+]
+
 ETHNICITY_WEIGHTS = {
     Ethnicity.WBRI: 60,
     Ethnicity.WOTH: 6,
@@ -380,6 +391,8 @@ class _Generator:
             "upn": "",
             "mother": Mother.NO if sex == Sex.FEMALE else "",
             "mother_child_date_of_birth": None,
+            "school": rng.choice(SCHOOLS) if 4 <= years_old <= 16 else "",
+            "social_worker": f"{rng.choice(FIRST_NAMES_F + FIRST_NAMES_M)} {rng.choice(LAST_NAMES)}",
         }
         periods = self.periods(dob, in_care)
         return child, periods

@@ -299,3 +299,69 @@ def test_the_child_page_runs_the_same_queries_however_long_the_history(client, i
         booked_by=iro,
     )
     assert _count(client, reverse("caseload:child", args=[review.child_id])) == small
+
+
+def test_preparation_records_wishes_and_feelings_and_reports(client, iro):
+    review = _child_in_care(iro, born=date(2009, 1, 1))  # 17: the pathway plan is offered
+    client.force_login(iro)
+    url = reverse("reviews:prepare", args=[review.pk])
+    assert "Pathway plan (16+) received on" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "wishes_and_feelings_received_on": "2026-02-27",
+            "child_own_words": "I want to stay at my school.",
+            "report_care_plan": "2026-02-25",
+            "report_pep": "2026-02-26",
+        },
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.wishes_and_feelings_received and review.child_own_words == "I want to stay at my school."
+    assert dict(review.reports_received.values_list("kind", "received_on")) == {
+        "care_plan": date(2026, 2, 25),
+        "pep": date(2026, 2, 26),
+    }
+
+
+def test_preparation_refuses_dates_in_the_future(client, iro):
+    review = _child_in_care(iro)
+    client.force_login(iro)
+    response = client.post(reverse("reviews:prepare", args=[review.pk]), {"report_care_plan": "2026-04-01"})
+    assert "This date is in the future." in response.content.decode()
+
+
+def test_the_pathway_plan_is_not_offered_under_16(client, iro):
+    review = _child_in_care(iro, born=date(2015, 6, 1))
+    client.force_login(iro)
+    assert "Pathway plan" not in client.get(reverse("reviews:prepare", args=[review.pk])).content.decode()
+
+
+def test_a_visit_in_the_future_is_explained(client, iro):
+    review = _child_in_care(iro)
+    client.force_login(iro)
+    response = client.post(reverse("reviews:visit_new", args=[review.child_id]), {"visited_on": "2026-03-09"})
+    assert "Record a visit once it has happened: this date is in the future." in response.content.decode()
+
+
+def test_a_midway_review_is_kept_as_a_dated_case_note(client, iro):
+    review = _child_in_care(iro)
+    client.force_login(iro)
+    response = client.post(
+        reverse("audits:midway_new", args=[review.child_id]),
+        {"held_on": "2026-03-02", "note": "Care plan on track; PEP meeting booked."},
+        follow=True,
+    )
+    assert "Midway review by" in response.content.decode()
+    assert "Care plan on track; PEP meeting booked." in response.content.decode()
+
+
+def test_the_adoption_flag_is_kept_with_the_record(client, iro):
+    review = _child_in_care(iro, born=date(2024, 1, 1))
+    client.force_login(iro)
+    response = client.post(
+        reverse("reviews:detail", args=[review.pk]), _record(save_draft="1", plan_of_adoption_confirmed="on")
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.plan_of_adoption_confirmed
