@@ -4,3 +4,10 @@ from django.http import HttpRequest
 
 def authority(request: HttpRequest) -> dict[str, str]:
     return {"authority_name": settings.AUTHORITY_NAME}
+
+
+def unread_notifications(request: HttpRequest) -> dict[str, object]:
+    """The unread count in the navigation bar (one query, only for signed-in users)."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    return {"unread_notifications": request.user.notifications.filter(read_at__isnull=True).count()}

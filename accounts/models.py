@@ -83,3 +83,50 @@ class IROProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.fte} FTE)"
+
+
+class NotificationKind(models.TextChoices):
+    REVIEW_DUE_15 = "review_due_15", "Review due within 15 working days and not booked"
+    REVIEW_DUE_5 = "review_due_5", "Review due within 5 working days and not booked"
+    REVIEW_DUE_TODAY = "review_due_today", "Review due today"
+    REVIEW_OVERDUE = "review_overdue", "Review overdue"
+    OUTCOMES_DUE = "outcomes_due", "Outcomes due within 2 working days"
+    OUTCOMES_OVERDUE = "outcomes_overdue", "Outcomes overdue"
+    MINUTES_DUE = "minutes_due", "Minutes due within 5 working days"
+    MINUTES_OVERDUE = "minutes_overdue", "Minutes overdue"
+    ESCALATION_OVERDUE = "escalation_overdue", "Escalation stage past its deadline"
+    DAILY_DIGEST = "daily_digest", "Daily digest"
+
+
+class Notification(models.Model):
+    """A reminder to one person about one deadline; shown in the application and emailed once.
+
+    The unique key (kind, object, deadline, recipient) is what makes a re-run, a second beat
+    or a retried task harmless: the row exists once, and `sent_at` is set once.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    object_key = models.CharField(max_length=40, help_text='What it is about, e.g. "review:123".')
+    deadline = models.DateField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_key", "deadline", "recipient"], name="notification_once_per_deadline"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["sent_at"], name="notification_unsent_idx", condition=Q(sent_at=None)),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

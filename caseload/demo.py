@@ -566,6 +566,8 @@ class _Generator:
         else:
             minutes_on = minutes_due(held_on) + timedelta(days=rng.randint(1, 60))
         return {
+            "outcomes_due_on": outcomes_due(held_on),
+            "minutes_due_on": minutes_due(held_on),
             "participation_code": code,
             "parents_participated": rng.random() < 0.31,
             "child_visited_on": (

@@ -3,8 +3,11 @@ from django.urls import include, path
 
 from caseload.views import home
 
+from .health import healthz
+
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("caseload/", include("caseload.urls")),
     path("children/", include("children.urls")),

@@ -54,6 +54,10 @@ class Review(models.Model):
     early_review_reason = models.CharField(
         "early review reason (reg 33(3))", max_length=30, choices=EarlyReviewReason.choices, blank=True
     )
+    # The deadlines of a held review, stored so that reminders and reports query them directly
+    # (set by reviews.services.review_due_dates_refresh from reviews.timescales).
+    outcomes_due_on = models.DateField(null=True, blank=True, editable=False)
+    minutes_due_on = models.DateField(null=True, blank=True, editable=False)
     outcomes_issued_on = models.DateField(null=True, blank=True)
     minutes_issued_on = models.DateField(null=True, blank=True)
     # Booking
@@ -87,6 +91,12 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="review_status_due_idx"),
             models.Index(fields=["child", "status", "held_on"], name="review_child_held_idx"),
+            models.Index(
+                fields=["outcomes_due_on"], name="review_outcomes_pending_idx", condition=Q(outcomes_issued_on=None)
+            ),
+            models.Index(
+                fields=["minutes_due_on"], name="review_minutes_pending_idx", condition=Q(minutes_issued_on=None)
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -17,7 +17,7 @@ from children.selectors import current_allocations
 
 from .codes import OUTSTANDING_STATUSES, REVIEW_SLOT_MINUTES, BookingAction, ReviewSequence, ReviewStatus
 from .models import Booking, Invitee, ReportReceived, Review, Visit
-from .timescales import review_due_dates
+from .timescales import minutes_due, outcomes_due, review_due_dates
 
 User = get_user_model()
 
@@ -64,10 +64,14 @@ def review_due_dates_refresh(*, period_of_care: PeriodOfCare) -> Review | None:
     for position, review in enumerate(to_update):
         review.sequence = sequence_for(position)
         review.due_date = due_dates[position] if on_clock else None
+        review.outcomes_due_on = outcomes_due(review.held_on) if review.held_on else None
+        review.minutes_due_on = minutes_due(review.held_on) if review.held_on else None
     if outstanding is not None and outstanding.pk is None:
         outstanding.full_clean()
         outstanding.save()
-    Review.objects.bulk_update([r for r in to_update if r.pk], ["sequence", "due_date"])
+    Review.objects.bulk_update(
+        [r for r in to_update if r.pk], ["sequence", "due_date", "outcomes_due_on", "minutes_due_on"]
+    )
     return outstanding
 
 

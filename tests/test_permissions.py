@@ -30,6 +30,9 @@ RULES = {
     # A signed-in user is sent on from the login page; anonymous visitors get it (test below).
     "accounts:login": (None, {"iro": 302, "manager": 302, "support": 302, "no_role": 302}),
     "accounts:logout": (None, "post-only"),
+    "accounts:notifications": (None, {"iro": 200, "manager": 200, "support": 200, "no_role": 200}),
+    "accounts:notifications_read": (None, "post-only"),
+    "healthz": (None, {"iro": 200, "manager": 200, "support": 200, "no_role": 200}),
     "caseload:mine": (None, IRO_ONLY),
     "caseload:all": (None, STAFF),
     "caseload:child": ("child", READ_ALL_IRO_OWN),
@@ -103,7 +106,10 @@ def test_get(client, world, name, argument, role, whose, expected):
     assert response.status_code == expected
 
 
-@pytest.mark.parametrize("name", [name for name in RULES if name not in ("accounts:login", "accounts:logout")])
+PUBLIC = ("accounts:login", "accounts:logout", "accounts:notifications_read", "healthz")
+
+
+@pytest.mark.parametrize("name", [name for name in RULES if name not in PUBLIC])
 def test_anonymous_visitors_are_sent_to_sign_in(client, world, name):
     _users, objects = world
     argument = RULES[name][0]

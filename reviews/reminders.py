@@ -1,0 +1,106 @@
+"""Which review deadlines need a reminder today, found with set-based queries.
+
+Bands count working days (reviews.timescales), so a Friday before a bank-holiday Monday
+looks the right distance ahead. Each band's notification carries the deadline it is about:
+when a due date moves, the new date is reminded afresh; otherwise each is reminded once.
+"""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from accounts.models import Notification, NotificationKind
+from accounts.roles import Role
+from children.models import AllocationKind
+from children.selectors import current_allocations
+
+from .codes import OUTSTANDING_STATUSES, ReviewStatus
+from .models import Review
+from .timescales import add_working_days
+
+User = get_user_model()
+
+# Reminder windows in working days (issue #4).
+REVIEW_FIRST_WARNING = 15
+REVIEW_SECOND_WARNING = 5
+OUTCOMES_WARNING = 2
+MINUTES_WARNING = 5
+
+
+def users_with_role(role: Role) -> list[int]:
+    return list(User.objects.filter(groups__name=role.value, is_active=True).values_list("pk", flat=True))
+
+
+def _with_iro(reviews, *, today: date):
+    """Annotate who chairs: the covering IRO, else the case-holding IRO today."""
+    holder = current_allocations(today=today).filter(child_id=OuterRef("child_id"), kind=AllocationKind.CASE_HOLDING)
+    return reviews.annotate(iro_id=Coalesce(F("covering_iro_id"), Subquery(holder.values("iro_id")[:1])))
+
+
+def _notification(kind: NotificationKind, review: dict, deadline: date, recipient_id: int, what: str) -> Notification:
+    return Notification(
+        recipient_id=recipient_id,
+        kind=kind,
+        object_key=f"review:{review['pk']}",
+        deadline=deadline,
+        # Emails carry the child's ID, never their name.
+        subject=f"{what} {date_format(deadline)} (child {review['child__local_id']})",
+        body=f"{kind.label}: child {review['child__local_id']}, deadline {date_format(deadline)}.",
+        url=reverse("reviews:detail", args=[review["pk"]]),
+    )
+
+
+def review_reminders(*, today: date) -> list[Notification]:
+    """Reviews due within 15 and 5 working days and not booked, due today, and overdue;
+    outcomes due within 2 working days or overdue; minutes due within 5 or overdue."""
+    support = users_with_role(Role.BUSINESS_SUPPORT)
+    managers = users_with_role(Role.MANAGER)
+    first_warning = add_working_days(today, REVIEW_FIRST_WARNING)
+    second_warning = add_working_days(today, REVIEW_SECOND_WARNING)
+    fields = ("pk", "due_date", "status", "iro_id", "child__local_id")
+    outstanding = _with_iro(Review.objects.filter(status__in=OUTSTANDING_STATUSES), today=today)
+    notifications: list[Notification] = []
+
+    def add(kind, review, deadline, recipients, what):
+        notifications.extend(
+            _notification(kind, review, deadline, recipient, what) for recipient in recipients if recipient
+        )
+
+    for review in outstanding.filter(status=ReviewStatus.DUE, due_date__gt=today, due_date__lte=first_warning).values(
+        *fields
+    ):
+        kind = NotificationKind.REVIEW_DUE_5 if review["due_date"] <= second_warning else NotificationKind.REVIEW_DUE_15
+        add(kind, review, review["due_date"], [review["iro_id"], *support], "Review to book: due by")
+    for review in outstanding.filter(due_date=today).values(*fields):
+        recipients = [review["iro_id"], *(support if review["status"] == ReviewStatus.DUE else [])]
+        add(NotificationKind.REVIEW_DUE_TODAY, review, today, recipients, "Review due today,")
+    for review in outstanding.filter(due_date__lt=today).values(*fields):
+        add(
+            NotificationKind.REVIEW_OVERDUE,
+            review,
+            review["due_date"],
+            [review["iro_id"], *support, *managers],
+            "Review overdue: it was due by",
+        )
+
+    held = Review.objects.filter(status=ReviewStatus.HELD)
+    document_fields = ("pk", "child__local_id", "chair_id", "outcomes_due_on", "minutes_due_on")
+    for review in held.filter(
+        outcomes_issued_on__isnull=True, outcomes_due_on__lte=add_working_days(today, OUTCOMES_WARNING)
+    ).values(*document_fields):
+        overdue = review["outcomes_due_on"] < today
+        kind = NotificationKind.OUTCOMES_OVERDUE if overdue else NotificationKind.OUTCOMES_DUE
+        what = "Outcomes overdue: they were due by" if overdue else "Outcomes due by"
+        add(kind, review, review["outcomes_due_on"], [review["chair_id"]], what)
+    for review in held.filter(
+        minutes_issued_on__isnull=True, minutes_due_on__lte=add_working_days(today, MINUTES_WARNING)
+    ).values(*document_fields):
+        overdue = review["minutes_due_on"] < today
+        kind = NotificationKind.MINUTES_OVERDUE if overdue else NotificationKind.MINUTES_DUE
+        what = "Minutes overdue: they were due by" if overdue else "Minutes due by"
+        add(kind, review, review["minutes_due_on"], [review["chair_id"]], what)
+    return notifications
