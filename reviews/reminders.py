@@ -8,7 +8,7 @@ when a due date moves, the new date is reminded afresh; otherwise each is remind
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import BigIntegerField, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -38,7 +38,9 @@ def users_with_role(role: Role) -> list[int]:
 def _with_iro(reviews, *, today: date):
     """Annotate who chairs: the covering IRO, else the case-holding IRO today."""
     holder = current_allocations(today=today).filter(child_id=OuterRef("child_id"), kind=AllocationKind.CASE_HOLDING)
-    return reviews.annotate(iro_id=Coalesce(F("covering_iro_id"), Subquery(holder.values("iro_id")[:1])))
+    return reviews.annotate(
+        iro_id=Coalesce(F("covering_iro_id"), Subquery(holder.values("iro_id")[:1]), output_field=BigIntegerField())
+    )
 
 
 def _notification(kind: NotificationKind, review: dict, deadline: date, recipient_id: int, what: str) -> Notification:

@@ -119,6 +119,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # unsent in the database and the next sweep asks for it again.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With late acknowledgement, a task running when the broker connection drops is redelivered;
+# stop it rather than finish it twice (delivery is idempotent either way).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Logging is Django's (LOGGING below); the worker must not replace the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The authority running this instance: shown on pages and documents.
 AUTHORITY_NAME = env("IRO_AUTHORITY_NAME", default="Demo Borough Council")

@@ -1,0 +1,149 @@
+"""Delivery with the real Redis and a real Celery worker in this process: each email once."""
+
+import shutil
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+
+from accounts.models import Notification
+from audits.reminders import reminders_sweep
+from children.codes import LegalStatus
+from children.models import Allocation, AllocationKind
+from iro_service.celery import app
+from reviews.models import Review
+from reviews.services import child_come_into_care
+from tests import flaky_email
+from tests.factories import BusinessSupportFactory, ChildFactory, IROFactory, ManagerFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EPISODE = {"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"}
+TODAY = date(2026, 5, 1)
+
+
+def _reviews_needing_reminders() -> int:
+    """Two children: one review due within 5 working days, one overdue. Returns the emails due."""
+    iro = IROFactory(email="iro@example.org")
+    BusinessSupportFactory(email="support@example.org")
+    ManagerFactory(email="manager@example.org")
+    for due in (date(2026, 5, 8), date(2026, 4, 28)):
+        child = ChildFactory(date_of_birth=date(2012, 1, 1))
+        review = child_come_into_care(child=child, start=due - timedelta(days=40), episode_fields=EPISODE)
+        Allocation.objects.create(
+            child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=due - timedelta(days=40)
+        )
+        Review.objects.filter(pk=review.pk).update(due_date=due)
+    return 2 + 3  # due soon: IRO and support; overdue: IRO, support and the manager
+
+
+def _wait_until_all_sent(timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Notification.objects.filter(sent_at__isnull=True).exists():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{Notification.objects.filter(sent_at__isnull=True).count()} notifications still unsent")
+
+
+@contextmanager
+def _worker():
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+def _point_app_at(broker_url: str) -> None:
+    app.conf.broker_url = broker_url
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def outbox(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
+
+
+def test_a_sweep_sends_each_email_once_and_a_second_sweep_adds_nothing(outbox):
+    expected = _reviews_needing_reminders()
+    with _worker():
+        reminders_sweep(today=TODAY)
+        _wait_until_all_sent()
+        assert Notification.objects.count() == expected
+        assert len(outbox) == expected
+        reminders_sweep(today=TODAY)
+        time.sleep(2)  # give any (wrong) second delivery time to happen
+    assert Notification.objects.count() == expected
+    assert len(outbox) == expected
+    assert sorted(message.to[0] for message in outbox) == sorted(
+        ["iro@example.org", "support@example.org"] * 2 + ["manager@example.org"]
+    )
+
+
+def test_a_delivery_that_fails_once_is_retried_and_still_sent_once(settings):
+    settings.EMAIL_BACKEND = "tests.flaky_email.FailOnceBackend"
+    flaky_email.failures.update(left=1, raised=0)
+    mail.outbox = []
+    expected = _reviews_needing_reminders()
+    with _worker():
+        reminders_sweep(today=TODAY)
+        _wait_until_all_sent()
+    assert flaky_email.failures["raised"] == 1
+    assert len(mail.outbox) == expected
+    assert len({(m.to[0], m.subject) for m in mail.outbox}) == expected
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_redis(port: int) -> subprocess.Popen:
+    server = subprocess.Popen(  # noqa: S603 - the machine's redis-server with fixed arguments
+        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    pytest.fail("redis-server did not start")
+
+
+def test_with_the_broker_down_nothing_is_lost_and_all_is_sent_after_it_returns(outbox, caplog):
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is needed for this test (apt-get install redis-server)")
+    port = _free_port()
+    original = app.conf.broker_url
+    server = _start_redis(port)
+    _point_app_at(f"redis://127.0.0.1:{port}/0")
+    try:
+        expected = _reviews_needing_reminders()
+        with _worker():
+            server.terminate()
+            server.wait(10)
+            reminders_sweep(today=TODAY)
+            assert Notification.objects.count() == expected  # the reminders are in the database
+            assert Notification.objects.filter(sent_at__isnull=True).count() == expected
+            assert outbox == []
+            # Publishing failed (and was logged), the sweep itself did not.
+            assert any("in on_commit()" in record.getMessage() for record in caplog.records)
+            server = _start_redis(port)  # the broker comes back
+            reminders_sweep(today=TODAY)  # the next tick asks again for what is unsent
+            _wait_until_all_sent(timeout=90)
+            time.sleep(1)
+        assert len(outbox) == expected
+    finally:
+        server.terminate()
+        server.wait(10)
+        _point_app_at(original)
