@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint services worker beat bench-seed clean
+.PHONY: run test lint services worker beat clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ test: $(STAMP) services
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+## A Celery worker and beat against the local Redis (settings from the environment, as ever)
+worker: $(STAMP)
+	CELERY_TASK_ALWAYS_EAGER=false $(VENV)/bin/celery -A iro_service worker --loglevel INFO
+
+beat: $(STAMP)
+	CELERY_TASK_ALWAYS_EAGER=false $(VENV)/bin/celery -A iro_service beat --loglevel INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -5,8 +5,9 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
-# No Redis needed: tasks run in-process.
-CELERY_TASK_ALWAYS_EAGER = True
+# No Redis needed: tasks run in-process. `make worker` / `make beat` (and a `make run` started
+# with CELERY_TASK_ALWAYS_EAGER=false) use the local Redis instead.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
