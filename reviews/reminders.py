@@ -6,12 +6,14 @@ when a due date moves, the new date is reminded afresh; otherwise each is remind
 """
 
 from datetime import date
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db.models import BigIntegerField, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from accounts.models import Notification, NotificationKind
 from accounts.roles import Role
@@ -43,17 +45,39 @@ def _with_iro(reviews, *, today: date):
     )
 
 
-def _notification(kind: NotificationKind, review: dict, deadline: date, recipient_id: int, what: str) -> Notification:
-    return Notification(
-        recipient_id=recipient_id,
-        kind=kind,
-        object_key=f"review:{review['pk']}",
-        deadline=deadline,
-        # Emails carry the child's ID, never their name.
-        subject=f"{what} {date_format(deadline)} (child {review['child__local_id']})",
-        body=f"{kind.label}: child {review['child__local_id']}, deadline {date_format(deadline)}.",
-        url=reverse("reviews:detail", args=[review["pk"]]),
-    )
+@lru_cache(maxsize=4096)
+def _day(day: date, language: str) -> str:
+    # A sweep formats tens of thousands of dates but only a few hundred distinct ones.
+    return date_format(day)
+
+
+def _review_url_pattern() -> str:
+    # reverse() costs ~100 µs; a sweep needs tens of thousands of links to the same view.
+    return reverse("reviews:detail", args=[987654321]).replace("987654321", "{}")
+
+
+def _notifications(
+    kind: NotificationKind, review: dict, deadline: date, recipients: list[int], what: str, url_pattern: str
+) -> list[Notification]:
+    day = _day(deadline, get_language())
+    child = review["child__local_id"]
+    # Emails carry the child's ID, never their name.
+    subject = f"{what} {day} (child {child})"
+    body = f"{kind.label}: child {child}, deadline {day}."
+    url = url_pattern.format(review["pk"])
+    return [
+        Notification(
+            recipient_id=recipient,
+            kind=kind,
+            object_key=f"review:{review['pk']}",
+            deadline=deadline,
+            subject=subject,
+            body=body,
+            url=url,
+        )
+        for recipient in recipients
+        if recipient
+    ]
 
 
 def review_reminders(*, today: date) -> list[Notification]:
@@ -66,11 +90,10 @@ def review_reminders(*, today: date) -> list[Notification]:
     fields = ("pk", "due_date", "status", "iro_id", "child__local_id")
     outstanding = _with_iro(Review.objects.filter(status__in=OUTSTANDING_STATUSES), today=today)
     notifications: list[Notification] = []
+    url_pattern = _review_url_pattern()
 
     def add(kind, review, deadline, recipients, what):
-        notifications.extend(
-            _notification(kind, review, deadline, recipient, what) for recipient in recipients if recipient
-        )
+        notifications.extend(_notifications(kind, review, deadline, recipients, what, url_pattern))
 
     for review in outstanding.filter(status=ReviewStatus.DUE, due_date__gt=today, due_date__lte=first_warning).values(
         *fields
