@@ -113,19 +113,19 @@ def review_reminders(*, today: date) -> list[Notification]:
         )
 
     held = Review.objects.filter(status=ReviewStatus.HELD)
-    document_fields = ("pk", "child__local_id", "chair_id", "outcomes_due_on", "minutes_due_on")
-    for review in held.filter(
-        outcomes_issued_on__isnull=True, outcomes_due_on__lte=add_working_days(today, OUTCOMES_WARNING)
-    ).values(*document_fields):
-        overdue = review["outcomes_due_on"] < today
-        kind = NotificationKind.OUTCOMES_OVERDUE if overdue else NotificationKind.OUTCOMES_DUE
-        what = "Outcomes overdue: they were due by" if overdue else "Outcomes due by"
-        add(kind, review, review["outcomes_due_on"], [review["chair_id"]], what)
-    for review in held.filter(
-        minutes_issued_on__isnull=True, minutes_due_on__lte=add_working_days(today, MINUTES_WARNING)
-    ).values(*document_fields):
-        overdue = review["minutes_due_on"] < today
-        kind = NotificationKind.MINUTES_OVERDUE if overdue else NotificationKind.MINUTES_DUE
-        what = "Minutes overdue: they were due by" if overdue else "Minutes due by"
-        add(kind, review, review["minutes_due_on"], [review["chair_id"]], what)
+    documents = (
+        ("outcomes", OUTCOMES_WARNING, NotificationKind.OUTCOMES_DUE, NotificationKind.OUTCOMES_OVERDUE, "Outcomes"),
+        ("minutes", MINUTES_WARNING, NotificationKind.MINUTES_DUE, NotificationKind.MINUTES_OVERDUE, "Minutes"),
+    )
+    for document, warning, due_kind, overdue_kind, name in documents:
+        due_field = f"{document}_due_on"
+        pending = held.filter(
+            **{f"{document}_issued_on__isnull": True, f"{due_field}__lte": add_working_days(today, warning)}
+        )
+        for review in pending.values("pk", "child__local_id", "chair_id", due_field):
+            deadline = review[due_field]
+            if deadline < today:
+                add(overdue_kind, review, deadline, [review["chair_id"]], f"{name} overdue: they were due by")
+            else:
+                add(due_kind, review, deadline, [review["chair_id"]], f"{name} due by")
     return notifications
