@@ -38,7 +38,7 @@ lint: $(STAMP)
 
 services:
 	scripts/ensure-services.sh
-	scripts/ensure-chromium.sh
+	scripts/ensure-packages.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

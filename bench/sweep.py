@@ -53,14 +53,17 @@ def main() -> None:
                 raise Rollback
         except Rollback:
             pass
-    print(f"first sweep: median {statistics.median(timings):.2f} s of 3, {len(queries)} queries, "
-          f"{created} notifications")
+    print(
+        f"first sweep: median {statistics.median(timings):.2f} s of 3, {len(queries)} queries, {created} notifications"
+    )
     reminders_sweep(today=today)
     published.clear()
     started = time.perf_counter()
     reminders_sweep(today=today)
-    print(f"a second sweep the same day: {time.perf_counter() - started:.2f} s, "
-          f"{Notification.objects.count()} notifications in all")
+    print(
+        f"a second sweep the same day: {time.perf_counter() - started:.2f} s, "
+        f"{Notification.objects.count()} notifications in all"
+    )
     Notification.objects.all().delete()
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Decision, Review
+from .models import Decision, Document, Review
 
 
 class DecisionInline(admin.TabularInline):
@@ -19,4 +19,16 @@ class ReviewAdmin(admin.ModelAdmin):
     inlines = [DecisionInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["review", "kind", "version", "state", "issued_on", "issued_on_time"]
+    list_filter = ["kind", "state"]
+    raw_id_fields = ["review", "created_by"]
+    readonly_fields = ["file_name", "sha256", "issued_on_time"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Documents are never overwritten or deleted: every version stays retrievable.
         return False

@@ -114,3 +114,22 @@ USUAL_VENUES = ["Child's placement", "School", "Civic offices", "Family centre",
 
 # Reviews to book: children whose next review is due within this many working days.
 TO_BOOK_WORKING_DAYS = 30
+
+
+class DocumentKind(models.TextChoices):
+    OUTCOMES = "outcomes", "Outcomes"
+    MINUTES = "minutes", "Minutes"
+    LETTER = "letter", "Letter to the child"
+
+
+class DocumentState(models.TextChoices):
+    QUEUED = "queued", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class DistributionMethod(models.TextChoices):
+    EMAIL = "email", "Secure email"
+    POST = "post", "Post"
+    HAND = "hand", "By hand"
+    PORTAL = "portal", "Portal"

@@ -13,12 +13,13 @@ from children.ages import age_on
 from .codes import (
     PATHWAY_PLAN_FROM_AGE,
     USUAL_VENUES,
+    DocumentKind,
     EarlyReviewReason,
     ReportKind,
     ReviewStatus,
     participation_codes_for_age,
 )
-from .models import Decision, Invitee, Review, Visit
+from .models import Decision, Distribution, Invitee, Review, Visit
 
 User = get_user_model()
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -221,3 +222,17 @@ AttendeeFormSet = inlineformset_factory(
     widgets={"attended": forms.Select(choices=[("", "Not recorded"), (True, "Attended"), (False, "Did not attend")])},
 )
 DecisionFormSet = inlineformset_factory(Review, Decision, form=DecisionForm, extra=2, can_delete=True)
+
+
+class DocumentRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Document", choices=DocumentKind.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    reason = forms.CharField(label="Reason for a new version", required=False, max_length=500)
+
+
+class DistributionForm(forms.ModelForm):
+    class Meta:
+        model = Distribution
+        fields = ["recipient", "method", "sent_on"]
+        widgets = {"sent_on": DATE_INPUT}

@@ -12,6 +12,9 @@ from children.models import Child, PeriodOfCare
 
 from .codes import (
     BookingAction,
+    DistributionMethod,
+    DocumentKind,
+    DocumentState,
     EarlyReviewReason,
     ParticipationCode,
     ReportKind,
@@ -286,3 +289,61 @@ class Visit(models.Model):
             raise ValidationError({"visited_on": "A visit cannot be before the child's date of birth."})
         if self.visited_on and self.visited_on > timezone.localdate():
             raise ValidationError({"visited_on": "Record a visit once it has happened: this date is in the future."})
+
+
+class Document(models.Model):
+    """One version of a review document (outcomes, minutes, letter). Never overwritten: a new
+    version is a new row with its own file, and every version stays retrievable."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=10, choices=DocumentKind.choices)
+    version = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=DocumentState.choices, default=DocumentState.QUEUED)
+    failure_reason = models.TextField(blank=True)
+    reason = models.TextField("reason for a new version", blank=True)
+    file_name = models.CharField(max_length=200, blank=True, editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    issued_on = models.DateField(null=True, blank=True)
+    issued_on_time = models.BooleanField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["review_id", "kind", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "kind", "version"], name="document_version_once"),
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True) | Q(state="ready"),
+                name="document_issued_only_when_ready",
+                violation_error_message="Only a ready document can be issued.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version} for {self.review}"
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.kind}-{self.review.child.local_id}-v{self.version}.pdf"
+
+
+class Distribution(models.Model):
+    """To whom, how and when a document went."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="distributions")
+    recipient = models.CharField(max_length=200)
+    method = models.CharField(max_length=10, choices=DistributionMethod.choices)
+    sent_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["document_id", "sent_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document} to {self.recipient} ({self.get_method_display()}, {self.sent_on})"
+
+    def clean(self) -> None:
+        if self.document_id and self.document.issued_on is None:
+            raise ValidationError("Issue the document before recording where it went.")
+        if self.sent_on and self.document_id and self.document.issued_on and self.sent_on < self.document.issued_on:
+            raise ValidationError({"sent_on": "It cannot have gone out before it was issued."})

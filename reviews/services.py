@@ -15,8 +15,16 @@ from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import AllocationKind, Child, PeriodOfCare
 from children.selectors import current_allocations
 
-from .codes import OUTSTANDING_STATUSES, REVIEW_SLOT_MINUTES, BookingAction, ReviewSequence, ReviewStatus
-from .models import Booking, Invitee, ReportReceived, Review, Visit
+from .codes import (
+    OUTSTANDING_STATUSES,
+    REVIEW_SLOT_MINUTES,
+    BookingAction,
+    DocumentKind,
+    DocumentState,
+    ReviewSequence,
+    ReviewStatus,
+)
+from .models import Booking, Distribution, Document, Invitee, ReportReceived, Review, Visit
 from .timescales import minutes_due, outcomes_due, review_due_dates
 
 User = get_user_model()
@@ -312,3 +320,84 @@ def review_record_preparation(
         ReportReceived.objects.update_or_create(review=review, kind=kind, defaults={"received_on": received_on})
     review.reports_received.exclude(kind__in=list(reports)).delete()
     return review
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_request(*, review: Review, kind: str, requested_by: User, reason: str = "") -> Document:
+    """Ask for a new version of a document; it renders in the background (eagerly under make run).
+
+    A new version after one has been issued needs a reason. Nothing is ever overwritten.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.HELD:
+        raise ValidationError("Documents are produced once the review has been held.")
+    versions = Document.objects.filter(review=review, kind=kind)
+    if versions.filter(issued_on__isnull=False).exists() and not reason.strip():
+        raise ValidationError({"reason": "This document has been issued: give the reason for a new version."})
+    latest = versions.order_by("-version").values_list("version", flat=True).first() or 0
+    document = Document(review=review, kind=kind, version=latest + 1, reason=reason, created_by=requested_by)
+    document.full_clean()
+    document.save()
+    from .tasks import render_document  # tasks import this module: imported here, not at the top
+
+    transaction.on_commit(lambda: render_document.delay(document.pk), robust=True)
+    return document
+
+
+def document_produce(*, document_id: int) -> Document:
+    """Render a queued version: ready with its file and SHA-256, or failed with the reason."""
+    from .documents import document_render  # WeasyPrint loads only where documents are made
+
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("review__child").get(pk=document_id)
+        if document.state != DocumentState.QUEUED:
+            return document
+        try:
+            document_render(document)
+        except Exception as error:  # noqa: BLE001 - any failure is shown to the IRO, who can try again
+            document.state = DocumentState.FAILED
+            document.failure_reason = f"{type(error).__name__}: {error}"[:500]
+        else:
+            document.state = DocumentState.READY
+        document.save(update_fields=["state", "failure_reason", "file_name", "sha256"])
+    return document
+
+
+@transaction.atomic
+def document_issue(*, document: Document, issued_on: date) -> Document:
+    """Draft → issued. The first issue of outcomes or minutes dates the review's issue."""
+    from .documents import issued_on_time
+
+    document = Document.objects.select_for_update().select_related("review").get(pk=document.pk)
+    if document.issued_on is not None:
+        raise ValidationError("This version has been issued already.")
+    if document.state != DocumentState.READY:
+        raise ValidationError("Only a ready document can be issued.")
+    if issued_on < document.review.held_on:
+        raise ValidationError({"issued_on": "A document cannot be issued before the review was held."})
+    document.issued_on = issued_on
+    document.issued_on_time = issued_on_time(document.kind, document.review, issued_on)
+    document.full_clean()
+    document.save(update_fields=["issued_on", "issued_on_time"])
+    review = document.review
+    field = {DocumentKind.OUTCOMES: "outcomes_issued_on", DocumentKind.MINUTES: "minutes_issued_on"}.get(document.kind)
+    if field and getattr(review, field) is None:
+        setattr(review, field, issued_on)
+        review.save(update_fields=[field])
+    return document
+
+
+@transaction.atomic
+def distribution_record(
+    *, document: Document, recipient: str, method: str, sent_on: date, recorded_by: User
+) -> Distribution:
+    document = Document.objects.get(pk=document.pk)  # as issued now, not as the caller last saw it
+    distribution = Distribution(
+        document=document, recipient=recipient, method=method, sent_on=sent_on, recorded_by=recorded_by
+    )
+    distribution.full_clean()
+    distribution.save()
+    return distribution

@@ -11,6 +11,10 @@ urlpatterns = [
     path("<int:pk>/cancel-booking/", views.cancel_booking, name="cancel_booking"),
     path("<int:pk>/cover/", views.cover, name="cover"),
     path("<int:pk>/prepare/", views.prepare, name="prepare"),
+    path("<int:pk>/documents/new/", views.document_request, name="document_request"),
+    path("documents/<int:pk>/issue/", views.document_issue, name="document_issue"),
+    path("documents/<int:pk>/distribution/", views.distribution_new, name="distribution_new"),
+    path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("children/new/", views.child_new, name="child_new"),
     path("children/<int:child_pk>/visits/new/", views.visit_new, name="visit_new"),
 ]

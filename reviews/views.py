@@ -1,15 +1,17 @@
 """Booking, preparing, chairing and recording reviews; a child coming into care."""
 
+import logging
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.views.decorators.http import require_POST
 
 from accounts.models import Team
 from accounts.permissions import role_required
@@ -19,18 +21,22 @@ from children.forms import NewChildForm
 from children.services import allocation_case_holding_set
 
 from . import access, services
-from .codes import TO_BOOK_WORKING_DAYS, ReviewStatus
+from .codes import TO_BOOK_WORKING_DAYS, DocumentState, ReviewStatus
+from .documents import private_storage
 from .forms import (
     AttendeeFormSet,
     BookingForm,
     CancelBookingForm,
     CoverForm,
     DecisionFormSet,
+    DistributionForm,
+    DocumentRequestForm,
     InviteeFormSet,
     PreparationForm,
     ReviewRecordForm,
     VisitForm,
 )
+from .models import Document
 from .selectors import reviews_to_book
 from .timescales import minutes_due, outcomes_due
 
@@ -161,6 +167,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if context["show_sensitive"]:
         context["decisions"] = review.decisions.all()
         context["reports"] = review.reports_received.all()
+    if context["show_sensitive"] and review.status == ReviewStatus.HELD:
+        context["documents"] = review.documents.prefetch_related("distributions").order_by("kind", "-version")
+        context["document_request_form"] = DocumentRequestForm()
+        context["distribution_form"] = DistributionForm(initial={"sent_on": today})
     if may_record:
         context["form"] = ReviewRecordForm(instance=review)
         context["attendees"] = AttendeeFormSet(instance=review, prefix="attendees")
@@ -287,3 +297,83 @@ def child_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{child.display_name} added.{due}")
             return redirect("caseload:child", pk=child.pk)
     return render(request, "reviews/child_new.html", {"form": form})
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+access_log = logging.getLogger("iro_service.access")
+
+
+@role_required(Role.IRO)
+@require_POST
+def document_request(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access.review_for_iro_work(user=request.user, pk=pk, today=timezone.localdate())
+    form = DocumentRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("kind", [])) or "Choose a document.")
+        return redirect("reviews:detail", pk=review.pk)
+    try:
+        document = services.document_request(
+            review=review, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"], requested_by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{document.get_kind_display()} version {document.version} is being prepared.")
+    return redirect("reviews:detail", pk=review.pk)
+
+
+def _document_for_iro_work(request: HttpRequest, pk: int) -> Document:
+    document = get_object_or_404(Document.objects.select_related("review"), pk=pk)
+    access.review_for_iro_work(user=request.user, pk=document.review_id, today=timezone.localdate())
+    return document
+
+
+@role_required(Role.IRO)
+@require_POST
+def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document_for_iro_work(request, pk)
+    try:
+        services.document_issue(document=document, issued_on=timezone.localdate())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{document.get_kind_display()} version {document.version} issued.")
+    return redirect("reviews:detail", pk=document.review_id)
+
+
+@role_required(Role.IRO)
+@require_POST
+def distribution_new(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document_for_iro_work(request, pk)
+    form = DistributionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.distribution_record(document=document, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Recorded: sent to {form.cleaned_data['recipient']}.")
+    else:
+        messages.error(request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
+    return redirect("reviews:detail", pk=document.review_id)
+
+
+@role_required(Role.IRO, Role.MANAGER)
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The PDF, for the IRO on the case and managers; every download is logged."""
+    document = get_object_or_404(Document.objects.select_related("review__child"), pk=pk)
+    access.review_for(user=request.user, pk=document.review_id, today=timezone.localdate())
+    if not access.can_read_sensitive(user=request.user):
+        raise PermissionDenied
+    if document.state != DocumentState.READY:
+        raise Http404("This document is not ready.")
+    access_log.info(
+        "download document=%s review=%s child=%s user=%s",
+        document.pk,
+        document.review_id,
+        document.review.child_id,
+        request.user.pk,
+    )
+    handle = private_storage().open(document.file_name, "rb")
+    return FileResponse(handle, as_attachment=True, filename=document.download_name, content_type="application/pdf")

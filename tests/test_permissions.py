@@ -7,11 +7,14 @@ use it. Refusals are 403 (wrong role) or 404 (a child or review not on the IRO's
 from datetime import date
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
-from reviews.services import child_come_into_care
+from reviews.documents import private_storage
+from reviews.models import Document, Review
+from reviews.services import child_come_into_care, review_record_held
 from tests.factories import BusinessSupportFactory, ChildFactory, IROFactory, ManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +49,10 @@ RULES = {
     "reviews:child_new": (None, SUPPORT_ONLY),
     "reviews:visit_new": ("child", IRO_OWN_ONLY),
     "audits:midway_new": ("child", IRO_OWN_ONLY),
+    "reviews:document_download": ("document", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),
+    "reviews:document_request": ("held_review", "post-only"),
+    "reviews:document_issue": ("document", "post-only"),
+    "reviews:distribution_new": ("document", "post-only"),
 }
 
 
@@ -81,8 +88,23 @@ def world():
             episode_fields={"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"},
         )
         Allocation.objects.create(child=child, iro=owner, kind=AllocationKind.CASE_HOLDING, start=date(2025, 1, 6))
-        objects[key] = {"child": child.pk, "review": review.pk}
+        held = review_record_held(review=review, held_on=date(2025, 2, 3), chair=owner, participation_code="PN1")
+        document = Document.objects.create(
+            review=held,
+            kind="outcomes",
+            version=1,
+            state="ready",
+            created_by=owner,
+            file_name=private_storage().save(f"{held.pk}/outcomes-v1.pdf", ContentFile(b"%PDF-1.7 test")),
+        )
+        following = Review.objects.get(period_of_care=held.period_of_care, status="due")
+        objects[key] = {"child": child.pk, "review": following.pk, "held_review": held.pk, "document": document.pk}
     return users, objects
+
+
+@pytest.fixture(autouse=True)
+def private_documents(settings, tmp_path):
+    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
 
 
 def _cases():
@@ -106,7 +128,13 @@ def test_get(client, world, name, argument, role, whose, expected):
     assert response.status_code == expected
 
 
-PUBLIC = ("accounts:login", "accounts:logout", "accounts:notifications_read", "healthz")
+POSTS = {
+    "reviews:document_request": {"kind": "outcomes"},
+    "reviews:document_issue": {},
+    "reviews:distribution_new": {"recipient": "Carer", "method": "post", "sent_on": "2025-02-04"},
+}
+
+PUBLIC = ("accounts:login", "accounts:logout", "accounts:notifications_read", "healthz", *POSTS)
 
 
 @pytest.mark.parametrize("name", [name for name in RULES if name not in PUBLIC])
@@ -137,6 +165,25 @@ def test_only_the_iro_on_the_case_may_post_the_review_record(client, world, role
     )
     # A valid draft save redirects back to the review.
     assert response.status_code == (302 if expected == 200 else expected)
+
+
+@pytest.mark.parametrize("name", list(POSTS))
+@pytest.mark.parametrize(
+    ("role", "whose", "expected"),
+    [
+        ("iro", "own", 302),
+        ("iro", "other", 404),
+        ("manager", "own", 403),
+        ("support", "own", 403),
+        ("no_role", "own", 403),
+    ],
+)
+def test_document_actions_are_for_the_iro_on_the_case(client, world, name, role, whose, expected):
+    users, objects = world
+    client.force_login(users[role])
+    response = client.post(reverse(name, args=[objects[whose][RULES[name][0]]]), POSTS[name])
+    assert response.status_code == expected
+    assert client.get(reverse(name, args=[objects[whose][RULES[name][0]]])).status_code in (403, 404, 405)
 
 
 def test_anonymous_visitors_get_the_login_page(client):

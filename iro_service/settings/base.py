@@ -127,6 +127,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The authority running this instance: shown on pages and documents.
 AUTHORITY_NAME = env("IRO_AUTHORITY_NAME", default="Demo Borough Council")
+# A static file (path under static/) drawn at the top of every document.
+AUTHORITY_LOGO = env("IRO_AUTHORITY_LOGO", default="img/authority-logo.svg")
+# Review documents (PDFs) are kept here, outside anything served as a URL; downloads go
+# through a view that checks permission.
+PRIVATE_DOCUMENTS_ROOT = env("IRO_PRIVATE_DOCUMENTS_ROOT", default=str(BASE_DIR / "var" / "documents"))
 # Links in emails point here.
 SITE_URL = env("IRO_SITE_URL", default="http://127.0.0.1:8000")
 

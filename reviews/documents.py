@@ -1,0 +1,109 @@
+"""Review documents as PDFs: rendered by WeasyPrint from Django templates, fetched safely,
+kept privately with their SHA-256, never overwritten.
+
+Safe rendering: the URL fetcher allows only `data:` URIs and the application's own static
+files (read from disk through the staticfiles finders). No file://, no http(s), no
+redirects: a hostile `<img src="file:///etc/passwd">` or CSS `url(http://...)` in a free-text
+field (which is escaped anyway) fetches nothing.
+"""
+
+import hashlib
+import mimetypes
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from children.ages import age_on
+
+from .codes import PATHWAY_PLAN_FROM_AGE, DocumentKind, ReviewStatus
+from .models import Document, Review
+
+# Relative links in the templates resolve against this base; only its /static/ part is served.
+DOCUMENT_BASE_URL = "https://documents.invalid/"
+_STATIC_BASE = DOCUMENT_BASE_URL + settings.STATIC_URL.lstrip("/")
+
+
+class SafeURLFetcher(URLFetcher):
+    """Fetches `data:` URIs and the application's own static files; refuses everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith(_STATIC_BASE):
+            relative = url[len(_STATIC_BASE) :].split("?", 1)[0].split("#", 1)[0]
+            try:
+                path = finders.find(relative)
+            except SuspiciousFileOperation:
+                path = None
+            if path:
+                content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, Path(path).read_bytes(), {"Content-Type": content_type})
+        raise ValueError(f"Documents may not fetch {url[:80]!r}")
+
+
+def private_storage() -> FileSystemStorage:
+    """Where PDFs live: not under any URL that the web server serves."""
+    return FileSystemStorage(location=settings.PRIVATE_DOCUMENTS_ROOT, base_url=None)
+
+
+def document_context(review: Review) -> dict:
+    """What every document shows. One place, so the three documents agree."""
+    child = review.child
+    next_review = (
+        Review.objects.filter(period_of_care_id=review.period_of_care_id, status__in=["due", "booked"])
+        .only("due_date")
+        .first()
+    )
+    held_on = review.held_on
+    # The monitoring form (audits) grades the plans; asked through the relation, not imported.
+    monitoring = getattr(review, "monitoring_form", None)
+    return {
+        "review": review,
+        "child": child,
+        "first_name": child.preferred_name or child.first_name,
+        "age": age_on(child.date_of_birth, held_on) if held_on else None,
+        "shows_pathway_plan": held_on is not None and age_on(child.date_of_birth, held_on) >= PATHWAY_PLAN_FROM_AGE,
+        "decisions": list(review.decisions.all()),
+        "attendees": list(review.invitees.all()),
+        "reports": list(review.reports_received.all()),
+        "monitoring": monitoring,
+        "next_review_due": next_review.due_date if next_review else None,
+        "authority_name": settings.AUTHORITY_NAME,
+        "logo": settings.AUTHORITY_LOGO,
+    }
+
+
+def render_pdf(kind: str, review: Review) -> bytes:
+    html = render_to_string(f"reviews/pdf/{kind}.html", document_context(review))
+    return HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
+
+
+def document_render(document: Document) -> Document:
+    """Render one queued document version and store it; never replaces an existing file."""
+    if document.review.status != ReviewStatus.HELD:
+        raise ValueError("Documents are produced from a held review.")
+    pdf = render_pdf(document.kind, document.review)
+    name = f"{document.review_id}/{document.kind}-v{document.version}-{hashlib.sha256(pdf).hexdigest()[:16]}.pdf"
+    storage = private_storage()
+    if storage.exists(name):
+        raise FileExistsError(f"{name} exists already; documents are never overwritten.")
+    document.file_name = storage.save(name, ContentFile(pdf))
+    document.sha256 = hashlib.sha256(pdf).hexdigest()
+    return document
+
+
+def issued_on_time(kind: str, review: Review, issued_on: date) -> bool | None:
+    """Outcomes within 5 and minutes within 20 working days of the review (the stored deadlines)."""
+    deadline = {DocumentKind.OUTCOMES: review.outcomes_due_on, DocumentKind.MINUTES: review.minutes_due_on}.get(kind)
+    return None if deadline is None else issued_on <= deadline
