@@ -8,6 +8,7 @@ import time_machine
 
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
+from iro_service.celery import app
 from reviews.codes import ReviewStatus
 from reviews.models import Review
 from reviews.services import child_come_into_care
@@ -29,7 +30,16 @@ def _sign_in(browser, live_server, username):
     return page
 
 
-def test_book_visit_chair_record_and_hold_a_review(browser, live_server, screenshot_dir):
+@pytest.fixture
+def eager_tasks(settings, tmp_path):
+    # The document renders in the request (as under `make run`) rather than in a worker.
+    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_book_visit_chair_record_and_hold_a_review(browser, live_server, screenshot_dir, eager_tasks):
     with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=LONDON), tick=True) as traveller:
         support = BusinessSupportFactory(username="support", first_name="Jo", last_name="Bennett")
         iro = IROFactory(username="iro", first_name="Alex", last_name="Morgan")
@@ -98,6 +108,19 @@ def test_book_visit_chair_record_and_hold_a_review(browser, live_server, screens
         assert page.get_by_test_id("next-review-due").inner_text().startswith("Due by Thu 4 Jun 2026")
         assert page.get_by_test_id("next-review-rule").inner_text() == "Second review: 3 months after Wed 4 Mar 2026"
         page.screenshot(path=screenshot_dir / "7-held-child-page.png", full_page=True)
+
+        # The IRO produces the letter to the child and issues it.
+        page.get_by_role("link", name="First review", exact=True).click()
+        page.get_by_label("Document", exact=True).select_option("letter")
+        page.get_by_role("button", name="Produce").click()
+        row = page.get_by_test_id("document-letter-v1")
+        assert "Ready" in row.inner_text() and "Draft" in row.inner_text()
+        row.get_by_role("button", name="Issue").click()
+        assert "Letter to the child version 1 issued." in page.content()
+        page.screenshot(path=screenshot_dir / "7b-letter-issued.png", full_page=True)
+        with page.expect_download() as download:
+            page.get_by_test_id("document-letter-v1").get_by_role("link", name="Download").click()
+        assert download.value.suggested_filename.startswith("letter-")
         page.close()
 
         # Business support: the child has left "reviews to book".

@@ -12,11 +12,14 @@ from django.urls import reverse
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from caseload.demo import build_demo
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
+from iro_service.celery import app
 from reviews.codes import DocumentKind, DocumentState, ReviewStatus
 from reviews.documents import DOCUMENT_BASE_URL, SafeURLFetcher, private_storage, render_pdf
 from reviews.models import Decision, Document, Invitee, Review
+from reviews.selectors import children_with_next_review
 from reviews.services import (
     child_come_into_care,
     distribution_record,
@@ -183,10 +186,7 @@ def test_download_is_for_the_iro_on_the_case_and_managers(
         assert response["Content-Disposition"].startswith("attachment")
 
 
-def test_producing_and_issuing_from_the_review_page(client, iro, django_capture_on_commit_callbacks, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from iro_service.celery import app
-
+def test_producing_and_issuing_from_the_review_page(client, iro, django_capture_on_commit_callbacks):
     app.conf.task_always_eager = True
     try:
         review = _held_review(iro)
@@ -271,3 +271,25 @@ def test_the_fetcher_itself_refuses_files_and_the_network(listener):
     with pytest.raises(ValueError, match="may not fetch"):
         SafeURLFetcher().fetch(f"http://127.0.0.1:{listener}/x")
     assert SafeURLFetcher().fetch(DOCUMENT_BASE_URL + "static/img/authority-logo.svg").content_type == "image/svg+xml"
+
+
+def test_the_three_documents_for_a_demo_review():
+    build_demo(children=20, today=date(2026, 11, 27))
+    review = (
+        Review.objects.filter(status=ReviewStatus.HELD, decisions__isnull=False, held_on__gte=date(2026, 6, 1))
+        .select_related("child", "chair")
+        .order_by("-held_on")
+        .first()
+    )
+    child_row = next(row for row in children_with_next_review(today=date(2026, 11, 27)) if row.pk == review.child_id)
+    next_due = child_row.next_review_due.strftime("%-d %b %Y")
+    for kind in DocumentKind:
+        document = _produce(review, kind, review.chair)
+        assert document.state == DocumentState.READY, document.failure_reason
+        text, pages = _text(private_storage().open(document.file_name).read())
+        assert review.child.first_name in text
+        if kind != DocumentKind.LETTER:
+            assert review.decisions.first().text in text
+            assert next_due in text
+        else:
+            assert pages == 1
