@@ -93,6 +93,11 @@ class PeriodOfCare(models.Model):
     start = models.DateField("looked after from")
     end = models.DateField("care ended on", null=True, blank=True)
     reason_ended = models.CharField(max_length=3, choices=ReasonEpisodeCeased.choices, blank=True)
+    began_before_records = models.BooleanField(
+        default=False,
+        help_text="Care began before the records held here (imported from the middle of a period): "
+        "its first episode need not be RNE S, and the reviews' places in it are not known.",
+    )
 
     objects = PeriodOfCareQuerySet.as_manager()
 
@@ -204,7 +209,11 @@ class Episode(models.Model):
             errors["end"] = "The episode must end inside its period of care."
         elif period.end and self.end is None:
             errors["end"] = "The period of care has ended, so this episode needs an end date."
-        if self.start == period.start and self.reason_new_episode != ReasonNewEpisode.STARTED:
+        if (
+            self.start == period.start
+            and self.reason_new_episode != ReasonNewEpisode.STARTED
+            and not period.began_before_records
+        ):
             errors["reason_new_episode"] = "The first episode of a period of care has RNE S."
         if self.start != period.start and self.reason_new_episode == ReasonNewEpisode.STARTED:
             errors["reason_new_episode"] = (

@@ -58,7 +58,9 @@ def review_due_dates_refresh(*, period_of_care: PeriodOfCare) -> Review | None:
     held = [review for review in reviews if review.status == ReviewStatus.HELD]
     outstanding = next((review for review in reviews if review.status in OUTSTANDING_STATUSES), None)
     on_clock = period_is_on_reg33_clock(period)
-    due_dates = review_due_dates(period.start, [review.held_on for review in held])
+    due_dates = review_due_dates(
+        period.start, [review.held_on for review in held], began_before_records=period.began_before_records
+    )
 
     if period.end is not None:
         if outstanding is not None:
@@ -70,7 +72,7 @@ def review_due_dates_refresh(*, period_of_care: PeriodOfCare) -> Review | None:
 
     to_update = held + ([outstanding] if outstanding is not None else [])
     for position, review in enumerate(to_update):
-        review.sequence = sequence_for(position)
+        review.sequence = ReviewSequence.SUBSEQUENT if period.began_before_records else sequence_for(position)
         review.due_date = due_dates[position] if on_clock else None
         review.outcomes_due_on = outcomes_due(review.held_on) if review.held_on else None
         review.minutes_due_on = minutes_due(review.held_on) if review.held_on else None

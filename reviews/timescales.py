@@ -121,12 +121,18 @@ def next_review_due(period_start: date, reviews_held_on: Iterable[date]) -> date
     return subsequent_review_due(held[-1])
 
 
-def review_due_dates(period_start: date, reviews_held_on: Iterable[date]) -> list[date]:
+def review_due_dates(
+    period_start: date, reviews_held_on: Iterable[date], *, began_before_records: bool = False
+) -> list[date | None]:
     """The due date of every review held, in order, then of the next one.
 
     `review_due_dates(s, [h1, h2])` is `[due of review 1, due of review 2, due of review 3]`.
+    When care began before the records held (an import from the middle of a period), the
+    first known review's due date is unknown (None) and each later one is six months on.
     """
     held = sorted(reviews_held_on)
+    if began_before_records:
+        return [None] + [subsequent_review_due(day) for day in held]
     return [next_review_due(period_start, held[:index]) for index in range(len(held) + 1)]
 
 

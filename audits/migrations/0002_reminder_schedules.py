@@ -29,7 +29,7 @@ def remove_schedules(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audits", "0002_initial"),
+        ("audits", "0001_initial"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reviews.ssda903 import ImportProblems, import_files, read_folder
+
+
+class Command(BaseCommand):
+    help = (
+        "Import SSDA903 header, episodes and reviews CSV files from a folder (recognised by their "
+        "header rows). All or nothing: any problem is listed and nothing is written."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("folder", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+
+    def handle(self, *args, folder: Path, dry_run: bool, **options) -> None:
+        if not folder.is_dir():
+            raise CommandError(f"{folder} is not a folder")
+        try:
+            summary = import_files(read_folder(folder), dry_run=dry_run)
+        except ImportProblems as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(f"{len(error.problems)} problem(s); nothing was imported.") from error
+        for line in summary.lines():
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS("Checked; nothing written (dry run)." if dry_run else "Imported."))
