@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+VENV903 := .venv-903
+STAMP903 := $(VENV903)/.installed-stamp
 
 .PHONY: run test lint services worker beat clean
 
@@ -10,6 +12,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
+
+# The DfE-rule validator pins pandas below 2, so it lives in its own environment.
+$(STAMP903): requirements-903.txt
+	test -x $(VENV903)/bin/python || $(PYTHON) -m venv $(VENV903)
+	$(VENV903)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-903.txt
+	touch $(STAMP903)
 
 ## The whole application on an embedded SQLite database with demo data: http://127.0.0.1:8000
 run: $(STAMP)
@@ -20,7 +28,7 @@ run: $(STAMP)
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## Lint, migration check and every test, against the real PostgreSQL and Redis
-test: $(STAMP) services
+test: $(STAMP) $(STAMP903) services
 	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
@@ -41,4 +49,4 @@ services:
 	scripts/ensure-packages.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV903) var .pytest_cache .ruff_cache

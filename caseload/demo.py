@@ -67,6 +67,7 @@ DEMO_OTHERS = [
 
 # Real postcodes (interpretation: to be checked against the ONS data in issue #7).
 HOME_POSTCODES = ["MK9 3EJ", "MK6 5LD", "MK42 9AP"]
+OWN_AUTHORITY_POSTCODES = ["MK9 3EJ", "MK6 5LD"]  # Milton Keynes itself (MK42 is Bedford)
 # Placement postcodes by distance band from Milton Keynes, weighted like the seed
 # (most within 20 miles; 27 of ~300 at 51-100 miles and 8 over 100).
 PLACEMENT_POSTCODES = [
@@ -195,9 +196,6 @@ LEGAL_STATUS_WEIGHTS = {
     LegalStatus.V2: 20,
     LegalStatus.E1: 8,
     LegalStatus.J1: 2,
-    LegalStatus.L2: 2,
-    LegalStatus.V3: 2,
-    LegalStatus.V4: 2,
 }
 PLACEMENT_WEIGHTS = {
     PlacementType.U4: 30,
@@ -211,8 +209,12 @@ PLACEMENT_WEIGHTS = {
     PlacementType.S1: 2,
     PlacementType.A6: 4,
     PlacementType.R3: 2,
-    PlacementType.Z14: 2,
 }
+# DfE rules the demo keeps to (so that its export passes the SSDA903 validator):
+PLACEMENTS_WITHOUT_URN = {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"}  # rule 218
+PLACEMENT_MIN_AGE = {PlacementType.K3: 16, PlacementType.S1: 4}  # rules 371, 373
+ADOPTION_PLACEMENTS = {PlacementType.A3, PlacementType.A4, PlacementType.A5, PlacementType.A6}
+STATUS_NEXT = {LegalStatus.C1: LegalStatus.C2, LegalStatus.V2: LegalStatus.C1, LegalStatus.C2: LegalStatus.E1}
 CATEGORY_WEIGHTS = {
     CategoryOfNeed.N1: 65,
     CategoryOfNeed.N2: 3,
@@ -241,9 +243,12 @@ LEAVING_REASONS = {
     ReasonEpisodeCeased.E5: 8,
     ReasonEpisodeCeased.E13: 10,
     ReasonEpisodeCeased.E8: 10,
-    ReasonEpisodeCeased.E17: 5,
     ReasonEpisodeCeased.E3: 3,
 }
+PLACE_CHANGE_REASONS = [
+    ReasonPlaceChange.CARPL, ReasonPlaceChange.CLOSE, ReasonPlaceChange.STAND, ReasonPlaceChange.CREQB,
+    ReasonPlaceChange.CREQO, ReasonPlaceChange.CHILD, ReasonPlaceChange.LAREQ, ReasonPlaceChange.OTHER,
+]  # fmt: skip
 LATE_REVIEW_SHARE = 0.05
 DECISION_TEXTS = [
     ("Social worker to update the care plan to reflect the review's decisions.", "Social worker"),
@@ -288,6 +293,16 @@ def _working_day_on_or_before(day: date) -> date:
 
 def _working_day_on_or_after(day: date) -> date:
     return add_working_days(day - timedelta(days=1), 1)
+
+
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def _upn(rng: random.Random) -> str:
+    """A well-formed unique pupil number: check letter, LA 826, school, year, serial."""
+    digits = f"826{rng.randint(2000, 7999)}{rng.randint(10, 25)}{rng.randint(0, 999):03d}"
+    check = sum(int(digit) * weight for digit, weight in zip(digits, range(2, 14), strict=True)) % 23
+    return UPN_CHECK_LETTERS[check] + digits
 
 
 def _placement_postcode(rng: random.Random) -> str:
@@ -388,7 +403,7 @@ class _Generator:
             "date_of_birth": dob,
             "sex": sex,
             "ethnicity": _weighted(rng, ETHNICITY_WEIGHTS),
-            "upn": "",
+            "upn": _upn(rng),
             "mother": Mother.NO if sex == Sex.FEMALE else "",
             "mother_child_date_of_birth": None,
             "school": rng.choice(SCHOOLS) if 4 <= years_old <= 16 else "",
@@ -409,78 +424,113 @@ class _Generator:
                 first_start = _between(rng, earliest, self.today - timedelta(days=200))
                 first_end = _between(rng, first_start + timedelta(days=30), self.today - timedelta(days=60))
                 if first_end > first_start:
-                    planned.append(self.period(first_start, first_end, home_postcode=None))
+                    planned.append(self.period(first_start, first_end, dob))
                     start = _between(rng, first_end + timedelta(days=14), self.today - timedelta(days=1))
-            planned.append(self.period(start, None, home_postcode=None))
+            planned.append(self.period(start, None, dob))
         else:
             start = _between(rng, earliest, self.today - timedelta(days=60))
             end = _between(rng, start + timedelta(days=14), self.today - timedelta(days=1))
-            planned.append(self.period(start, end, home_postcode=None))
+            planned.append(self.period(start, end, dob))
         return planned
 
-    def period(self, start: date, end: date | None, home_postcode: str | None) -> _PlannedPeriod:
+    def placement(self, legal_status: str, dob: date, day: date) -> str:
+        """A placement that fits the child's legal status and age (DfE rules 371, 373, 378, 408)."""
+        placement = _weighted(self.rng, PLACEMENT_WEIGHTS)
+        if age_on(dob, day) < PLACEMENT_MIN_AGE.get(placement, 0):
+            return PlacementType.U4
+        if placement in ADOPTION_PLACEMENTS and legal_status not in (LegalStatus.E1, LegalStatus.D1):
+            return PlacementType.U4
+        if placement == PlacementType.P1 and legal_status == LegalStatus.V2:
+            return PlacementType.U6
+        return placement
+
+    def placement_fields(self, placement: str, home: str) -> dict:
+        rng = self.rng
+        postcode = _placement_postcode(rng)
+        if placement == PlacementType.K3:  # rule 241: supported accommodation within the authority
+            postcode = next(code for code in OWN_AUTHORITY_POSTCODES if code != home)
+        while postcode == home and placement != PlacementType.P1:  # rule 392d
+            postcode = _placement_postcode(rng)
+        if placement == PlacementType.P1:
+            provider = PlacementProvider.PR0  # rule 530
+        elif placement.startswith("U"):
+            provider = PlacementProvider.PR1
+        else:
+            provider = PlacementProvider.PR4
+        return {
+            "placement_type": placement,
+            "placement_provider": provider,
+            "placement_postcode": postcode,
+            "urn": "" if placement in PLACEMENTS_WITHOUT_URN else f"SC{rng.randint(100000, 999999)}",
+        }
+
+    def period(self, start: date, end: date | None, dob: date) -> _PlannedPeriod:
         rng = self.rng
         last_day = end or self.today
-        home = home_postcode or rng.choice(HOME_POSTCODES)
+        home = rng.choice(HOME_POSTCODES)
         legal_status = _weighted(rng, LEGAL_STATUS_WEIGHTS)
+        if legal_status == LegalStatus.J1 and age_on(dob, start) < 10:  # rule 358: remand from 10
+            legal_status = LegalStatus.C2
         category = _weighted(rng, CATEGORY_WEIGHTS)
         # Placement changes: roughly one every nine months, spaced through the period.
         changes = min(6, int(rng.expovariate(1.0) * max(1, (last_day - start).days) / 270))
         change_days = sorted({_between(rng, start + timedelta(days=1), last_day) for _ in range(changes)})
         change_days = [day for day in change_days if start < day < last_day]
-        episodes = []
+        episodes: list[dict] = []
         starts = [start, *change_days]
         for position, episode_start in enumerate(starts):
             episode_end = starts[position + 1] if position + 1 < len(starts) else end
+            placement: dict
             if position == 0:
                 rne = ReasonNewEpisode.STARTED
+                placement = self.placement_fields(self.placement(legal_status, dob, episode_start), home)
             else:
-                rne = rng.choice(
-                    [
-                        ReasonNewEpisode.PLACEMENT_AND_CARER,
-                        ReasonNewEpisode.PLACEMENT_AND_CARER,
-                        ReasonNewEpisode.PLACEMENT_SAME_CARER,
-                        ReasonNewEpisode.LEGAL_STATUS,
-                        ReasonNewEpisode.LEGAL_STATUS_PLACEMENT_AND_CARER,
-                    ]
-                )
+                previous = episodes[-1]
+                next_status = STATUS_NEXT.get(legal_status)
+                choices = [ReasonNewEpisode.PLACEMENT_AND_CARER, ReasonNewEpisode.PLACEMENT_AND_CARER]
+                if next_status:  # rules 434, 436: L and B need the legal status to change
+                    choices += [ReasonNewEpisode.LEGAL_STATUS, ReasonNewEpisode.LEGAL_STATUS_PLACEMENT_AND_CARER]
+                rne = rng.choice(choices)
                 if rne in (ReasonNewEpisode.LEGAL_STATUS, ReasonNewEpisode.LEGAL_STATUS_PLACEMENT_AND_CARER):
-                    # Legal status moves on as proceedings do (interim order to full order, etc.).
-                    legal_status = {
-                        LegalStatus.C1: LegalStatus.C2,
-                        LegalStatus.V2: LegalStatus.C1,
-                        LegalStatus.C2: LegalStatus.E1,
-                    }.get(legal_status, legal_status)
-            placement = _weighted(rng, PLACEMENT_WEIGHTS)
-            if legal_status in (LegalStatus.V3, LegalStatus.V4):
-                placement = PlacementType.U6
+                    legal_status = next_status
+                if rne == ReasonNewEpisode.LEGAL_STATUS:  # same placement, new legal status
+                    placement = {
+                        key: previous[key]
+                        for key in ("placement_type", "placement_provider", "placement_postcode", "urn")
+                    }
+                else:
+                    while True:
+                        placement = self.placement_fields(self.placement(legal_status, dob, episode_start), home)
+                        if (placement["placement_type"], placement["placement_postcode"]) != (
+                            previous["placement_type"],
+                            previous["placement_postcode"],
+                        ):
+                            break
             if episode_end is None:
                 reason_ended = ""
             elif episode_end == end:
                 reason_ended = "PENDING"  # filled with the period's reason below
             else:
                 reason_ended = ReasonEpisodeCeased.X1
+            moved = rne in (ReasonNewEpisode.PLACEMENT_AND_CARER, ReasonNewEpisode.LEGAL_STATUS_PLACEMENT_AND_CARER)
             episodes.append(
                 {
                     "start": episode_start,
                     "reason_new_episode": rne,
                     "legal_status": legal_status,
                     "category_of_need": category,
-                    "placement_type": placement,
-                    "placement_provider": PlacementProvider.PR1 if placement.startswith("U") else PlacementProvider.PR4,
                     "end": episode_end,
                     "reason_ended": reason_ended,
-                    "reason_place_change": (
-                        rng.choice(list(ReasonPlaceChange))
-                        if rne in (ReasonNewEpisode.PLACEMENT_AND_CARER, ReasonNewEpisode.PLACEMENT_SAME_CARER)
-                        else ""
-                    ),
+                    # Rule 225: a move records why (custody only from age 10, rule 234: not used here).
+                    "reason_place_change": rng.choice(PLACE_CHANGE_REASONS) if moved else "",
                     "home_postcode": home,
-                    "placement_postcode": _placement_postcode(rng),
-                    "urn": f"SC{rng.randint(100000, 999999)}" if placement == PlacementType.K2 else "",
+                    **placement,
                 }
             )
-        period_reason = _weighted(rng, LEAVING_REASONS) if end else ""
+        # Rule 225: the reason for a move is recorded on the episode the child moved from.
+        for earlier, later in zip(episodes, episodes[1:], strict=False):
+            earlier["reason_place_change"], later["reason_place_change"] = later["reason_place_change"], ""
+        period_reason = self.leaving_reason(episodes[-1]["placement_type"]) if end else ""
         for episode in episodes:
             if episode["reason_ended"] == "PENDING":
                 episode["reason_ended"] = period_reason
@@ -493,6 +543,17 @@ class _Generator:
             reviews=self.reviews(start, end) if on_clock else self.short_break_reviews(start, end),
             allocations=self.allocations(start, end),
         )
+
+    def leaving_reason(self, last_placement: str) -> str:
+        """Why care ended, consistent with the last placement (rules 387, 390, 516)."""
+        reason = _weighted(self.rng, LEAVING_REASONS)
+        if reason in (ReasonEpisodeCeased.E11, ReasonEpisodeCeased.E12) and last_placement not in ADOPTION_PLACEMENTS:
+            return ReasonEpisodeCeased.E4A
+        if reason in (ReasonEpisodeCeased.E45, ReasonEpisodeCeased.E46) and not last_placement.startswith("U"):
+            return ReasonEpisodeCeased.E4A
+        if reason == ReasonEpisodeCeased.E5:  # independent living: not before 14; the demo keeps it for 16+
+            return ReasonEpisodeCeased.E13
+        return reason
 
     def allocations(self, start: date, end: date | None) -> list[tuple[int, date, date | None]]:
         rng = self.rng
