@@ -236,3 +236,33 @@ class DistributionForm(forms.ModelForm):
         model = Distribution
         fields = ["recipient", "method", "sent_on"]
         widgets = {"sent_on": DATE_INPUT}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,text/csv"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        return [single(item, initial) for item in data] if isinstance(data, list | tuple) else [single(data, initial)]
+
+
+class SSDA903UploadForm(forms.Form):
+    MAX_BYTES = 200 * 1024 * 1024
+
+    files = MultipleFileField(
+        label="SSDA903 files",
+        help_text="The header, episodes and reviews CSV files (any names: each is recognised by its header row).",
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        for upload in files:
+            if upload.size > self.MAX_BYTES:
+                raise forms.ValidationError(f"{upload.name} is larger than 200 MB.")
+        return files

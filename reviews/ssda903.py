@@ -482,8 +482,9 @@ def collection_year(year: int) -> tuple[date, date]:
     return date(year - 1, 4, 1), date(year, 3, 31)
 
 
-def export_rows(year: int) -> dict[str, list[list[str]]]:
-    start, end = collection_year(year)
+def export_rows(year: int | None) -> dict[str, list[list[str]]]:
+    """The year's rows as the return lays them out; with year None, the whole history."""
+    start, end = collection_year(year) if year else (date.min, date.max)
     periods = PeriodOfCare.objects.filter(start__lte=end).exclude(end__lt=start)
     child_ids = periods.values("child_id")
     children = Child.objects.filter(pk__in=child_ids).order_by("local_id")
@@ -522,7 +523,7 @@ def export_rows(year: int) -> dict[str, list[list[str]]]:
     }  # fmt: skip
 
 
-def export_folder(year: int, folder: Path) -> dict[str, int]:
+def export_folder(year: int | None, folder: Path) -> dict[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
     for table, rows in export_rows(year).items():

@@ -16,5 +16,6 @@ urlpatterns = [
     path("documents/<int:pk>/distribution/", views.distribution_new, name="distribution_new"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("children/new/", views.child_new, name="child_new"),
+    path("ssda903/import/", views.ssda903_import, name="ssda903_import"),
     path("children/<int:child_pk>/visits/new/", views.visit_new, name="visit_new"),
 ]

@@ -1,10 +1,13 @@
 """Booking, preparing, chairing and recording reviews; a child coming into care."""
 
 import logging
+import secrets
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,7 +23,7 @@ from accounts.selectors import iro_users
 from children.forms import NewChildForm
 from children.services import allocation_case_holding_set
 
-from . import access, services
+from . import access, services, ssda903
 from .codes import TO_BOOK_WORKING_DAYS, DocumentState, ReviewStatus
 from .documents import private_storage
 from .forms import (
@@ -34,6 +37,7 @@ from .forms import (
     InviteeFormSet,
     PreparationForm,
     ReviewRecordForm,
+    SSDA903UploadForm,
     VisitForm,
 )
 from .models import Document
@@ -377,3 +381,50 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     handle = private_storage().open(document.file_name, "rb")
     return FileResponse(handle, as_attachment=True, filename=document.download_name, content_type="application/pdf")
+
+
+# --- SSDA903 upload ------------------------------------------------------------------------
+
+_UPLOAD_SESSION_KEY = "ssda903_upload"
+
+
+@role_required(Role.BUSINESS_SUPPORT)
+def ssda903_import(request: HttpRequest) -> HttpResponse:
+    """Upload the three files → every problem listed, or a preview of what would be added and
+    changed → confirm to import (all or nothing, checked again)."""
+    storage = private_storage()
+    if request.method == "POST" and "confirm" in request.POST:
+        token = request.session.get(_UPLOAD_SESSION_KEY)
+        if not token or request.POST.get("token") != token:
+            messages.error(request, "That upload has expired; upload the files again.")
+            return redirect("reviews:ssda903_import")
+        folder = f"imports/{token}"
+        names = storage.listdir(folder)[1]
+        files = {name: storage.open(f"{folder}/{name}").read() for name in names}
+        try:
+            summary = ssda903.import_files(files)
+        except ssda903.ImportProblems as error:
+            return render(
+                request, "reviews/ssda903_import.html", {"form": SSDA903UploadForm(), "problems": error.problems}
+            )
+        finally:
+            for name in names:
+                storage.delete(f"{folder}/{name}")
+            del request.session[_UPLOAD_SESSION_KEY]
+        messages.success(request, "Imported: " + "; ".join(summary.lines()) + ".")
+        return redirect("reviews:ssda903_import")
+    form = SSDA903UploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        files = {upload.name: upload.read() for upload in form.cleaned_data["files"]}
+        try:
+            summary = ssda903.import_files(files, dry_run=True)
+        except ssda903.ImportProblems as error:
+            context["problems"] = error.problems
+        else:
+            token = secrets.token_urlsafe(16)
+            for name, content in files.items():
+                storage.save(f"imports/{token}/{Path(name).name}", ContentFile(content))
+            request.session[_UPLOAD_SESSION_KEY] = token
+            context.update(preview=summary.lines(), token=token, file_names=sorted(files))
+    return render(request, "reviews/ssda903_import.html", context)

@@ -47,6 +47,7 @@ RULES = {
     "reviews:cover": ("review", STAFF),
     "reviews:prepare": ("review", IRO_OWN_ONLY),
     "reviews:child_new": (None, SUPPORT_ONLY),
+    "reviews:ssda903_import": (None, SUPPORT_ONLY),
     "reviews:visit_new": ("child", IRO_OWN_ONLY),
     "audits:midway_new": ("child", IRO_OWN_ONLY),
     "reviews:document_download": ("document", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),

@@ -7,12 +7,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from caseload.demo import build_demo
 from children.models import Child, Episode, PeriodOfCare
 from reviews.codes import ReviewSequence, ReviewStatus
 from reviews.models import Review
 from reviews.ssda903 import EPISODES, HEADER, REVIEWS, ImportProblems, export_rows, import_files
+from tests.caseload.test_seed_demo import _delete_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -211,9 +215,6 @@ def test_the_import_command_lists_problems_and_fails(tmp_path: Path):
 
 def test_round_trip_import_then_export_gives_back_the_years_rows():
     """Build a demo authority, export a year, import it into an empty database, export again."""
-    from caseload.demo import build_demo
-    from tests.caseload.test_seed_demo import _delete_demo
-
     build_demo(children=40, today=date(2026, 11, 27), years=3)
     rows = export_rows(2026)
     # The year's files alone: episodes before the year are absent, so periods start in it.
@@ -227,3 +228,40 @@ def test_round_trip_import_then_export_gives_back_the_years_rows():
     again = export_rows(2026)
     for table in ("header", "episodes", "reviews"):
         assert sorted(again[table]) == sorted(rows[table]), table
+
+
+def _uploads(files: dict[str, bytes]):
+    return [SimpleUploadedFile(name, content, content_type="text/csv") for name, content in files.items()]
+
+
+def test_business_support_previews_then_imports_from_the_upload_page(client, business_support, settings, tmp_path):
+    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    client.force_login(business_support)
+    url = reverse("reviews:ssda903_import")
+    response = client.post(url, {"files": _uploads(_files())})
+    page = response.content.decode()
+    assert "The files are valid." in page and "children: 2 added, 0 changed" in page
+    assert not Child.objects.exists()  # a preview writes nothing
+    token = response.context["token"]
+    response = client.post(url, {"confirm": "1", "token": token}, follow=True)
+    assert "Imported: children: 2 added" in response.content.decode()
+    assert Child.objects.count() == 2
+
+
+def test_the_upload_page_lists_every_problem_and_writes_nothing(client, business_support, settings, tmp_path):
+    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    reviews = [list(r) for r in REVIEW_ROWS]
+    reviews[0][3] = "PN9"
+    client.force_login(business_support)
+    response = client.post(reverse("reviews:ssda903_import"), {"files": _uploads(_files(reviews=reviews))})
+    page = response.content.decode()
+    assert "nothing was imported" in page
+    assert "rev.csv:2: REVIEW_CODE: &#x27;PN9&#x27; is not a REVIEW_CODE code" in page
+    assert not Child.objects.exists()
+
+
+def test_an_expired_or_foreign_upload_token_imports_nothing(client, business_support):
+    client.force_login(business_support)
+    response = client.post(reverse("reviews:ssda903_import"), {"confirm": "1", "token": "guess"}, follow=True)
+    assert "That upload has expired" in response.content.decode()
+    assert not Child.objects.exists()

@@ -9,11 +9,13 @@ class Command(BaseCommand):
     help = "Write SSDA903 header, episodes and reviews CSVs for the collection year ending 31 March YEAR."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--year", type=int, required=True, help="e.g. 2025 for April 2024 to March 2025")
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--year", type=int, help="e.g. 2025 for April 2024 to March 2025")
+        which.add_argument("--all", action="store_true", help="the whole history (for moving data between systems)")
         parser.add_argument("folder", type=Path)
 
-    def handle(self, *args, year: int, folder: Path, **options) -> None:
-        if not 2000 <= year <= 2100:
+    def handle(self, *args, year: int | None, folder: Path, **options) -> None:
+        if year is not None and not 2000 <= year <= 2100:
             raise CommandError("--year is the year the collection ends, e.g. 2025")
         counts = export_folder(year, folder)
         self.stdout.write(", ".join(f"{table}: {count} rows" for table, count in counts.items()))
