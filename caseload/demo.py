@@ -41,7 +41,7 @@ from children.codes import (
 from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
 from iro_service.bulk import BulkInserter
 from reviews.codes import ParticipationCode, ReviewStatus
-from reviews.models import Decision, Review
+from reviews.models import Decision, Review, Visit
 from reviews.services import sequence_for
 from reviews.timescales import add_working_days, minutes_due, next_review_due, outcomes_due
 
@@ -681,7 +681,7 @@ class _Writer:
         self.created_at = datetime.combine(today, time(9), tzinfo=LONDON)
         self.tables = {
             model: BulkInserter(model)
-            for model in (Child, PeriodOfCare, Episode, Allocation, Review, Decision, MonitoringForm, Escalation)
+            for model in (Child, PeriodOfCare, Episode, Allocation, Review, Decision, MonitoringForm, Escalation, Visit)
         }
 
     def child(self, index: int, *, in_care: bool) -> None:
@@ -721,14 +721,30 @@ class _Writer:
                 **details,
             )
             self.held_review_extras(child_id, review_id, review["held_on"], chair_id, date_of_birth)
+            if details["child_visited_on"]:
+                # The pre-review visit as the IRO recorded it.
+                self.tables[Visit].add(
+                    child_id=child_id,
+                    iro_id=chair_id,
+                    visited_on=details["child_visited_on"],
+                    seen_alone=self.rng.random() < 0.6 and age_on(date_of_birth, details["child_visited_on"]) >= 8,
+                    notes="",
+                )
 
     def held_review_extras(
         self, child_id: int, review_id: int, held_on: date, chair_id: int, date_of_birth: date
     ) -> None:
         rng = self.rng
         for text, owner in rng.sample(DECISION_TEXTS, rng.randint(1, 3)):
+            deadline = held_on + timedelta(days=rng.choice([28, 42, 90]))
+            # Most actions are done by their deadline; some drift.
+            done = deadline - timedelta(days=rng.randint(0, 20)) if rng.random() < 0.85 else None
             self.tables[Decision].add(
-                review_id=review_id, text=text, owner=owner, deadline=held_on + timedelta(days=rng.choice([28, 42, 90]))
+                review_id=review_id,
+                text=text,
+                owner=owner,
+                deadline=deadline,
+                completed_on=done if done and held_on <= done <= self.today else None,
             )
         # The seed's IROs completed monitoring forms for 44% of reviews.
         completed_on = held_on + timedelta(days=rng.randint(1, 10))

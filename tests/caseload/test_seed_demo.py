@@ -14,7 +14,7 @@ from audits.models import Escalation, MonitoringForm
 from caseload.demo import DEMO_PASSWORD
 from children.models import Allocation, Child, Episode, PeriodOfCare
 from reviews.codes import PARTICIPATED_CODES, ParticipationCode, ReviewStatus
-from reviews.models import Decision, Review
+from reviews.models import Decision, Review, Visit
 from reviews.timescales import next_review_due
 from tests.factories import ChildFactory
 
@@ -70,14 +70,25 @@ def _snapshot() -> dict:
 
 
 def _delete_demo() -> None:
-    for model in (Decision, MonitoringForm, Escalation, Review, Allocation, Episode, PeriodOfCare, Child, IROProfile):
+    for model in (
+        Decision,
+        MonitoringForm,
+        Escalation,
+        Visit,
+        Review,
+        Allocation,
+        Episode,
+        PeriodOfCare,
+        Child,
+        IROProfile,
+    ):
         model.objects.all().delete()
     User.objects.all().delete()
 
 
 def test_every_generated_row_obeys_the_model_rules():
     _seed(children=60)
-    for model in (Child, PeriodOfCare, Episode, Allocation, Review, Decision, MonitoringForm, Escalation):
+    for model in (Child, PeriodOfCare, Episode, Allocation, Review, Decision, MonitoringForm, Escalation, Visit):
         for row in model.objects.all():
             row.full_clean()
 
