@@ -287,9 +287,10 @@ def test_the_three_documents_for_a_demo_review():
         document = _produce(review, kind, review.chair)
         assert document.state == DocumentState.READY, document.failure_reason
         text, pages = _text(private_storage().open(document.file_name).read())
+        text = " ".join(text.split())  # table cells wrap: compare words, not line breaks
         assert review.child.first_name in text
         if kind != DocumentKind.LETTER:
-            assert review.decisions.first().text in text
+            assert " ".join(review.decisions.first().text.split()) in text
             assert next_due in text
         else:
             assert pages == 1
