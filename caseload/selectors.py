@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from audits.models import Escalation, MidwayReview
 from children.ages import age_on, retention_until
 from children.models import Child, Episode, PeriodOfCare
+from children.postcodes import UnknownPostcode, placement_distance
 from children.selectors import current_allocations
 from reviews.codes import OUTSTANDING_STATUSES, ReviewStatus
 from reviews.models import Review, Visit
@@ -69,7 +70,15 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
         for midway in MidwayReview.objects.filter(child=child).select_related("author").order_by("held_on"):
             timeline.append((midway.held_on, "midway", midway))
     timeline.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    distance, distance_problem = None, ""
+    if current_episode and current_episode.home_postcode and current_episode.placement_postcode:
+        try:
+            distance = placement_distance(current_episode.home_postcode, current_episode.placement_postcode)
+        except UnknownPostcode as error:
+            distance_problem = str(error)
     return {
+        "distance": distance,
+        "distance_problem": distance_problem,
         "age": age_on(child.date_of_birth, today),
         "retention_until": retention_until(child.date_of_birth),
         "periods": periods,

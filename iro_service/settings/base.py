@@ -127,6 +127,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The authority running this instance: shown on pages and documents.
 AUTHORITY_NAME = env("IRO_AUTHORITY_NAME", default="Demo Borough Council")
+# The authority's ONS local-authority code: placements elsewhere are "outside the authority".
+AUTHORITY_LA_CODE = env("IRO_AUTHORITY_LA_CODE", default="E06000042")
 # A static file (path under static/) drawn at the top of every document.
 AUTHORITY_LOGO = env("IRO_AUTHORITY_LOGO", default="img/authority-logo.svg")
 # Review documents (PDFs) are kept here, outside anything served as a URL; downloads go

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.models import Allocation, AllocationKind, Episode
 from reviews.services import child_come_into_care
 from reviews.timescales import add_working_days
 from tests.factories import ChildFactory, UserFactory
@@ -121,3 +121,19 @@ def test_caseload_page_runs_the_same_queries_for_10_and_200_children(client, iro
     _children_in_care(iro, 190)
     large = _queries_for(client, viewer, reverse(url_name))
     assert small == large == expected_queries
+
+
+@pytest.mark.parametrize(
+    ("placement", "shown"),
+    [
+        ("EX1 1UR", "150.4 miles (Over 100 miles), outside the authority (E07000041)"),
+        ("MK6 5LD", "1.6 miles (0–20 miles), within the authority"),
+        ("ZZ9 9ZZ", "Unknown: &#x27;ZZ9 9ZZ&#x27; is not in the ONS postcode data"),
+    ],
+)
+def test_the_child_page_shows_the_placement_distance(client, iro, placement, shown):
+    (child,) = _children_in_care(iro, 1)
+    Episode.objects.filter(period_of_care__child=child).update(home_postcode="MK9 3EJ", placement_postcode=placement)
+    client.force_login(iro)
+    page = client.get(reverse("caseload:child", args=[child.pk])).content.decode()
+    assert shown in page
