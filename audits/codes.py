@@ -11,6 +11,13 @@ class RatingScheme(models.TextChoices):
 
 
 RATING_RANGES = {RatingScheme.OFSTED_4: (1, 4), RatingScheme.LEGACY_5: (1, 5)}
+RATING_LABELS = {
+    RatingScheme.OFSTED_4: {1: "1 Outstanding", 2: "2 Good", 3: "3 Requires improvement", 4: "4 Inadequate"},
+    RatingScheme.LEGACY_5: {1: "1 (worst)", 2: "2", 3: "3", 4: "4", 5: "5 (best)"},
+}
+
+# Monitoring form due within this many working days of the review (interpretation: issue #7).
+MONITORING_FORM_WORKING_DAYS = 5
 
 
 class EscalationTheme(models.TextChoices):

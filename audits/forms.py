@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from .codes import RATING_LABELS
 from .models import MidwayReview
 
 
@@ -19,3 +20,49 @@ class MidwayReviewForm(forms.ModelForm):
         if held_on > timezone.localdate():
             raise forms.ValidationError("This date is in the future.")
         return held_on
+
+
+class MonitoringFormForm(forms.Form):
+    """Grades for the plans on the scheme in force on the review date."""
+
+    PLANS = [
+        ("care_plan_rating", "Care plan"),
+        ("placement_plan_rating", "Placement plan"),
+        ("health_plan_rating", "Health plan"),
+        ("pep_rating", "Personal education plan (PEP)"),
+        ("pathway_plan_rating", "Pathway plan (16+)"),
+    ]
+
+    comments_for_social_worker = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    comments_for_manager = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    shared_on = forms.DateField(
+        label="Shared with the social worker and manager on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+    )
+
+    def __init__(self, *args, scheme: str, with_pathway_plan: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not graded")] + [(str(value), label) for value, label in RATING_LABELS[scheme].items()]
+        for name, label in reversed(self.PLANS):
+            if name == "pathway_plan_rating" and not with_pathway_plan:
+                continue
+            self.fields = {
+                name: forms.TypedChoiceField(
+                    label=label, choices=choices, coerce=int, empty_value=None, required=False
+                ),
+                **self.fields,
+            }
+        self.scheme = scheme
+
+    def clean_shared_on(self):
+        shared_on = self.cleaned_data["shared_on"]
+        if shared_on and shared_on > timezone.localdate():
+            raise forms.ValidationError("This date is in the future.")
+        return shared_on
+
+    def ratings(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name, _label in self.PLANS if name in self.fields}
+
+    def comments(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("comments_for_social_worker", "comments_for_manager")}

@@ -106,3 +106,16 @@ class MidwayReview(models.Model):
 
     def __str__(self) -> str:
         return f"Midway review for {self.child.local_id} on {self.held_on:%d/%m/%Y}"
+
+
+class RatingSchemeSetting(models.Model):
+    """The authority's rating scheme from a date: forms after it grade on that scheme."""
+
+    scheme = models.CharField(max_length=10, choices=RatingScheme.choices)
+    effective_from = models.DateField(unique=True)
+
+    class Meta:
+        ordering = ["effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} from {self.effective_from:%d/%m/%Y}"

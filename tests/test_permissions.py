@@ -50,6 +50,7 @@ RULES = {
     "reviews:ssda903_import": (None, SUPPORT_ONLY),
     "reviews:visit_new": ("child", IRO_OWN_ONLY),
     "audits:midway_new": ("child", IRO_OWN_ONLY),
+    "audits:monitoring_form": ("held_review", IRO_OWN_ONLY),
     "reviews:document_download": ("document", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),
     "reviews:document_request": ("held_review", "post-only"),
     "reviews:document_issue": ("document", "post-only"),
