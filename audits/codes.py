@@ -44,3 +44,22 @@ class EscalationOutcome(models.TextChoices):
     OPEN = "open", "Open"
     RESOLVED = "resolved", "Resolved"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+FORMAL_STAGES = (
+    EscalationStage.FORMAL_SERVICE_MANAGER,
+    EscalationStage.FORMAL_HEAD_OF_SERVICE,
+    EscalationStage.FORMAL_DIRECTOR,
+)
+STAGE_ORDER = list(EscalationStage)
+# Working days each stage has to respond (interpretation: issue #7; the whole formal process
+# is measured against 20 working days, IRO Handbook 6.2 as council procedures quote it).
+STAGE_RESPONSE_WORKING_DAYS = {
+    EscalationStage.INFORMAL_SOCIAL_WORKER: 5,
+    EscalationStage.INFORMAL_TEAM_MANAGER: 5,
+    EscalationStage.FORMAL_SERVICE_MANAGER: 5,
+    EscalationStage.FORMAL_HEAD_OF_SERVICE: 5,
+    EscalationStage.FORMAL_DIRECTOR: 10,
+    EscalationStage.CAFCASS: 20,
+}
+FORMAL_PROCESS_WORKING_DAYS = 20

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from .codes import RATING_LABELS
+from .codes import RATING_LABELS, EscalationOutcome, EscalationStage, EscalationTheme
 from .models import MidwayReview
 
 
@@ -66,3 +66,22 @@ class MonitoringFormForm(forms.Form):
 
     def comments(self) -> dict:
         return {name: self.cleaned_data[name] for name in ("comments_for_social_worker", "comments_for_manager")}
+
+
+class EscalationForm(forms.Form):
+    theme = forms.ChoiceField(choices=EscalationTheme.choices)
+    concern = forms.CharField(label="The concern", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class EscalationMoveForm(forms.Form):
+    to_stage = forms.ChoiceField(label="Move to", choices=EscalationStage.choices)
+    reason = forms.CharField(
+        label="Reason (needed to bypass a stage)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EscalationCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[(EscalationOutcome.RESOLVED, "Resolved"), (EscalationOutcome.WITHDRAWN, "Withdrawn")]
+    )
+    how = forms.CharField(label="How it was resolved, or why withdrawn", widget=forms.Textarea(attrs={"rows": 2}))

@@ -77,6 +77,9 @@ class Escalation(models.Model):
     outcome = models.CharField(max_length=10, choices=EscalationOutcome.choices, default=EscalationOutcome.OPEN)
     closed_on = models.DateField(null=True, blank=True)
     resolution = models.TextField(blank=True)
+    formal_started_on = models.DateField(
+        null=True, blank=True, help_text="When it first reached a formal stage: the 20 working days run from here."
+    )
 
     class Meta:
         ordering = ["-raised_on"]
@@ -119,3 +122,22 @@ class RatingSchemeSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scheme_display()} from {self.effective_from:%d/%m/%Y}"
+
+
+class EscalationStageChange(models.Model):
+    """Every move of an escalation, kept: raised, moved on (or bypassing stages, with the reason), closed."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=EscalationStage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=EscalationStage.choices, blank=True)
+    outcome = models.CharField(max_length=10, choices=EscalationOutcome.choices, default=EscalationOutcome.OPEN)
+    changed_on = models.DateField()
+    deadline = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["escalation_id", "changed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_stage_display()} → {self.get_to_stage_display() or self.get_outcome_display()}"

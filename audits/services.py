@@ -9,8 +9,17 @@ from children.ages import age_on
 from children.models import Child
 from reviews.codes import ReviewStatus
 from reviews.models import Review
+from reviews.timescales import add_working_days
 
-from .models import MidwayReview, MonitoringForm
+from .codes import (
+    FORMAL_PROCESS_WORKING_DAYS,
+    FORMAL_STAGES,
+    STAGE_ORDER,
+    STAGE_RESPONSE_WORKING_DAYS,
+    EscalationOutcome,
+    EscalationStage,
+)
+from .models import Escalation, EscalationStageChange, MidwayReview, MonitoringForm
 from .selectors import scheme_on
 
 
@@ -44,3 +53,99 @@ def monitoring_form_record(*, review: Review, completed_by: User, ratings: dict,
     form.full_clean()
     form.save()
     return form
+
+
+# --- Escalations ---------------------------------------------------------------------------
+
+
+def _stage_deadline(stage: str, on: date) -> date:
+    return add_working_days(on, STAGE_RESPONSE_WORKING_DAYS[stage])
+
+
+@transaction.atomic
+def escalation_raise(
+    *, child: Child, raised_by: User, raised_on: date, theme: str, concern: str, review: Review | None = None
+) -> Escalation:
+    """The IRO raises a concern; it starts informally with the social worker."""
+    stage = EscalationStage.INFORMAL_SOCIAL_WORKER
+    escalation = Escalation(
+        child=child,
+        review=review,
+        raised_by=raised_by,
+        raised_on=raised_on,
+        theme=theme,
+        concern=concern,
+        stage=stage,
+        stage_deadline=_stage_deadline(stage, raised_on),
+    )
+    escalation.full_clean()
+    escalation.save()
+    EscalationStageChange.objects.create(
+        escalation=escalation,
+        to_stage=stage,
+        changed_on=raised_on,
+        deadline=escalation.stage_deadline,
+        changed_by=raised_by,
+    )
+    return escalation
+
+
+@transaction.atomic
+def escalation_move(*, escalation: Escalation, to_stage: str, on: date, moved_by: User, reason: str = "") -> Escalation:
+    """Up the line to the next stage, or further with a recorded reason for bypassing."""
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.outcome != EscalationOutcome.OPEN:
+        raise ValidationError("This escalation is closed.")
+    current, target = STAGE_ORDER.index(escalation.stage), STAGE_ORDER.index(to_stage)
+    if target <= current:
+        raise ValidationError({"to_stage": "An escalation moves up the line, to a later stage."})
+    if target > current + 1 and not reason.strip():
+        raise ValidationError({"reason": "Give the reason for bypassing a stage."})
+    if on < escalation.raised_on:
+        raise ValidationError({"on": "A stage cannot change before the escalation was raised."})
+    EscalationStageChange.objects.create(
+        escalation=escalation,
+        from_stage=escalation.stage,
+        to_stage=to_stage,
+        changed_on=on,
+        deadline=_stage_deadline(to_stage, on),
+        reason=reason,
+        changed_by=moved_by,
+    )
+    escalation.stage = to_stage
+    escalation.stage_deadline = _stage_deadline(to_stage, on)
+    if to_stage in FORMAL_STAGES and escalation.formal_started_on is None:
+        escalation.formal_started_on = on
+    escalation.save(update_fields=["stage", "stage_deadline", "formal_started_on"])
+    return escalation
+
+
+@transaction.atomic
+def escalation_close(*, escalation: Escalation, outcome: str, on: date, closed_by: User, how: str) -> Escalation:
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.outcome != EscalationOutcome.OPEN:
+        raise ValidationError("This escalation is closed already.")
+    if outcome not in (EscalationOutcome.RESOLVED, EscalationOutcome.WITHDRAWN):
+        raise ValidationError({"outcome": "Close as resolved or withdrawn."})
+    if not how.strip():
+        raise ValidationError({"how": "Say how it was resolved, or why it was withdrawn."})
+    escalation.outcome, escalation.closed_on, escalation.resolution = outcome, on, how
+    escalation.full_clean()
+    escalation.save(update_fields=["outcome", "closed_on", "resolution"])
+    EscalationStageChange.objects.create(
+        escalation=escalation,
+        from_stage=escalation.stage,
+        outcome=outcome,
+        changed_on=on,
+        reason=how,
+        changed_by=closed_by,
+    )
+    return escalation
+
+
+def formal_process_within_timescale(escalation: Escalation) -> bool | None:
+    """The formal process (from its first formal stage to closing) within 20 working days;
+    None while it has not been formal or is still open."""
+    if escalation.formal_started_on is None or escalation.closed_on is None:
+        return None
+    return escalation.closed_on <= add_working_days(escalation.formal_started_on, FORMAL_PROCESS_WORKING_DAYS)

@@ -1,21 +1,29 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.permissions import role_required
 from accounts.roles import Role
 from children.ages import age_on
+from reviews import access
 from reviews.access import child_for_iro_work, review_for_iro_work
 from reviews.codes import PATHWAY_PLAN_FROM_AGE, ReviewStatus
-from reviews.timescales import add_working_days
+from reviews.timescales import add_working_days, working_days_between
 
-from .codes import MONITORING_FORM_WORKING_DAYS, RatingScheme
-from .forms import MidwayReviewForm, MonitoringFormForm
-from .models import MonitoringForm
+from .codes import MONITORING_FORM_WORKING_DAYS, EscalationOutcome, RatingScheme
+from .forms import EscalationCloseForm, EscalationForm, EscalationMoveForm, MidwayReviewForm, MonitoringFormForm
+from .models import Escalation, MonitoringForm
 from .selectors import scheme_on
-from .services import midway_review_record, monitoring_form_record
+from .services import (
+    escalation_close,
+    escalation_move,
+    escalation_raise,
+    formal_process_within_timescale,
+    midway_review_record,
+    monitoring_form_record,
+)
 
 
 @role_required(Role.IRO)
@@ -71,3 +79,76 @@ def monitoring_form(request: HttpRequest, review_pk: int) -> HttpResponse:
             "due": add_working_days(review.held_on, MONITORING_FORM_WORKING_DAYS),
         },
     )
+
+
+@role_required(Role.IRO)
+def escalation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    child = child_for_iro_work(user=request.user, pk=child_pk, today=today)
+    form = EscalationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        escalation = escalation_raise(child=child, raised_by=request.user, raised_on=today, **form.cleaned_data)
+        messages.success(
+            request, f"Escalation raised; the social worker's response is due by {escalation.stage_deadline}."
+        )
+        return redirect("audits:escalation_detail", pk=escalation.pk)
+    return render(request, "audits/escalation_form.html", {"child": child, "form": form})
+
+
+def _escalation_for(request: HttpRequest, pk: int) -> Escalation:
+    escalation = get_object_or_404(Escalation.objects.select_related("child", "raised_by"), pk=pk)
+    access.child_for(user=request.user, pk=escalation.child_id, today=timezone.localdate())
+    return escalation
+
+
+@role_required(Role.IRO, Role.MANAGER)
+def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The escalation and its stages; the IRO on the case moves it on or closes it."""
+    today = timezone.localdate()
+    escalation = _escalation_for(request, pk)
+    may_act = request.user.is_iro and escalation.outcome == EscalationOutcome.OPEN
+    move_form = EscalationMoveForm(request.POST if "move" in request.POST else None)
+    close_form = EscalationCloseForm(request.POST if "close" in request.POST else None)
+    if request.method == "POST":
+        if not may_act:
+            raise PermissionDenied
+        try:
+            if "move" in request.POST and move_form.is_valid():
+                escalation_move(escalation=escalation, on=today, moved_by=request.user, **move_form.cleaned_data)
+                messages.success(request, "Escalation moved on.")
+                return redirect("audits:escalation_detail", pk=pk)
+            if "close" in request.POST and close_form.is_valid():
+                escalation_close(escalation=escalation, on=today, closed_by=request.user, **close_form.cleaned_data)
+                messages.success(request, "Escalation closed.")
+                return redirect("audits:escalation_detail", pk=pk)
+        except ValidationError as error:
+            form = move_form if "move" in request.POST else close_form
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    return render(
+        request,
+        "audits/escalation_detail.html",
+        {
+            "escalation": escalation,
+            "changes": escalation.stage_changes.select_related("changed_by"),
+            "may_act": may_act,
+            "move_form": move_form,
+            "close_form": close_form,
+            "formal_within_timescale": formal_process_within_timescale(escalation),
+        },
+    )
+
+
+@role_required(Role.MANAGER)
+def escalations_open(request: HttpRequest) -> HttpResponse:
+    """Open escalations, oldest first, with their age in working days."""
+    today = timezone.localdate()
+    escalations = list(
+        Escalation.objects.filter(outcome=EscalationOutcome.OPEN)
+        .select_related("child", "raised_by")
+        .order_by("raised_on")
+    )
+    for escalation in escalations:
+        escalation.age_working_days = working_days_between(escalation.raised_on, today)
+        escalation.overdue = escalation.stage_deadline is not None and escalation.stage_deadline < today
+    return render(request, "audits/escalation_list.html", {"escalations": escalations, "today": today})

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from audits.models import Escalation
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
 from reviews.documents import private_storage
@@ -51,6 +52,9 @@ RULES = {
     "reviews:visit_new": ("child", IRO_OWN_ONLY),
     "audits:midway_new": ("child", IRO_OWN_ONLY),
     "audits:monitoring_form": ("held_review", IRO_OWN_ONLY),
+    "audits:escalation_new": ("child", IRO_OWN_ONLY),
+    "audits:escalation_detail": ("escalation", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),
+    "audits:escalations_open": (None, {"iro": 403, "manager": 200, "support": 403, "no_role": 403}),
     "reviews:document_download": ("document", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),
     "reviews:document_request": ("held_review", "post-only"),
     "reviews:document_issue": ("document", "post-only"),
@@ -100,7 +104,16 @@ def world():
             file_name=private_storage().save(f"{held.pk}/outcomes-v1.pdf", ContentFile(b"%PDF-1.7 test")),
         )
         following = Review.objects.get(period_of_care=held.period_of_care, status="due")
-        objects[key] = {"child": child.pk, "review": following.pk, "held_review": held.pk, "document": document.pk}
+        escalation = Escalation.objects.create(
+            child=child, raised_by=owner, raised_on=date(2025, 2, 3), theme="pep", concern="No PEP."
+        )
+        objects[key] = {
+            "child": child.pk,
+            "review": following.pk,
+            "held_review": held.pk,
+            "document": document.pk,
+            "escalation": escalation.pk,
+        }
     return users, objects
 
 
