@@ -63,3 +63,17 @@ STAGE_RESPONSE_WORKING_DAYS = {
     EscalationStage.CAFCASS: 20,
 }
 FORMAL_PROCESS_WORKING_DAYS = 20
+
+
+class ParticipantRole(models.TextChoices):
+    CHILD = "child", "Child or young person"
+    PARENT = "parent", "Parent"
+    CARER = "carer", "Carer"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    OTHER = "other", "Other"
+
+
+class Preparation(models.TextChoices):
+    WELL = "well", "Well prepared"
+    PARTLY = "partly", "Partly prepared"
+    NOT = "not", "Not prepared"

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from .codes import RATING_LABELS, EscalationOutcome, EscalationStage, EscalationTheme
-from .models import MidwayReview
+from .models import DisruptionMeeting, MidwayReview, ParticipantFeedback
 
 
 class MidwayReviewForm(forms.ModelForm):
@@ -85,3 +85,36 @@ class EscalationCloseForm(forms.Form):
         choices=[(EscalationOutcome.RESOLVED, "Resolved"), (EscalationOutcome.WITHDRAWN, "Withdrawn")]
     )
     how = forms.CharField(label="How it was resolved, or why withdrawn", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ParticipantFeedbackForm(forms.ModelForm):
+    class Meta:
+        model = ParticipantFeedback
+        fields = ["role", "received_on", "preparation", "venue_suitable", "child_voice_central", "rating", "comments"]
+        widgets = {
+            "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "rating": forms.Select(choices=[("", "Choose"), *[(n, str(n)) for n in range(1, 6)]]),
+            "comments": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError("This date is in the future.")
+        return received_on
+
+
+class DisruptionMeetingForm(forms.ModelForm):
+    class Meta:
+        model = DisruptionMeeting
+        fields = ["held_on", "placement", "learning_points"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "learning_points": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError("This date is in the future.")
+        return held_on

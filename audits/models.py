@@ -8,7 +8,15 @@ from django.db.models import Q
 from children.models import Child
 from reviews.models import Review
 
-from .codes import RATING_RANGES, EscalationOutcome, EscalationStage, EscalationTheme, RatingScheme
+from .codes import (
+    RATING_RANGES,
+    EscalationOutcome,
+    EscalationStage,
+    EscalationTheme,
+    ParticipantRole,
+    Preparation,
+    RatingScheme,
+)
 
 PLAN_RATING_FIELDS = (
     "care_plan_rating",
@@ -141,3 +149,46 @@ class EscalationStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_stage_display()} → {self.get_to_stage_display() or self.get_outcome_display()}"
+
+
+class ParticipantFeedback(models.Model):
+    """One participant's view of a review: preparation, venue, the child's voice, a 1–5 rating."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="feedback")
+    role = models.CharField(max_length=20, choices=ParticipantRole.choices)
+    received_on = models.DateField()
+    preparation = models.CharField(max_length=10, choices=Preparation.choices)
+    venue_suitable = models.BooleanField("the venue suited the meeting")
+    child_voice_central = models.BooleanField("the child's voice was central")
+    rating = models.PositiveSmallIntegerField("overall rating (1 poor – 5 excellent)")
+    comments = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["review_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5),
+                name="feedback_rating_1_to_5",
+                violation_error_message="The rating is from 1 to 5.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} on {self.review}"
+
+
+class DisruptionMeeting(models.Model):
+    """A placement disruption meeting chaired by an IRO, and what was learnt."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="disruption_meetings")
+    chaired_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField()
+    placement = models.CharField(max_length=200, help_text="The placement that ended (carer, home or provider).")
+    learning_points = models.TextField()
+
+    class Meta:
+        ordering = ["child_id", "held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Disruption meeting for {self.child.local_id} on {self.held_on:%d/%m/%Y}"

@@ -13,7 +13,15 @@ from reviews.codes import PATHWAY_PLAN_FROM_AGE, ReviewStatus
 from reviews.timescales import add_working_days, working_days_between
 
 from .codes import MONITORING_FORM_WORKING_DAYS, EscalationOutcome, RatingScheme
-from .forms import EscalationCloseForm, EscalationForm, EscalationMoveForm, MidwayReviewForm, MonitoringFormForm
+from .forms import (
+    DisruptionMeetingForm,
+    EscalationCloseForm,
+    EscalationForm,
+    EscalationMoveForm,
+    MidwayReviewForm,
+    MonitoringFormForm,
+    ParticipantFeedbackForm,
+)
 from .models import Escalation, MonitoringForm
 from .selectors import scheme_on
 from .services import (
@@ -152,3 +160,29 @@ def escalations_open(request: HttpRequest) -> HttpResponse:
         escalation.age_working_days = working_days_between(escalation.raised_on, today)
         escalation.overdue = escalation.stage_deadline is not None and escalation.stage_deadline < today
     return render(request, "audits/escalation_list.html", {"escalations": escalations, "today": today})
+
+
+@role_required(Role.IRO)
+def feedback_new(request: HttpRequest, review_pk: int) -> HttpResponse:
+    review = review_for_iro_work(user=request.user, pk=review_pk, today=timezone.localdate())
+    if review.status != ReviewStatus.HELD:
+        raise Http404("Feedback follows a held review.")
+    form = ParticipantFeedbackForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    form.instance.review, form.instance.recorded_by = review, request.user
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Feedback recorded.")
+        return redirect("reviews:detail", pk=review.pk)
+    return render(request, "audits/feedback_form.html", {"review": review, "form": form})
+
+
+@role_required(Role.IRO)
+def disruption_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = child_for_iro_work(user=request.user, pk=child_pk, today=timezone.localdate())
+    form = DisruptionMeetingForm(request.POST or None)
+    form.instance.child, form.instance.chaired_by = child, request.user
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Disruption meeting recorded.")
+        return redirect("caseload:child", pk=child.pk)
+    return render(request, "audits/disruption_form.html", {"child": child, "form": form})
