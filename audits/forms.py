@@ -118,3 +118,14 @@ class DisruptionMeetingForm(forms.ModelForm):
         if held_on > timezone.localdate():
             raise forms.ValidationError("This date is in the future.")
         return held_on
+
+
+class QAReportForm(forms.Form):
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            raise forms.ValidationError("The end date is before the start date.")
+        return cleaned

@@ -1,15 +1,17 @@
 """Reads for quality assurance."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncQuarter
 
 from accounts.models import User
 from reviews.codes import ReviewStatus
+from reviews.models import Review
 
-from .codes import RatingScheme
-from .models import ParticipantFeedback, RatingSchemeSetting
+from .codes import EscalationOutcome, EscalationStage, EscalationTheme, RatingScheme
+from .models import Escalation, MonitoringForm, ParticipantFeedback, RatingSchemeSetting
 
 # The seed's target: a monitoring form for 80% of reviews.
 MONITORING_FORM_TARGET_PCT = 80.0
@@ -57,3 +59,70 @@ def feedback_by_quarter(*, start: date, end: date) -> list[dict]:
         }
         for row in rows
     ]
+
+
+PLAN_FIELDS = [
+    ("care_plan_rating", "Care plan"),
+    ("placement_plan_rating", "Placement plan"),
+    ("health_plan_rating", "Health plan"),
+    ("pep_rating", "PEP"),
+    ("pathway_plan_rating", "Pathway plan"),
+]
+
+
+def quarters(start: date, end: date) -> list[tuple[date, date]]:
+    """The calendar quarters (1 Apr, 1 Jul, 1 Oct, 1 Jan) that [start, end] touches, clipped to it."""
+    first = date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+    result = []
+    while first <= end:
+        following = first + relativedelta(months=3)
+        result.append((max(first, start), min(following - timedelta(days=1), end)))
+        first = following
+    return result
+
+
+def quarterly_qa_report(*, start: date, end: date) -> dict:
+    """The quarterly QA report's figures, aggregated in the database. Ratings are averaged per
+    quarter and per scheme: numbers on different schemes are never combined."""
+    held = Review.objects.filter(status=ReviewStatus.HELD, held_on__range=(start, end))
+    completion = held.aggregate(reviews=Count("pk"), forms=Count("monitoring_form"))
+    forms = MonitoringForm.objects.filter(review__held_on__range=(start, end))
+    by_quarter_scheme = (
+        forms.annotate(quarter=TruncQuarter("review__held_on"))
+        .values("quarter", "scheme")
+        .annotate(forms=Count("pk"), **{f"avg_{field}": Avg(field) for field, _label in PLAN_FIELDS})
+        .order_by("quarter", "scheme")
+    )
+    ratings = [
+        {
+            "quarter_start": row["quarter"],
+            "scheme": RatingScheme(row["scheme"]).label,
+            "forms": row["forms"],
+            "plans": [
+                (label, round(row[f"avg_{field}"], 2) if row[f"avg_{field}"] is not None else None)
+                for field, label in PLAN_FIELDS
+            ],
+        }
+        for row in by_quarter_scheme
+    ]
+    escalations = Escalation.objects.filter(raised_on__range=(start, end))
+
+    def counts(field: str, codes) -> list[tuple[str, int]]:
+        found = dict(escalations.values_list(field).annotate(n=Count("pk")).order_by())
+        return [(label, found.get(value, 0)) for value, label in codes.choices]
+
+    reviews_held = completion["reviews"]
+    return {
+        "start": start,
+        "end": end,
+        "reviews_held": reviews_held,
+        "forms_completed": completion["forms"],
+        "forms_completed_pct": round(100 * completion["forms"] / reviews_held, 1) if reviews_held else None,
+        "target_pct": MONITORING_FORM_TARGET_PCT,
+        "per_iro": list(monitoring_form_completion(start=start, end=end)),
+        "ratings": ratings,
+        "escalations_by_theme": counts("theme", EscalationTheme),
+        "escalations_by_stage": counts("stage", EscalationStage),
+        "escalations_by_outcome": counts("outcome", EscalationOutcome),
+        "feedback": feedback_by_quarter(start=start, end=end),
+    }

@@ -1,8 +1,12 @@
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint import HTML
 
 from accounts.permissions import role_required
 from accounts.roles import Role
@@ -10,6 +14,7 @@ from children.ages import age_on
 from reviews import access
 from reviews.access import child_for_iro_work, review_for_iro_work
 from reviews.codes import PATHWAY_PLAN_FROM_AGE, ReviewStatus
+from reviews.documents import DOCUMENT_BASE_URL, SafeURLFetcher, document_settings
 from reviews.timescales import add_working_days, working_days_between
 
 from .codes import MONITORING_FORM_WORKING_DAYS, EscalationOutcome, RatingScheme
@@ -21,9 +26,10 @@ from .forms import (
     MidwayReviewForm,
     MonitoringFormForm,
     ParticipantFeedbackForm,
+    QAReportForm,
 )
 from .models import Escalation, MonitoringForm
-from .selectors import scheme_on
+from .selectors import quarterly_qa_report, scheme_on
 from .services import (
     escalation_close,
     escalation_move,
@@ -186,3 +192,26 @@ def disruption_new(request: HttpRequest, child_pk: int) -> HttpResponse:
         messages.success(request, "Disruption meeting recorded.")
         return redirect("caseload:child", pk=child.pk)
     return render(request, "audits/disruption_form.html", {"child": child, "form": form})
+
+
+def _financial_year(today: date) -> tuple[date, date]:
+    first = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    return first, date(first.year + 1, 3, 31)
+
+
+@role_required(Role.MANAGER)
+def qa_report(request: HttpRequest) -> HttpResponse:
+    """The quarterly QA report for the performance meeting, as a page or a PDF."""
+    default_start, default_end = _financial_year(timezone.localdate())
+    form = QAReportForm(request.GET or None, initial={"start": default_start, "end": default_end})
+    start, end = (
+        (form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_valid() else (default_start, default_end)
+    )
+    report = quarterly_qa_report(start=start, end=end)
+    if request.GET.get("format") == "pdf" and form.is_valid():
+        html = render_to_string("audits/pdf/qa_report.html", {**report, **document_settings()})
+        pdf = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="qa-report-{start}-{end}.pdf"'
+        return response
+    return render(request, "audits/qa_report.html", {**report, "form": form})

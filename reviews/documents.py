@@ -57,6 +57,11 @@ def private_storage() -> FileSystemStorage:
     return FileSystemStorage(location=settings.PRIVATE_DOCUMENTS_ROOT, base_url=None)
 
 
+def document_settings() -> dict:
+    """What every PDF draws from settings: the authority's name and logo."""
+    return {"authority_name": settings.AUTHORITY_NAME, "logo": settings.AUTHORITY_LOGO}
+
+
 def document_context(review: Review) -> dict:
     """What every document shows. One place, so the three documents agree."""
     child = review.child
@@ -79,8 +84,7 @@ def document_context(review: Review) -> dict:
         "reports": list(review.reports_received.all()),
         "monitoring": monitoring,
         "next_review_due": next_review.due_date if next_review else None,
-        "authority_name": settings.AUTHORITY_NAME,
-        "logo": settings.AUTHORITY_LOGO,
+        **document_settings(),
     }
 
 

@@ -56,6 +56,7 @@ RULES = {
     "audits:escalation_detail": ("escalation", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),
     "audits:escalations_open": (None, {"iro": 403, "manager": 200, "support": 403, "no_role": 403}),
     "audits:feedback_new": ("held_review", IRO_OWN_ONLY),
+    "audits:qa_report": (None, {"iro": 403, "manager": 200, "support": 403, "no_role": 403}),
     "audits:disruption_new": ("child", IRO_OWN_ONLY),
     "reviews:document_download": ("document", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),
     "reviews:document_request": ("held_review", "post-only"),
