@@ -16,8 +16,6 @@ RATING_LABELS = {
     RatingScheme.LEGACY_5: {1: "1 (worst)", 2: "2", 3: "3", 4: "4", 5: "5 (best)"},
 }
 
-# Monitoring form due within this many working days of the review (interpretation: issue #7).
-MONITORING_FORM_WORKING_DAYS = 5
 
 
 class EscalationTheme(models.TextChoices):

@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ from reviews.codes import PATHWAY_PLAN_FROM_AGE, ReviewStatus
 from reviews.documents import DOCUMENT_BASE_URL, SafeURLFetcher, document_settings
 from reviews.timescales import add_working_days, working_days_between
 
-from .codes import MONITORING_FORM_WORKING_DAYS, EscalationOutcome, RatingScheme
+from .codes import EscalationOutcome, RatingScheme
 from .forms import (
     DisruptionMeetingForm,
     EscalationCloseForm,
@@ -90,7 +91,7 @@ def monitoring_form(request: HttpRequest, review_pk: int) -> HttpResponse:
             "form": form,
             "existing": existing,
             "scheme_label": RatingScheme(scheme).label,
-            "due": add_working_days(review.held_on, MONITORING_FORM_WORKING_DAYS),
+            "due": add_working_days(review.held_on, settings.IRO_MONITORING_FORM_WORKING_DAYS),
         },
     )
 

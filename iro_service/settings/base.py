@@ -127,6 +127,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The authority running this instance: shown on pages and documents.
 AUTHORITY_NAME = env("IRO_AUTHORITY_NAME", default="Demo Borough Council")
+# A monitoring form is due within this many working days of the review.
+IRO_MONITORING_FORM_WORKING_DAYS = env.int("IRO_MONITORING_FORM_WORKING_DAYS", default=5)
 # The authority's ONS local-authority code: placements elsewhere are "outside the authority".
 AUTHORITY_LA_CODE = env("IRO_AUTHORITY_LA_CODE", default="E06000042")
 # A static file (path under static/) drawn at the top of every document.

@@ -67,6 +67,7 @@ def test_the_report_page_and_pdf_for_managers(client, manager, seed_year):
     url = reverse("audits:qa_report")
     page = client.get(url, {"start": "2013-04-01", "end": "2014-03-31"}).content.decode()
     assert page.count('data-testid="ratings-row"') == 4
+    assert "<td>5</td><td>4</td><td>80%</td>" in page  # the IRO's completion against the 80% target
     response = client.get(url, {"start": "2013-04-01", "end": "2014-03-31", "format": "pdf"})
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
