@@ -39,6 +39,7 @@ from children.codes import (
     Sex,
 )
 from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from children.postcodes import distance_in_miles
 from iro_service.bulk import BulkInserter
 from reviews.codes import ParticipationCode, ReviewStatus
 from reviews.models import Decision, Review, Visit
@@ -695,7 +696,11 @@ class _Writer:
             child_id=child_id, start=plan.start, end=plan.end, reason_ended=plan.reason_ended
         )
         for episode in plan.episodes:
-            self.tables[Episode].add(period_of_care_id=period_id, **episode)
+            self.tables[Episode].add(
+                period_of_care_id=period_id,
+                placement_distance_miles=distance_in_miles(episode["home_postcode"], episode["placement_postcode"]),
+                **episode,
+            )
         for iro_index, start, end in plan.allocations:
             self.tables[Allocation].add(
                 child_id=child_id,

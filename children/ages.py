@@ -15,3 +15,12 @@ def retention_until(date_of_birth: date) -> date:
         return date_of_birth.replace(year=date_of_birth.year + 75)
     except ValueError:  # 29 February in a year that has none
         return date(date_of_birth.year + 75, 3, 1)
+
+
+def latest_birth_date_for_age(day: date, years: int) -> date:
+    """The latest date of birth of a child aged at least `years` on `day` (as `age_on` counts),
+    so that age bands can be counted in the database by comparing dates of birth."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, back in a year that has none: born 28 February or before
+        return date(day.year - years, 2, 28)

@@ -19,6 +19,7 @@ from .codes import (
     ReasonPlaceChange,
     Sex,
 )
+from .postcodes import distance_in_miles
 
 
 class Child(models.Model):
@@ -178,6 +179,11 @@ class Episode(models.Model):
     urn = models.CharField(
         "URN", max_length=10, blank=True, help_text="Ofsted unique reference number of the placement."
     )
+    # Kept with the postcodes so that reports can band distances in the database; set on save
+    # and by the bulk writers (import, demo) through children.postcodes.distance_in_miles.
+    placement_distance_miles = models.PositiveIntegerField(
+        "distance from home to placement (whole miles)", null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["period_of_care_id", "start"]
@@ -197,6 +203,12 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start:%d/%m/%Y} {self.legal_status} {self.placement_type}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.placement_distance_miles = distance_in_miles(self.home_postcode, self.placement_postcode)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "placement_distance_miles"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if not (self.period_of_care_id and self.start):

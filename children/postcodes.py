@@ -82,6 +82,17 @@ def band_for(miles: float) -> str:
     return next(label for label, upper in DISTANCE_BANDS if round(miles) <= upper)
 
 
+def distance_in_miles(home_postcode: str, placement_postcode: str) -> int | None:
+    """Whole miles from home to placement, as stored on the episode for the dashboards' bands
+    (rounded as `band_for` rounds); None when either postcode is blank or not in the data."""
+    if not (home_postcode and placement_postcode):
+        return None
+    try:
+        return round(placement_distance(home_postcode, placement_postcode).miles)
+    except UnknownPostcode:
+        return None
+
+
 def placement_distance(home_postcode: str, placement_postcode: str) -> PlacementDistance:
     """The straight-line distance from home to placement, its band, and whether the placement
     is outside the authority. Raises UnknownPostcode for a postcode not in the data."""

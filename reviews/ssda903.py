@@ -32,6 +32,7 @@ from children.codes import (
     Sex,
 )
 from children.models import Child, Episode, PeriodOfCare
+from children.postcodes import distance_in_miles
 from iro_service.bulk import BulkInserter
 
 from .codes import (
@@ -298,7 +299,7 @@ def read_folder(folder: Path) -> dict[str, bytes]:
 CHILD_FIELDS = ["sex", "date_of_birth", "ethnicity", "upn", "mother", "mother_child_date_of_birth"]
 EPISODE_FIELDS = [
     "reason_new_episode", "legal_status", "category_of_need", "placement_type", "placement_provider", "end",
-    "reason_ended", "reason_place_change", "home_postcode", "placement_postcode", "urn",
+    "reason_ended", "reason_place_change", "home_postcode", "placement_postcode", "urn", "placement_distance_miles",
 ]  # fmt: skip
 
 
@@ -326,6 +327,7 @@ def _episode_fields(row: Row) -> dict:
         "home_postcode": row.values["HOME_POST"],
         "placement_postcode": row.values["PL_POST"],
         "urn": row.values["URN"],
+        "placement_distance_miles": distance_in_miles(row.values["HOME_POST"], row.values["PL_POST"]),
     }
 
 

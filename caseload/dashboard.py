@@ -1,0 +1,480 @@
+"""The managers' dashboard (an IRO sees the same for their own caseload): panels of figures,
+each a table with a chart beside it, all aggregated in the database (issue #8).
+
+Each panel runs a fixed number of queries whatever the data size; panels that share figures
+(the review counts, the children looked after) share one query through `Dashboard`'s cached
+properties. Month series are conditional aggregates with one column per month.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.safestring import SafeString
+
+from accounts.models import IROProfile
+from accounts.roles import Role
+from accounts.selectors import iro_users
+from audits.codes import EscalationStage, EscalationTheme
+from audits.models import Escalation
+from children.ages import latest_birth_date_for_age
+from children.codes import LegalStatus
+from children.models import Allocation, Episode, PeriodOfCare
+from children.postcodes import DISTANCE_BANDS
+from reviews.codes import OUTSTANDING_STATUSES, ParticipationCode
+from reviews.models import Review
+
+from . import charts
+from .definitions import (
+    AGE_BANDS,
+    CASELOAD_GUIDANCE,
+    IN_TIMESCALE,
+    ON_THE_CLOCK,
+    allocated_during,
+    allocated_on,
+    episode_open_on,
+    held_between,
+    iro_active_on,
+    looked_after_on,
+)
+from .statistics import (
+    Scope,
+    escalation_counts,
+    iro_fte,
+    looked_after,
+    percentage,
+    ratio,
+    report_figures,
+    review_counts,
+)
+
+MAX_MONTHS = 120  # ten years of month ends: one aggregate column each
+
+
+@dataclass
+class Panel:
+    slug: str
+    title: str
+    columns: list[str]
+    rows: list[list[object]]
+    chart: SafeString | None = None
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """The last day of each month in [start, end] (the end itself if no month ends inside)."""
+    days = []
+    day = start + relativedelta(day=31)
+    while day <= end and len(days) < MAX_MONTHS:
+        days.append(day)
+        day = day + relativedelta(months=1, day=31)
+    return days or [end]
+
+
+def months(start: date, end: date) -> list[date]:
+    first, days = start.replace(day=1), []
+    while first <= end and len(days) < MAX_MONTHS:
+        days.append(first)
+        first += relativedelta(months=1)
+    return days
+
+
+def _count(queryset) -> Subquery:
+    """COUNT(*) of a correlated queryset, as a subquery (no GROUP BY)."""
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n"), output_field=IntegerField()
+    )
+
+
+def _band(children: int, fte: Decimal | None) -> str:
+    per_fte = ratio(children, fte)
+    if per_fte is None:
+        return "No FTE recorded"
+    low, high = CASELOAD_GUIDANCE
+    if per_fte < low:
+        return f"Below {low}"
+    if per_fte > high:
+        return f"Above {high}"
+    return f"Within {low}–{high}"
+
+
+class Dashboard:
+    """The panels for one scope and period; `today` sets "this month" and "next month"."""
+
+    def __init__(self, *, start: date, end: date, today: date, scope: Scope) -> None:
+        self.start, self.end, self.today, self.scope = start, end, today, scope
+
+    # Figures shared between panels and the report summary: one query each.
+    @cached_property
+    def looked_after(self) -> dict[str, int]:
+        return looked_after(start=self.start, end=self.end, scope=self.scope)
+
+    @cached_property
+    def reviews(self) -> dict[str, int]:
+        return review_counts(start=self.start, end=self.end, scope=self.scope)
+
+    @cached_property
+    def fte(self) -> Decimal:
+        return iro_fte(on=self.end, scope=self.scope)
+
+    @cached_property
+    def escalations(self) -> dict[str, int]:
+        return escalation_counts(start=self.start, end=self.end, scope=self.scope)
+
+    @cached_property
+    def report(self) -> dict:
+        return report_figures(
+            looked=self.looked_after,
+            reviews=self.reviews,
+            fte=self.fte,
+            escalations=self.escalations,
+            start=self.start,
+            end=self.end,
+        )
+
+    def panels(self) -> list[Panel]:
+        return [build(self) for build in PANELS.values()]
+
+    # The panels.
+    def caseload_per_iro(self) -> Panel:
+        this_month = self.today.replace(day=1)
+        next_month = this_month + relativedelta(months=1)
+        after_next = next_month + relativedelta(months=1)
+        outstanding = Review.objects.filter(
+            status__in=OUTSTANDING_STATUSES,
+            child__allocations__iro_id=OuterRef("pk"),
+        ).filter(allocated_on(self.today, "child__allocations__"))
+        iros = (
+            iro_users()
+            .filter(self.scope.by("pk"))
+            .select_related("iro_profile__team")
+            .annotate(
+                children=Count("allocations", filter=allocated_on(self.end, "allocations__")),
+                due_this_month=_count(outstanding.filter(due_date__gte=this_month, due_date__lt=next_month)),
+                due_next_month=_count(outstanding.filter(due_date__gte=next_month, due_date__lt=after_next)),
+            )
+            .order_by("last_name", "first_name", "pk")
+        )
+        rows = []
+        for iro in iros:
+            profile = getattr(iro, "iro_profile", None)
+            fte = profile.fte if profile else None
+            rows.append(
+                [
+                    iro.get_full_name() or iro.username,
+                    profile.team.name if profile and profile.team else "",
+                    float(fte) if fte is not None else None,
+                    iro.children,
+                    ratio(iro.children, fte),
+                    _band(iro.children, fte),
+                    iro.due_this_month,
+                    iro.due_next_month,
+                ]
+            )
+        low, high = CASELOAD_GUIDANCE
+        return Panel(
+            slug="caseload",
+            title="Caseload per IRO",
+            columns=[
+                "IRO",
+                "Team",
+                "FTE",
+                "Children",
+                "Children per FTE",
+                f"Against the {low}–{high} guidance",
+                f"Reviews due {this_month:%B}",
+                f"Reviews due {next_month:%B}",
+            ],
+            rows=rows,
+            chart=charts.bar_chart(
+                [row[0] for row in rows], [row[4] for row in rows], title="Children per FTE, by IRO"
+            ),
+            note=f"Case-holding allocations on {self.end:%-d %B %Y}; reviews due or booked as of today.",
+        )
+
+    def caseload_trend(self) -> Panel:
+        days = month_ends(self.start, self.end)
+        allocations = Allocation.objects.filter(self.scope.by("iro_id")).aggregate(
+            **{f"m{i}": Count("id", filter=allocated_on(day)) for i, day in enumerate(days)}
+        )
+        profiles = iro_fte_by_day(days, self.scope)
+        rows = [
+            [f"{day:%b %Y}", allocations[f"m{i}"], float(profiles[i]), ratio(allocations[f"m{i}"], profiles[i])]
+            for i, day in enumerate(days)
+        ]
+        low, high = CASELOAD_GUIDANCE
+        return Panel(
+            slug="caseload-trend",
+            title="Caseload trend by month",
+            columns=["Month end", "Children allocated", "IRO FTE", "Children per FTE"],
+            rows=rows,
+            chart=charts.column_chart(
+                [row[0] for row in rows],
+                [row[3] for row in rows],
+                title="Children per FTE at each month end",
+                guides=[(low, f"{low}"), (high, f"{high}")],
+            ),
+            note="Dashed lines: the IRO Handbook's guidance of 50 to 70 children per full-time IRO.",
+        )
+
+    def in_care(self) -> Panel:
+        days = month_ends(self.start, self.end)
+        if self.scope.whole_authority:
+            counts = PeriodOfCare.objects.aggregate(
+                **{f"m{i}": Count("id", filter=looked_after_on(day)) for i, day in enumerate(days)}
+            )
+            note = "Children looked after at each month end."
+        else:
+            counts = Allocation.objects.filter(self.scope.by("iro_id")).aggregate(
+                **{f"m{i}": Count("id", filter=allocated_on(day)) for i, day in enumerate(days)}
+            )
+            note = "Children on the caseload at each month end."
+        rows = [[f"{day:%b %Y}", counts[f"m{i}"]] for i, day in enumerate(days)]
+        looked = self.looked_after
+        return Panel(
+            slug="in-care",
+            title="Children in care at each month end",
+            columns=["Month end", "Children"],
+            rows=rows,
+            chart=charts.column_chart([row[0] for row in rows], [row[1] for row in rows], title=note),
+            note=f"{note} Looked after on {self.start:%-d %b %Y}: {looked['at_start']}; "
+            f"on {self.end:%-d %b %Y}: {looked['at_end']}; at any time in the period: {looked['during']}.",
+        )
+
+    def age_bands(self) -> Panel:
+        day = self.end
+        bands = {}
+        for label, youngest, oldest in AGE_BANDS:
+            condition = Q(child__date_of_birth__lte=latest_birth_date_for_age(day, youngest))
+            if oldest is not None:
+                condition &= Q(child__date_of_birth__gt=latest_birth_date_for_age(day, oldest + 1))
+            bands[label] = Count("id", filter=condition)
+        counts = PeriodOfCare.objects.filter(
+            looked_after_on(day) & self.scope.on_caseload("child_id", on=day)
+        ).aggregate(**{f"b{i}": aggregate for i, aggregate in enumerate(bands.values())})
+        total = sum(counts.values())
+        rows = [[label, counts[f"b{i}"], percentage(counts[f"b{i}"], total)] for i, label in enumerate(bands)]
+        return Panel(
+            slug="ages",
+            title="Age bands",
+            columns=["Age", "Children", "%"],
+            rows=rows,
+            chart=charts.bar_chart([row[0] for row in rows], [row[1] for row in rows], title="Children by age"),
+            note=f"Children looked after on {day:%-d %B %Y}, by age that day.",
+        )
+
+    def legal_status(self) -> Panel:
+        day = self.end
+        counts = dict(
+            Episode.objects.filter(episode_open_on(day) & self.scope.on_caseload("period_of_care__child_id", on=day))
+            .values_list("legal_status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        total = sum(counts.values())
+        rows = [
+            [f"{status.value}: {status.label}", counts[status.value], percentage(counts[status.value], total)]
+            for status in LegalStatus
+            if counts.get(status.value)
+        ]
+        return Panel(
+            slug="legal-status",
+            title="Legal status",
+            columns=["Legal status", "Children", "%"],
+            rows=rows,
+            chart=charts.bar_chart(
+                [row[0] for row in rows], [row[1] for row in rows], title="Children by legal status"
+            ),
+            note=f"The legal status in force on {day:%-d %B %Y}.",
+        )
+
+    def distance(self) -> Panel:
+        day = self.end
+        bands, lower = {}, -1
+        for label, upper in DISTANCE_BANDS:
+            condition = Q(placement_distance_miles__gt=lower)
+            if upper != float("inf"):
+                condition &= Q(placement_distance_miles__lte=upper)
+            bands[label] = Count("id", filter=condition)
+            lower = upper
+        bands["Not known"] = Count("id", filter=Q(placement_distance_miles__isnull=True))
+        counts = Episode.objects.filter(
+            episode_open_on(day) & self.scope.on_caseload("period_of_care__child_id", on=day)
+        ).aggregate(**{f"b{i}": aggregate for i, aggregate in enumerate(bands.values())})
+        total = sum(counts.values())
+        rows = [[label, counts[f"b{i}"], percentage(counts[f"b{i}"], total)] for i, label in enumerate(bands)]
+        return Panel(
+            slug="distance",
+            title="Placement distance",
+            columns=["Distance from home", "Children", "%"],
+            rows=rows,
+            chart=charts.bar_chart([row[0] for row in rows], [row[1] for row in rows], title="Children by distance"),
+            note=f"Placements in force on {day:%-d %B %Y}: straight-line distance from the home postcode "
+            "(ONS postcode data). Not known: a postcode missing or not in the data.",
+        )
+
+    def timeliness(self) -> Panel:
+        by_month = {
+            row["month"]: row
+            for row in Review.objects.filter(held_between(self.start, self.end) & self.scope.by("chair_id"))
+            .annotate(month=TruncMonth("held_on"))
+            .values("month")
+            .annotate(
+                held=Count("id"),
+                on_clock=Count("id", filter=ON_THE_CLOCK),
+                in_timescale=Count("id", filter=ON_THE_CLOCK & IN_TIMESCALE),
+            )
+            .order_by("month")
+        }
+        rows = []
+        for month in months(self.start, self.end):
+            row = by_month.get(month, {"held": 0, "on_clock": 0, "in_timescale": 0})
+            rows.append(
+                [
+                    f"{month:%b %Y}",
+                    row["held"],
+                    row["in_timescale"],
+                    percentage(row["in_timescale"], row["on_clock"]),
+                ]
+            )
+        return Panel(
+            slug="timeliness",
+            title="Reviews held in timescale by month",
+            columns=["Month", "Reviews held", "In timescale", "% in timescale"],
+            rows=rows,
+            chart=charts.column_chart(
+                [row[0] for row in rows], [row[3] for row in rows], title="% of reviews held in timescale", unit="%"
+            ),
+            note=f"Overall: {self.report['reviews']['in_timescale_pct'] or 0}% of "
+            f"{self.reviews['on_clock']} reviews on the statutory clock.",
+        )
+
+    def participation(self) -> Panel:
+        held = self.reviews["held"]
+        rows = [
+            [code.label, self.reviews[code.value], percentage(self.reviews[code.value], held)]
+            for code in ParticipationCode
+        ]
+        rows.append(["Total", held, percentage(held, held)])
+        figures = self.report["participation"]
+        return Panel(
+            slug="participation",
+            title="Participation by PN code",
+            columns=["Participation code", "Reviews", "%"],
+            rows=rows,
+            chart=charts.bar_chart(
+                [code.value for code in ParticipationCode],
+                [self.reviews[code.value] for code in ParticipationCode],
+                title="Reviews by participation code",
+            ),
+            note=f"Participated (PN1–PN6): {figures['participated']} of {held} reviews "
+            f"({figures['participated_pct'] or 0}%); {figures['participated_pct_aged_4_plus'] or 0}% of those aged 4 "
+            "and over.",
+        )
+
+    def review_quality(self) -> Panel:
+        held = self.reviews["held"]
+        measures = [
+            ("Pre-review visit by the IRO", "pre_review_visits"),
+            ("Parents participated", "parents_participated"),
+            ("Monitoring form completed", "monitoring_forms"),
+            ("Outcomes issued within 5 working days", "outcomes_on_time"),
+            ("Minutes issued within 20 working days", "minutes_on_time"),
+        ]
+        rows = [[label, self.reviews[key], held, percentage(self.reviews[key], held)] for label, key in measures]
+        return Panel(
+            slug="review-quality",
+            title="Visits, parents, monitoring forms and documents",
+            columns=["Measure", "Reviews", "Of reviews held", "%"],
+            rows=rows,
+            chart=charts.bar_chart(
+                [row[0] for row in rows], [row[3] for row in rows], title="% of reviews held", unit="%"
+            ),
+            note="Monitoring forms: the target is 80% of reviews.",
+        )
+
+    def escalations_panel(self) -> Panel:
+        counts = {
+            (theme, stage): n
+            for theme, stage, n in Escalation.objects.filter(
+                Q(raised_on__gte=self.start, raised_on__lte=self.end) & self.scope.by("raised_by_id")
+            )
+            .values_list("theme", "stage")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+        stages = list(EscalationStage)
+        rows = []
+        for theme in EscalationTheme:
+            row = [counts.get((theme.value, stage.value), 0) for stage in stages]
+            rows.append([theme.label, *row, sum(row)])
+        totals = [sum(row[i + 1] for row in rows) for i in range(len(stages))]
+        rows.append(["Total", *totals, sum(totals)])
+        figures = self.escalations
+        return Panel(
+            slug="escalations",
+            title="Escalations by stage and theme",
+            columns=["Theme", *(stage.label for stage in stages), "Total"],
+            rows=rows,
+            chart=charts.bar_chart(
+                [row[0] for row in rows[:-1]], [row[-1] for row in rows[:-1]], title="Escalations raised, by theme"
+            ),
+            note=f"Raised in the period, by the stage reached. Raised: {figures['raised']}; resolved: "
+            f"{figures['resolved']}; reached formal dispute resolution: {figures['formal_dispute_resolution']}.",
+        )
+
+    def continuity(self) -> Panel:
+        allocations = Allocation.objects.filter(allocated_during(self.start, self.end))
+        if not self.scope.whole_authority:
+            allocations = allocations.filter(
+                child_id__in=Allocation.objects.filter(
+                    allocated_during(self.start, self.end) & self.scope.by("iro_id")
+                ).values("child_id")
+            )
+        changed = (
+            allocations.values("child_id").annotate(iros=Count("iro_id", distinct=True)).filter(iros__gt=1).count()
+        )
+        during = self.looked_after["during"]
+        rows = [
+            ["Children looked after during the period", during, None],
+            ["Had more than one case-holding IRO", changed, percentage(changed, during)],
+            ["Kept one IRO (or none recorded)", during - changed, percentage(during - changed, during)],
+        ]
+        return Panel(
+            slug="continuity",
+            title="IRO continuity",
+            columns=["Children", "Number", "%"],
+            rows=rows,
+            chart=charts.bar_chart([row[0] for row in rows[1:]], [row[1] for row in rows[1:]], title="IRO continuity"),
+            note="The handbook expects one IRO for each child; a change of IRO is counted when a child had "
+            "case-holding allocations to two or more IROs in the period.",
+        )
+
+
+def iro_fte_by_day(days: list[date], scope: Scope) -> list[Decimal]:
+    """The summed FTE of IROs active on each day: one query."""
+    sums = IROProfile.objects.filter(scope.by("user_id"), user__groups__name=Role.IRO).aggregate(
+        **{f"d{i}": Sum("fte", filter=iro_active_on(day)) for i, day in enumerate(days)}
+    )
+    return [sums[f"d{i}"] or Decimal(0) for i in range(len(days))]
+
+
+PANELS: dict[str, Callable[[Dashboard], Panel]] = {
+    "caseload": Dashboard.caseload_per_iro,
+    "caseload-trend": Dashboard.caseload_trend,
+    "in-care": Dashboard.in_care,
+    "ages": Dashboard.age_bands,
+    "legal-status": Dashboard.legal_status,
+    "distance": Dashboard.distance,
+    "timeliness": Dashboard.timeliness,
+    "participation": Dashboard.participation,
+    "review-quality": Dashboard.review_quality,
+    "escalations": Dashboard.escalations_panel,
+    "continuity": Dashboard.continuity,
+}
