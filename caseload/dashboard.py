@@ -210,7 +210,7 @@ class Dashboard:
         ]
         low, high = CASELOAD_GUIDANCE
         return Panel(
-            slug="caseload-trend",
+            slug="caseload_trend",
             title="Caseload trend by month",
             columns=["Month end", "Children allocated", "IRO FTE", "Children per FTE"],
             rows=rows,
@@ -238,7 +238,7 @@ class Dashboard:
         rows = [[f"{day:%b %Y}", counts[f"m{i}"]] for i, day in enumerate(days)]
         looked = self.looked_after
         return Panel(
-            slug="in-care",
+            slug="in_care",
             title="Children in care at each month end",
             columns=["Month end", "Children"],
             rows=rows,
@@ -284,7 +284,7 @@ class Dashboard:
             if counts.get(status.value)
         ]
         return Panel(
-            slug="legal-status",
+            slug="legal_status",
             title="Legal status",
             columns=["Legal status", "Children", "%"],
             rows=rows,
@@ -389,7 +389,7 @@ class Dashboard:
         ]
         rows = [[label, self.reviews[key], held, percentage(self.reviews[key], held)] for label, key in measures]
         return Panel(
-            slug="review-quality",
+            slug="review_quality",
             title="Visits, parents, monitoring forms and documents",
             columns=["Measure", "Reviews", "Of reviews held", "%"],
             rows=rows,
@@ -467,14 +467,14 @@ def iro_fte_by_day(days: list[date], scope: Scope) -> list[Decimal]:
 
 PANELS: dict[str, Callable[[Dashboard], Panel]] = {
     "caseload": Dashboard.caseload_per_iro,
-    "caseload-trend": Dashboard.caseload_trend,
-    "in-care": Dashboard.in_care,
+    "caseload_trend": Dashboard.caseload_trend,
+    "in_care": Dashboard.in_care,
     "ages": Dashboard.age_bands,
-    "legal-status": Dashboard.legal_status,
+    "legal_status": Dashboard.legal_status,
     "distance": Dashboard.distance,
     "timeliness": Dashboard.timeliness,
     "participation": Dashboard.participation,
-    "review-quality": Dashboard.review_quality,
+    "review_quality": Dashboard.review_quality,
     "escalations": Dashboard.escalations_panel,
     "continuity": Dashboard.continuity,
 }

@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from accounts.models import Team
 from accounts.selectors import iro_users
+
+from .models import NARRATIVE_SECTIONS, ReportNarrative
 
 User = get_user_model()
 
@@ -14,3 +17,37 @@ class CaseloadFilterForm(forms.Form):
         empty_label="All IROs",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError("The end date is before the start date.")
+        if start and end and (end - start).days > 3660:
+            raise forms.ValidationError("Choose a period of ten years or less.")
+        return cleaned
+
+
+class DashboardFilterForm(PeriodForm):
+    """Period, and for managers a team or an IRO."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False, empty_label="All teams")
+    iro = forms.ModelChoiceField(label="IRO", queryset=iro_users(), required=False, empty_label="All IROs")
+
+    def __init__(self, *args, for_manager: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not for_manager:
+            del self.fields["team"]
+            del self.fields["iro"]
+
+
+class NarrativeForm(forms.ModelForm):
+    class Meta:
+        model = ReportNarrative
+        fields = NARRATIVE_SECTIONS
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in NARRATIVE_SECTIONS}

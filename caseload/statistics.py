@@ -220,3 +220,16 @@ def annual_report(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> 
         start=start,
         end=end,
     )
+
+
+def scope_for(*, user, team=None, iro=None) -> Scope:
+    """Whose figures a user may see: an IRO only their own; a manager the whole authority, or
+    one team's IROs, or one IRO."""
+    if not user.is_manager:
+        return Scope((user.pk,), user.get_full_name() or user.username)
+    if iro is not None:
+        return Scope((iro.pk,), iro.get_full_name() or iro.username)
+    if team is not None:
+        ids = tuple(IROProfile.objects.filter(team=team).order_by("user_id").values_list("user_id", flat=True))
+        return Scope(ids, f"Team: {team.name}")
+    return WHOLE_AUTHORITY

@@ -1,12 +1,15 @@
-from datetime import timedelta
+import logging
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import role_required
@@ -14,8 +17,15 @@ from accounts.roles import Role
 from reviews import access
 from reviews.selectors import children_with_next_review, iro_booked_reviews, iro_home_caseload
 
-from .forms import CaseloadFilterForm
+from .annual_report import render_report_pdf
+from .dashboard import PANELS, Dashboard
+from .exports import table_response
+from .forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
+from .models import ReportNarrative
 from .selectors import child_record
+from .statistics import Scope, annual_report, scope_for
+
+access_log = logging.getLogger("iro_service.access")
 
 PAGE_SIZE = 50
 
@@ -90,3 +100,104 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_allocate": request.user.is_business_support or request.user.is_manager,
         },
     )
+
+
+def _financial_year(today: date) -> tuple[date, date]:
+    """The report year that `today` falls in: 1 April to 31 March."""
+    first = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    return first, date(first.year + 1, 3, 31)
+
+
+def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, date, date, Scope]:
+    """The period (this report year by default) and whose figures: an IRO only ever their own."""
+    today = timezone.localdate()
+    default_start, default_end = _financial_year(today)
+    is_manager = request.user.is_manager
+    form = DashboardFilterForm(
+        request.GET or None, for_manager=is_manager, initial={"start": default_start, "end": default_end}
+    )
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        team, iro = form.cleaned_data.get("team"), form.cleaned_data.get("iro")
+    else:
+        start, end, team, iro = default_start, default_end, None, None
+    return form, start, end, scope_for(user=request.user, team=team, iro=iro)
+
+
+@role_required(Role.MANAGER, Role.IRO)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, start, end, scope = _dashboard_filters(request)
+    board = Dashboard(start=start, end=end, today=timezone.localdate(), scope=scope)
+    return render(
+        request,
+        "caseload/dashboard.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "scope": scope,
+            "figures": board.report,
+            "panels": board.panels(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required(Role.MANAGER, Role.IRO)
+def dashboard_export(request: HttpRequest, panel: str, fmt: str) -> HttpResponse:
+    if panel not in PANELS or fmt not in ("csv", "xlsx"):
+        raise Http404("No such table.")
+    _form, start, end, scope = _dashboard_filters(request)
+    table = PANELS[panel](Dashboard(start=start, end=end, today=timezone.localdate(), scope=scope))
+    access_log.info("user=%s exported dashboard table %s (%s) %s to %s", request.user.pk, panel, fmt, start, end)
+    return table_response(
+        name=f"{panel}-{start}-{end}", title=table.title, columns=table.columns, rows=table.rows, fmt=fmt
+    )
+
+
+@role_required(Role.MANAGER, Role.IRO)
+def annual_report_view(request: HttpRequest) -> HttpResponse:
+    """The annual IRO report: figures on the page, and as JSON or PDF."""
+    form, start, end, scope = _dashboard_filters(request)
+    wanted = request.GET.get("format")
+    if wanted == "json":
+        response = JsonResponse(annual_report(start=start, end=end, scope=scope), json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="iro-report-{start}-{end}.json"'
+        return response
+    if wanted == "pdf":
+        response = HttpResponse(render_report_pdf(start=start, end=end, scope=scope), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="iro-report-{start}-{end}.pdf"'
+        return response
+    return render(
+        request,
+        "caseload/annual_report.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "scope": scope,
+            "figures": annual_report(start=start, end=end, scope=scope),
+            "narrative": ReportNarrative.objects.filter(period_start=start, period_end=end).first(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required(Role.MANAGER)
+def report_narrative(request: HttpRequest) -> HttpResponse:
+    """Managers write the report's narrative sections, kept per report year."""
+    period = PeriodForm(request.GET or None)
+    if not period.is_valid():
+        messages.error(request, "Choose the report's period first.")
+        return redirect("caseload:report")
+    start, end = period.cleaned_data["start"], period.cleaned_data["end"]
+    narrative = ReportNarrative.objects.filter(period_start=start, period_end=end).first()
+    form = NarrativeForm(request.POST or None, instance=narrative)
+    if request.method == "POST" and form.is_valid():
+        narrative = form.save(commit=False)
+        narrative.period_start, narrative.period_end, narrative.updated_by = start, end, request.user
+        narrative.full_clean()
+        narrative.save()
+        messages.success(request, "The report's narrative is saved.")
+        return redirect(f"{reverse('caseload:report')}?{urlencode({'start': start, 'end': end})}")
+    return render(request, "caseload/report_narrative.html", {"form": form, "start": start, "end": end})

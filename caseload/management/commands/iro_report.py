@@ -1,0 +1,45 @@
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from caseload.annual_report import render_report_pdf
+from caseload.statistics import annual_report
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"{value!r} is not a date: use YYYY-MM-DD.") from error
+
+
+class Command(BaseCommand):
+    help = (
+        "The annual IRO report for a period, for the whole authority: JSON (to standard output unless "
+        "--output is given) or PDF (needs --output)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+        parser.add_argument("--end", required=True, help="last day, YYYY-MM-DD")
+        parser.add_argument("--format", choices=["json", "pdf"], default="json")
+        parser.add_argument("--output", help="write to this file instead of standard output")
+
+    def handle(self, *args, start: str, end: str, format: str, output: str | None, **options) -> None:
+        first, last = _day(start), _day(end)
+        if last < first:
+            raise CommandError(f"--end {last} is before --start {first}.")
+        if format == "pdf":
+            if not output:
+                raise CommandError("A PDF needs --output FILE.")
+            Path(output).write_bytes(render_report_pdf(start=first, end=last))
+            self.stderr.write(f"Wrote {output}")
+            return
+        text = json.dumps(annual_report(start=first, end=last), indent=2) + "\n"
+        if output:
+            Path(output).write_text(text)
+            self.stderr.write(f"Wrote {output}")
+        else:
+            self.stdout.write(text, ending="")
