@@ -40,6 +40,12 @@ RULES = {
     "caseload:mine": (None, IRO_ONLY),
     "caseload:all": (None, STAFF),
     "caseload:child": ("child", READ_ALL_IRO_OWN),
+    # An IRO sees the dashboard and the report for their own caseload; a manager, any scope.
+    "caseload:dashboard": (None, {"iro": 200, "manager": 200, "support": 403, "no_role": 403}),
+    "caseload:dashboard_export": ("panel", {"iro": 200, "manager": 200, "support": 403, "no_role": 403}),
+    "caseload:report": (None, {"iro": 200, "manager": 200, "support": 403, "no_role": 403}),
+    # Without a period the narrative page sends the manager back to the report to choose one.
+    "caseload:report_narrative": (None, {"iro": 403, "manager": 302, "support": 403, "no_role": 403}),
     "children:allocate": ("child", STAFF),
     "reviews:to_book": (None, STAFF),
     "reviews:detail": ("review", READ_ALL_IRO_OWN),
@@ -116,6 +122,7 @@ def world():
             "held_review": held.pk,
             "document": document.pk,
             "escalation": escalation.pk,
+            "panel": ("caseload", "csv"),
         }
     return users, objects
 
@@ -123,6 +130,10 @@ def world():
 @pytest.fixture(autouse=True)
 def private_documents(settings, tmp_path):
     settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+
+
+def _args(value) -> list:
+    return list(value) if isinstance(value, tuple) else [value]
 
 
 def _cases():
@@ -140,7 +151,7 @@ def _cases():
 @pytest.mark.parametrize(("name", "argument", "role", "whose", "expected"), list(_cases()))
 def test_get(client, world, name, argument, role, whose, expected):
     users, objects = world
-    url = reverse(name, args=[objects[whose][argument]] if argument else [])
+    url = reverse(name, args=_args(objects[whose][argument]) if argument else [])
     client.force_login(users[role])
     response = client.get(url)
     assert response.status_code == expected
@@ -159,7 +170,7 @@ PUBLIC = ("accounts:login", "accounts:logout", "accounts:notifications_read", "h
 def test_anonymous_visitors_are_sent_to_sign_in(client, world, name):
     _users, objects = world
     argument = RULES[name][0]
-    response = client.get(reverse(name, args=[objects["own"][argument]] if argument else []))
+    response = client.get(reverse(name, args=_args(objects["own"][argument]) if argument else []))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 

@@ -1,0 +1,304 @@
+"""The dashboard and the annual report through their pages and the command (issue #8): the JSON
+shape key by key, the PDF's sections, exports that neutralise formulas, who sees what, and a
+fixed number of queries at two data sizes."""
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+import pypdf
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import Team
+from caseload.demo import build_demo
+from caseload.exports import csv_bytes, neutralise, xlsx_bytes
+from caseload.models import ReportNarrative
+from tests.factories import IROProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = {"start": "2025-04-01", "end": "2026-03-31"}
+
+SHAPE = {
+    "period": {"start": str, "end": str},
+    "looked_after": {"at_start": int, "at_end": int, "during": int},
+    "reviews": {
+        "held": int,
+        "in_timescale": int,
+        "in_timescale_pct": float,
+        "first": int,
+        "second": int,
+        "subsequent": int,
+    },
+    "participation": {
+        **{f"PN{n}": int for n in range(8)},
+        "participated": int,
+        "participated_pct": float,
+        "participated_pct_aged_4_plus": float,
+    },
+    "pre_review_visits_pct": float,
+    "parents_participated_pct": float,
+    "monitoring_forms": {"completed": int, "completed_pct": float},
+    "documents": {"outcomes_on_time_pct": float, "minutes_on_time_pct": float},
+    "caseload": {"iro_fte": float, "children_per_fte": float},
+    "escalations": {"raised": int, "resolved": int, "formal_dispute_resolution": int},
+}
+
+
+def _check_shape(value, shape, path="report"):
+    if isinstance(shape, dict):
+        assert isinstance(value, dict), path
+        assert list(value) == list(shape), f"{path}: keys {list(value)} differ from {list(shape)}"
+        for key, inner in shape.items():
+            _check_shape(value[key], inner, f"{path}.{key}")
+    else:
+        assert type(value) is shape, f"{path} is {type(value).__name__}, not {shape.__name__}"
+        if shape is float:
+            assert round(value, 1) == value, f"{path} has more than one decimal"
+
+
+@pytest.fixture
+def demo(db):
+    build_demo(children=40, today=date(2026, 5, 1), years=3)
+
+
+def test_the_command_prints_json_of_exactly_the_issues_shape(demo):
+    out = io.StringIO()
+    call_command("iro_report", "--start", "2025-04-01", "--end", "2026-03-31", stdout=out)
+    report = json.loads(out.getvalue())
+    _check_shape(report, SHAPE)
+    assert report["period"] == {"start": "2025-04-01", "end": "2026-03-31"}
+    assert report["reviews"]["held"] > 0
+
+
+def test_a_percentage_with_no_denominator_is_null(db):
+    out = io.StringIO()
+    call_command("iro_report", "--start", "2025-04-01", "--end", "2026-03-31", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["reviews"]["in_timescale_pct"] is None
+    assert report["participation"]["participated_pct"] is None
+    assert report["caseload"]["children_per_fte"] is None
+
+
+def test_the_command_writes_json_to_a_file(demo, tmp_path):
+    target = tmp_path / "report.json"
+    call_command("iro_report", "--start", "2025-04-01", "--end", "2026-03-31", "--output", str(target))
+    _check_shape(json.loads(target.read_text()), SHAPE)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--start", "2025-13-01", "--end", "2026-03-31"], "'2025-13-01' is not a date"),
+        (["--start", "2026-04-01", "--end", "2026-03-31"], "is before --start"),
+        (["--start", "2025-04-01", "--end", "2026-03-31", "--format", "pdf"], "A PDF needs --output"),
+    ],
+)
+def test_the_command_says_what_is_wrong(db, arguments, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("iro_report", *arguments)
+
+
+def test_the_pdf_reads_like_the_annual_report_with_the_narrative_and_definitions_last(demo, tmp_path):
+    manager = UserFactory(role="manager")
+    ReportNarrative.objects.create(
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+        objectives="Minutes within 20 working days by 30 September.",
+        updated_by=manager,
+    )
+    target = tmp_path / "report.pdf"
+    call_command("iro_report", "--start", "2025-04-01", "--end", "2026-03-31", "--format", "pdf", "--output", target)
+    pages = [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(target).pages]
+    text = "\n".join(pages)
+    assert "Annual report of the Independent Reviewing Officer service" in pages[0]
+    for section in (
+        "1. Purpose of the service and legal context",
+        "2. Quantitative information",
+        "3. Children's participation",
+        "4. Quality assurance",
+        "5. Escalation",
+        "6. Caseload and workload",
+        "7. The year's objectives",
+    ):
+        assert section in text, section
+    assert "Minutes within 20 working days by 30 September." in text
+    assert "Definitions" in pages[-1]
+    assert "Looked after on a date" in pages[-1]
+
+
+def test_the_managers_narrative_is_kept_per_report_year(client, demo):
+    manager = UserFactory(role="manager")
+    client.force_login(manager)
+    url = reverse("caseload:report_narrative") + "?start=2025-04-01&end=2026-03-31"
+    response = client.post(url, {"purpose": "Our purpose.", "objectives": "Objective one."})
+    assert response.status_code == 302
+    client.post(reverse("caseload:report_narrative") + "?start=2024-04-01&end=2025-03-31", {"purpose": "Last year."})
+    assert ReportNarrative.objects.get(period_start=date(2025, 4, 1)).purpose == "Our purpose."
+    assert ReportNarrative.objects.get(period_start=date(2024, 4, 1)).purpose == "Last year."
+    page = client.get(reverse("caseload:report"), PERIOD)
+    assert b"Edit the narrative" in page.content
+
+
+def test_the_narrative_page_needs_a_period(client, db):
+    client.force_login(UserFactory(role="manager"))
+    response = client.get(reverse("caseload:report_narrative") + "?start=2026-01-01&end=2025-01-01", follow=True)
+    assert b"Choose the report&#x27;s period first." in response.content
+
+
+def test_the_report_page_offers_json_of_the_same_shape(client, demo):
+    client.force_login(UserFactory(role="manager"))
+    response = client.get(reverse("caseload:report"), {**PERIOD, "format": "json"})
+    assert response["Content-Disposition"].startswith("attachment")
+    _check_shape(json.loads(response.content), SHAPE)
+
+
+def test_the_report_page_gives_a_pdf(client, demo):
+    client.force_login(UserFactory(role="manager"))
+    response = client.get(reverse("caseload:report"), {**PERIOD, "format": "pdf"})
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_the_dashboard_shows_every_panel_with_a_chart_and_a_table(client, demo):
+    client.force_login(UserFactory(role="manager"))
+    content = client.get(reverse("caseload:dashboard"), PERIOD).content.decode()
+    for title in (
+        "Caseload per IRO",
+        "Caseload trend by month",
+        "Children in care at each month end",
+        "Age bands",
+        "Legal status",
+        "Placement distance",
+        "Reviews held in timescale by month",
+        "Participation by PN code",
+        "Visits, parents, monitoring forms and documents",
+        "Escalations by stage and theme",
+        "IRO continuity",
+    ):
+        assert title in content, title
+    assert content.count("<svg") == 11
+    assert content.count("<caption") >= 11
+    assert "cdn" not in content.lower()
+
+
+def test_bad_dates_in_the_filter_give_a_message_and_the_report_year(client, demo):
+    client.force_login(UserFactory(role="manager"))
+    response = client.get(reverse("caseload:dashboard"), {"start": "2026-03-31", "end": "2025-04-01"})
+    assert response.status_code == 200
+    assert "The end date is before the start date." in response.content.decode()
+
+
+def test_an_iro_sees_only_their_own_figures_whatever_they_ask_for(client, demo):
+    from accounts.models import User
+
+    iro = User.objects.get(username="iro")
+    colleague = User.objects.get(username="iro2")
+    client.force_login(iro)
+    own = client.get(reverse("caseload:dashboard"), PERIOD).content.decode()
+    asked = client.get(reverse("caseload:dashboard"), {**PERIOD, "iro": colleague.pk}).content.decode()
+    assert iro.get_full_name() in own
+    assert colleague.get_full_name() not in own
+    assert colleague.get_full_name() not in asked
+    exported = client.get(reverse("caseload:dashboard_export", args=["caseload", "csv"]), {"iro": colleague.pk})
+    assert colleague.get_full_name() not in exported.content.decode()
+    report = json.loads(client.get(reverse("caseload:report"), {**PERIOD, "format": "json"}).content)
+    assert report["caseload"]["iro_fte"] == float(iro.iro_profile.fte)
+
+
+def test_a_manager_can_narrow_to_a_team_or_an_iro(client, demo):
+    from accounts.models import User
+
+    manager = User.objects.get(username="manager")
+    colleague = User.objects.get(username="iro2")
+    client.force_login(manager)
+    whole = json.loads(client.get(reverse("caseload:report"), {**PERIOD, "format": "json"}).content)
+    one = json.loads(client.get(reverse("caseload:report"), {**PERIOD, "format": "json", "iro": colleague.pk}).content)
+    assert 0 < one["reviews"]["held"] < whole["reviews"]["held"]
+    team = Team.objects.first()
+    by_team = json.loads(client.get(reverse("caseload:report"), {**PERIOD, "format": "json", "team": team.pk}).content)
+    assert by_team["reviews"]["held"] <= whole["reviews"]["held"]
+
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "=cmd|' /C calc'!A0"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_formula_like_text_is_neutralised(value):
+    assert neutralise(value) == "'" + value
+
+
+def test_numbers_stay_numbers_and_plain_text_stays_plain():
+    assert neutralise(-3) == -3
+    assert neutralise(Decimal("1.5")) == Decimal("1.5")
+    assert neutralise("Alex Morgan") == "Alex Morgan"
+    assert neutralise(None) == ""
+
+
+def test_csv_and_xlsx_hold_hostile_text_as_text():
+    rows = [[value, 1] for value in HOSTILE]
+    text = csv_bytes(["Name", "Count"], rows).decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert [row[0] for row in parsed[1:]] == ["'" + value for value in HOSTILE]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes("T", ["Name", "Count"], rows))).active
+    cells = list(sheet.iter_rows(min_row=2, values_only=False))
+    assert [row[0].value for row in cells] == ["'" + value for value in HOSTILE]
+    assert all(row[0].data_type == "s" for row in cells)
+    assert [row[1].value for row in cells] == [1] * len(HOSTILE)
+
+
+def test_dashboard_exports_neutralise_names_from_the_records(client, db):
+    iro = UserFactory(username="evil", role="iro", first_name="=HYPERLINK(\"http://evil.example\")", last_name="X")
+    IROProfileFactory(user=iro, team=Team.objects.create(name="@team"))
+    client.force_login(UserFactory(role="manager"))
+    csv_response = client.get(reverse("caseload:dashboard_export", args=["caseload", "csv"]), PERIOD)
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK" in csv_response.content.decode("utf-8-sig")
+    assert "'@team" in csv_response.content.decode("utf-8-sig")
+    xlsx_response = client.get(reverse("caseload:dashboard_export", args=["caseload", "xlsx"]), PERIOD)
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert any(isinstance(value, str) and value.startswith("'=HYPERLINK") for value in values)
+    assert not any(isinstance(value, str) and value.startswith("=") for value in values)
+
+
+def test_an_unknown_table_or_format_is_not_found(client, db):
+    client.force_login(UserFactory(role="manager"))
+    assert client.get(reverse("caseload:dashboard_export", args=["nothing", "csv"])).status_code == 404
+    assert client.get(reverse("caseload:dashboard_export", args=["caseload", "exe"])).status_code == 404
+
+
+def _queries(client, url, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]])
+
+
+# The count is fixed whatever the data size: session, user and its roles, the page's own
+# context (unread reminders, the filter's team and IRO lists for a manager), then the four report
+# aggregates and one per dashboard panel (two for the caseload trend: children and FTE).
+PAGES = {
+    "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, 22),
+    "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, 18),
+    "report-json": ("manager", "caseload:report", {**PERIOD, "format": "json"}, 7),
+    "report-page": ("manager", "caseload:report", PERIOD, 13),
+}
+
+
+@pytest.mark.parametrize("size", [20, 90])
+@pytest.mark.parametrize("case", list(PAGES))
+def test_pages_run_a_fixed_number_of_queries_at_any_size(client, db, case, size):
+    from accounts.models import User
+
+    username, page, params, expected = PAGES[case]
+    build_demo(children=size, today=date(2026, 5, 1), years=2)
+    client.force_login(User.objects.get(username=username))
+    assert _queries(client, reverse(page), params) == expected
