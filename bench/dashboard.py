@@ -52,7 +52,8 @@ def _bare_sql_ms(action) -> tuple[float, int]:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
-                cursor.fetchall()
+                if cursor.description:
+                    cursor.fetchall()
 
     return _median_ms(run), len(statements)
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.safestring import SafeString
 
@@ -85,13 +85,6 @@ def months(start: date, end: date) -> list[date]:
     return days
 
 
-def _count(queryset) -> Subquery:
-    """COUNT(*) of a correlated queryset, as a subquery (no GROUP BY)."""
-    return Subquery(
-        queryset.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n"), output_field=IntegerField()
-    )
-
-
 def _band(children: int, fte: Decimal | None) -> str:
     per_fte = ratio(children, fte)
     if per_fte is None:
@@ -146,21 +139,28 @@ class Dashboard:
         this_month = self.today.replace(day=1)
         next_month = this_month + relativedelta(months=1)
         after_next = next_month + relativedelta(months=1)
-        outstanding = Review.objects.filter(
-            status__in=OUTSTANDING_STATUSES,
-            child__allocations__iro_id=OuterRef("pk"),
-        ).filter(allocated_on(self.today, "child__allocations__"))
         iros = (
             iro_users()
             .filter(self.scope.by("pk"))
             .select_related("iro_profile__team")
-            .annotate(
-                children=Count("allocations", filter=allocated_on(self.end, "allocations__")),
-                due_this_month=_count(outstanding.filter(due_date__gte=this_month, due_date__lt=next_month)),
-                due_next_month=_count(outstanding.filter(due_date__gte=next_month, due_date__lt=after_next)),
-            )
+            .annotate(children=Count("allocations", filter=allocated_on(self.end, "allocations__")))
             .order_by("last_name", "first_name", "pk")
         )
+        # Reviews due or booked for each IRO's current children, this month and next: one
+        # grouped query (by the IRO now holding the child), read through the status/due index.
+        due = {
+            row["iro_id"]: row
+            for row in Review.objects.filter(
+                status__in=OUTSTANDING_STATUSES, due_date__gte=this_month, due_date__lt=after_next
+            )
+            .filter(allocated_on(self.today, "child__allocations__") & self.scope.by("child__allocations__iro_id"))
+            .values(iro_id=F("child__allocations__iro_id"))
+            .annotate(
+                this_month=Count("id", filter=Q(due_date__lt=next_month)),
+                next_month=Count("id", filter=Q(due_date__gte=next_month)),
+            )
+            .order_by()
+        }
         rows = []
         for iro in iros:
             profile = getattr(iro, "iro_profile", None)
@@ -173,8 +173,8 @@ class Dashboard:
                     iro.children,
                     ratio(iro.children, fte),
                     _band(iro.children, fte),
-                    iro.due_this_month,
-                    iro.due_next_month,
+                    due.get(iro.pk, {}).get("this_month", 0),
+                    due.get(iro.pk, {}).get("next_month", 0),
                 ]
             )
         low, high = CASELOAD_GUIDANCE

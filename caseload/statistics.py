@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import IROProfile
 from accounts.roles import Role
@@ -98,7 +99,8 @@ def looked_after(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> d
 
 def reviews_held(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY):
     """Reviews held in [start, end] (chaired by the scope's IROs), each knowing whether the
-    child had a pre-review visit."""
+    child had a pre-review visit: a visit after the previous held review of the same period of
+    care (or from the period's first day) and on or before this one."""
     previous_held_on = (
         Review.objects.filter(
             period_of_care_id=OuterRef("period_of_care_id"), status=ReviewStatus.HELD, held_on__lt=OuterRef("held_on")
@@ -106,20 +108,18 @@ def reviews_held(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY):
         .order_by("-held_on")
         .values("held_on")[:1]
     )
-    visits_before = Visit.objects.filter(child_id=OuterRef("child_id"), visited_on__lte=OuterRef("held_on"))
+    # The previous review is never before the period's start, so "after the previous review, or
+    # from the start" is: on or after the start, and after the previous review if there is one.
+    visits = Visit.objects.filter(
+        child_id=OuterRef("child_id"),
+        visited_on__lte=OuterRef("held_on"),
+        visited_on__gte=OuterRef("period_of_care__start"),
+        visited_on__gt=OuterRef("previous_held_on"),
+    )
     return (
         Review.objects.filter(held_between(start, end) & scope.by("chair_id"))
-        .annotate(previous_held_on=Subquery(previous_held_on))
-        .annotate(
-            pre_review_visit=ExpressionWrapper(
-                Q(Exists(visits_before.filter(visited_on__gt=OuterRef("previous_held_on"))))
-                | (
-                    Q(previous_held_on__isnull=True)
-                    & Q(Exists(visits_before.filter(visited_on__gte=OuterRef("period_of_care__start"))))
-                ),
-                output_field=BooleanField(),
-            )
-        )
+        .annotate(previous_held_on=Coalesce(Subquery(previous_held_on), Value(date.min, output_field=DateField())))
+        .annotate(pre_review_visit=Exists(visits))
     )
 
 

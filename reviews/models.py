@@ -94,6 +94,10 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="review_status_due_idx"),
             models.Index(fields=["child", "status", "held_on"], name="review_child_held_idx"),
+            # The previous held review of a period (pre-review visits in the annual report).
+            models.Index(
+                fields=["period_of_care", "held_on"], name="review_period_held_idx", condition=Q(status="held")
+            ),
             models.Index(
                 fields=["outcomes_due_on"], name="review_outcomes_pending_idx", condition=Q(outcomes_issued_on=None)
             ),
@@ -280,6 +284,7 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["child_id", "visited_on", "pk"]
+        indexes = [models.Index(fields=["child", "visited_on"], name="visit_child_day_idx")]
 
     def __str__(self) -> str:
         return f"Visit to {self.child.local_id} on {self.visited_on:%d/%m/%Y}"

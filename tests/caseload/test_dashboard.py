@@ -284,10 +284,11 @@ def _queries(client, url, params):
 
 # The count is fixed whatever the data size: session, user and its roles, the page's own
 # context (unread reminders, the filter's team and IRO lists for a manager), then the four report
-# aggregates and one per dashboard panel (two for the caseload trend: children and FTE).
+# aggregates and one per dashboard panel (two for the caseload trend, children and FTE, and two
+# for the caseload per IRO, the IROs and the reviews due).
 PAGES = {
-    "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, 22),
-    "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, 18),
+    "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, 23),
+    "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, 19),
     "report-json": ("manager", "caseload:report", {**PERIOD, "format": "json"}, 7),
     "report-page": ("manager", "caseload:report", PERIOD, 13),
 }
