@@ -130,3 +130,62 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CHANGE = "change", "Changed"
+    DOWNLOAD = "download", "Downloaded"
+    EXPORT = "export", "Exported"
+    REFUSED = "refused", "Refused"
+
+
+class ImmutableRowError(Exception):
+    """Audit rows are written once and never changed or deleted."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableRowError("The access log cannot be changed.")
+
+    def delete(self):
+        raise ImmutableRowError("The access log cannot be deleted.")
+
+
+class AccessLog(models.Model):
+    """Who saw or changed what of a child's record, and when (written in the same transaction as
+    the request's work, so an access that cannot be recorded does not happen).
+
+    Rows are append-only: the model refuses updates and deletes, and on PostgreSQL a trigger
+    refuses them in the database as well (migration accounts 0003).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The child's id, kept as a plain number: the log outlives anything it mentions.
+    child_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    method = models.CharField(max_length=7, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["child_id", "at"], name="access_child_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ImmutableRowError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRowError("The access log cannot be deleted.")

@@ -1,9 +1,16 @@
+from base64 import b32encode
+
+import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .services import notifications_mark_read
 
@@ -24,3 +31,39 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     count = notifications_mark_read(user=request.user, notification_ids=ids or None)
     messages.success(request, f"{count} reminder{'s' if count != 1 else ''} marked as read.")
     return redirect("accounts:notifications")
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Set up (first time) and enter the time-based code of the user's authenticator app."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    setting_up = device is None
+    if setting_up:
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            if setting_up:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect("home")
+        form.add_error("token", "That code is not right (or has expired). Enter the code your app shows now.")
+    context = {"form": form, "setting_up": setting_up}
+    if setting_up:
+        context["secret"] = b32encode(device.bin_key).decode()
+        context["qr_svg"] = mark_safe(  # noqa: S308 - segno's own SVG of the otpauth URL, no user text
+            segno.make(device.config_url, error="m").svg_inline(scale=4)
+        )
+    return render(request, "registration/two_factor.html", context)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from .ages import age_on
 from .codes import (
@@ -20,9 +21,10 @@ from .codes import (
     Sex,
 )
 from .postcodes import distance_in_miles
+from .records import KeptQuerySet, KeptRecord
 
 
-class Child(models.Model):
+class Child(KeptRecord):
     """A child the authority looks after or has looked after (the SSDA903 header row)."""
 
     local_id = models.CharField(
@@ -48,6 +50,9 @@ class Child(models.Model):
     school = models.CharField(max_length=200, blank=True)
     social_worker = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = KeptQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "children"
@@ -81,13 +86,13 @@ class Child(models.Model):
             raise ValidationError({"mother_child_date_of_birth": "Her child's date of birth must be after her own."})
 
 
-class PeriodOfCareQuerySet(models.QuerySet):
+class PeriodOfCareQuerySet(KeptQuerySet):
     def looked_after_on(self, day: date) -> "PeriodOfCareQuerySet":
         """Periods in which the child is looked after on `day`: start ≤ day and (no end or end > day)."""
         return self.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
 
 
-class PeriodOfCare(models.Model):
+class PeriodOfCare(KeptRecord):
     """From the day a child becomes looked after (an episode with RNE S) until care ends."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="periods_of_care")
@@ -101,6 +106,8 @@ class PeriodOfCare(models.Model):
     )
 
     objects = PeriodOfCareQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "period of care"
@@ -184,6 +191,8 @@ class Episode(models.Model):
     placement_distance_miles = models.PositiveIntegerField(
         "distance from home to placement (whole miles)", null=True, blank=True, editable=False
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["period_of_care_id", "start"]

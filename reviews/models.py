@@ -6,9 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from simple_history.models import HistoricalRecords
 
 from children.ages import age_on
 from children.models import Child, PeriodOfCare
+from children.records import KeptQuerySet, KeptRecord
 
 from .codes import (
     BookingAction,
@@ -25,7 +27,7 @@ from .codes import (
 from .timescales import is_in_timescale
 
 
-class Review(models.Model):
+class Review(KeptRecord):
     """A statutory looked-after child review (reg 33), from due through booked to held.
 
     Each period of care has at most one outstanding (due or booked) review: the next one.
@@ -88,6 +90,9 @@ class Review(models.Model):
     needs_to_happen = models.TextField("what needs to happen?", blank=True)
     child_views = models.TextField("the child's views, in their words", blank=True)
     plan_of_adoption_confirmed = models.BooleanField(default=False)
+
+    objects = KeptQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["child_id", "period_of_care_id", "due_date"]
@@ -196,6 +201,8 @@ class Decision(models.Model):
     deadline = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["review_id", "deadline", "pk"]
         constraints = [
@@ -296,7 +303,7 @@ class Visit(models.Model):
             raise ValidationError({"visited_on": "Record a visit once it has happened: this date is in the future."})
 
 
-class Document(models.Model):
+class Document(KeptRecord):
     """One version of a review document (outcomes, minutes, letter). Never overwritten: a new
     version is a new row with its own file, and every version stays retrievable."""
 
@@ -312,6 +319,9 @@ class Document(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     issued_on = models.DateField(null=True, blank=True)
     issued_on_time = models.BooleanField(null=True, blank=True, editable=False)
+
+    objects = KeptQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["review_id", "kind", "version"]

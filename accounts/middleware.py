@@ -1,0 +1,97 @@
+"""Request-wide security rules (issue #9): refusals are logged, signed-in pages are never
+cached, and a session ends 12 hours after sign-in however active it is (the 30-minute idle
+limit is the session cookie's age, renewed on every request)."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .audit import access_log_write
+from .models import AccessAction
+
+SIGNED_IN_AT = "signed_in_at"
+
+
+@receiver(user_logged_in)
+def _remember_sign_in_time(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """Sign out a session older than SESSION_ABSOLUTE_SECONDS since sign-in."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            if signed_in_at is None or time.time() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect(f"{reverse('accounts:login')}?expired=1")
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing a signed-in user sees may be kept by the browser or a proxy."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+class AuditRefusalsMiddleware:
+    """Every refusal (403 or 404 to a signed-in user) gets an access-log row, written after
+    the refused request's own transaction has rolled back."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if response.status_code in (403, 404) and user is not None and user.is_authenticated:
+            match = getattr(request, "resolver_match", None)
+            access_log_write(
+                request=request,
+                action=AccessAction.REFUSED,
+                object_type=match.view_name if match else "",
+                object_id=next(iter(match.kwargs.values()), "") if match and match.kwargs else "",
+                status_code=response.status_code,
+            )
+        return response
+
+
+class TwoFactorRequiredMiddleware:
+    """When IRO_REQUIRE_MANAGER_2FA is on, a manager reaches nothing but the two-factor page
+    and sign-out until they have entered a code from their authenticator app this session."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.IRO_REQUIRE_MANAGER_2FA
+            and user is not None
+            and user.is_authenticated
+            and user.is_manager
+            and not user.is_verified()
+            and request.path not in (reverse("accounts:two_factor"), reverse("accounts:logout"))
+        ):
+            return redirect("accounts:two_factor")
+        return self.get_response(request)

@@ -1,0 +1,83 @@
+"""Records of a looked-after child are kept until the 75th anniversary of the child's birth
+(reg 50, DOMAIN.md): children, periods of care, reviews and documents are archived, never
+deleted. The models refuse deletion; on PostgreSQL so does the database (migrations children
+0004 and reviews 0004)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class RecordsAreKept(Exception):
+    """Raised on any attempt to delete a record that must be kept."""
+
+
+MESSAGE = "Records of a looked-after child are kept until their 75th birthday: archive it instead of deleting it."
+
+
+class KeptQuerySet(models.QuerySet):
+    def delete(self):
+        raise RecordsAreKept(MESSAGE)
+
+
+class KeptRecord(models.Model):
+    """Archived (with who, when and why) instead of deleted."""
+
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    archive_reason = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise RecordsAreKept(MESSAGE)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def archive(self, *, by, reason: str) -> None:
+        if not reason.strip():
+            raise ValueError("Give a reason for archiving.")
+        if self.archived_at is None:
+            self.archived_at, self.archived_by, self.archive_reason = timezone.now(), by, reason.strip()
+            self.save(update_fields=["archived_at", "archived_by", "archive_reason"])
+
+
+REFUSE_DELETE_SQL = """
+CREATE OR REPLACE FUNCTION records_are_kept() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'records of a looked-after child are kept: archive instead of deleting (%)', TG_TABLE_NAME;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def refuse_deletes(*tables: str):
+    """A migration operation's function: a trigger refusing DELETE on each table (PostgreSQL)."""
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(REFUSE_DELETE_SQL, params=None)
+        for table in tables:
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_kept BEFORE DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION records_are_kept()",
+                params=None,
+            )
+
+    return forward
+
+
+def allow_deletes(*tables: str):
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table in tables:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_kept ON {table}", params=None)
+
+    return backward
