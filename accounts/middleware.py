@@ -55,8 +55,9 @@ class NoStoreMiddleware:
 
 
 class AuditRefusalsMiddleware:
-    """Every refusal (403 or 404 to a signed-in user) gets an access-log row, written after
-    the refused request's own transaction has rolled back."""
+    """Every refusal (403 or 404 to a signed-in user, and 409 for an edit refused because someone
+    else saved first) gets an access-log row, written after the refused request's own
+    transaction has rolled back."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -64,7 +65,7 @@ class AuditRefusalsMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if response.status_code in (403, 404) and user is not None and user.is_authenticated:
+        if response.status_code in (403, 404, 409) and user is not None and user.is_authenticated:
             match = getattr(request, "resolver_match", None)
             access_log_write(
                 request=request,

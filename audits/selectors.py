@@ -126,3 +126,10 @@ def quarterly_qa_report(*, start: date, end: date) -> dict:
         "escalations_by_outcome": counts("outcome", EscalationOutcome),
         "feedback": feedback_by_quarter(start=start, end=end),
     }
+
+
+def child_id_of_escalation(pk: int) -> int | None:
+    """For the access log: whose record an escalation is."""
+    from .models import Escalation
+
+    return Escalation.objects.filter(pk=pk).values_list("child_id", flat=True).first()

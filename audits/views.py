@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
+from accounts.audit import audited
 from accounts.permissions import role_required
 from accounts.roles import Role
 from children.ages import age_on
@@ -16,6 +17,7 @@ from reviews import access
 from reviews.access import child_for_iro_work, review_for_iro_work
 from reviews.codes import PATHWAY_PLAN_FROM_AGE, ReviewStatus
 from reviews.documents import DOCUMENT_BASE_URL, SafeURLFetcher, document_settings
+from reviews.selectors import child_id_of_review
 from reviews.timescales import add_working_days, working_days_between
 
 from .codes import EscalationOutcome, RatingScheme
@@ -30,7 +32,7 @@ from .forms import (
     QAReportForm,
 )
 from .models import Escalation, MonitoringForm
-from .selectors import quarterly_qa_report, scheme_on
+from .selectors import child_id_of_escalation, quarterly_qa_report, scheme_on
 from .services import (
     escalation_close,
     escalation_move,
@@ -42,6 +44,7 @@ from .services import (
 
 
 @role_required(Role.IRO)
+@audited("child", arg="child_pk")
 def midway_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     today = timezone.localdate()
     child = child_for_iro_work(user=request.user, pk=child_pk, today=today)
@@ -56,6 +59,7 @@ def midway_new(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 
 @role_required(Role.IRO)
+@audited("review", child_of=child_id_of_review, arg="review_pk")
 def monitoring_form(request: HttpRequest, review_pk: int) -> HttpResponse:
     """The monitoring form after a held review, by the IRO who chairs the child's reviews."""
     review = review_for_iro_work(user=request.user, pk=review_pk, today=timezone.localdate())
@@ -97,6 +101,7 @@ def monitoring_form(request: HttpRequest, review_pk: int) -> HttpResponse:
 
 
 @role_required(Role.IRO)
+@audited("child", arg="child_pk")
 def escalation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     today = timezone.localdate()
     child = child_for_iro_work(user=request.user, pk=child_pk, today=today)
@@ -117,6 +122,7 @@ def _escalation_for(request: HttpRequest, pk: int) -> Escalation:
 
 
 @role_required(Role.IRO, Role.MANAGER)
+@audited("escalation", child_of=child_id_of_escalation)
 def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The escalation and its stages; the IRO on the case moves it on or closes it."""
     today = timezone.localdate()
@@ -170,6 +176,7 @@ def escalations_open(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.IRO)
+@audited("review", child_of=child_id_of_review, arg="review_pk")
 def feedback_new(request: HttpRequest, review_pk: int) -> HttpResponse:
     review = review_for_iro_work(user=request.user, pk=review_pk, today=timezone.localdate())
     if review.status != ReviewStatus.HELD:
@@ -184,6 +191,7 @@ def feedback_new(request: HttpRequest, review_pk: int) -> HttpResponse:
 
 
 @role_required(Role.IRO)
+@audited("child", arg="child_pk")
 def disruption_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = child_for_iro_work(user=request.user, pk=child_pk, today=timezone.localdate())
     form = DisruptionMeetingForm(request.POST or None)

@@ -1,4 +1,3 @@
-import logging
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -12,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import access_log_write, audited
+from accounts.models import AccessAction
 from accounts.permissions import role_required
 from accounts.roles import Role
 from reviews import access
@@ -24,8 +25,6 @@ from .forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, Perio
 from .models import ReportNarrative
 from .selectors import child_record
 from .statistics import Scope, annual_report, scope_for
-
-access_log = logging.getLogger("iro_service.access")
 
 PAGE_SIZE = 50
 
@@ -81,6 +80,7 @@ def all_caseloads(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.IRO, Role.MANAGER, Role.BUSINESS_SUPPORT)
+@audited("child")
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The child's page: summary, next review due and the rule that set it, and a timeline."""
     today = timezone.localdate()
@@ -149,7 +149,7 @@ def dashboard_export(request: HttpRequest, panel: str, fmt: str) -> HttpResponse
         raise Http404("No such table.")
     _form, start, end, scope = _dashboard_filters(request)
     table = PANELS[panel](Dashboard(start=start, end=end, today=timezone.localdate(), scope=scope))
-    access_log.info("user=%s exported dashboard table %s (%s) %s to %s", request.user.pk, panel, fmt, start, end)
+    access_log_write(request=request, action=AccessAction.EXPORT, object_type="dashboard_table", object_id=panel)
     return table_response(
         name=f"{panel}-{start}-{end}", title=table.title, columns=table.columns, rows=table.rows, fmt=fmt
     )
@@ -160,6 +160,8 @@ def annual_report_view(request: HttpRequest) -> HttpResponse:
     """The annual IRO report: figures on the page, and as JSON or PDF."""
     form, start, end, scope = _dashboard_filters(request)
     wanted = request.GET.get("format")
+    if wanted in ("json", "pdf"):
+        access_log_write(request=request, action=AccessAction.EXPORT, object_type="annual_report", object_id=wanted)
     if wanted == "json":
         response = JsonResponse(annual_report(start=start, end=end, scope=scope), json_dumps_params={"indent": 2})
         response["Content-Disposition"] = f'attachment; filename="iro-report-{start}-{end}.json"'

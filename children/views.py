@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.audit import audited
 from accounts.permissions import role_required
 from accounts.roles import Role
 
@@ -14,6 +15,7 @@ from .services import allocation_case_holding_set
 
 
 @role_required(Role.BUSINESS_SUPPORT, Role.MANAGER)
+@audited("child")
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     """Allocate (or reassign) the child's case-holding IRO, seeing each IRO's caseload per FTE."""
     today = timezone.localdate()

@@ -180,10 +180,13 @@ class ReviewRecordForm(forms.ModelForm):
         }
         labels = {"held_on": "Date held", "plan_of_adoption_confirmed": "This review confirmed a plan of adoption"}
 
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
     def __init__(self, *args, marking_held: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.marking_held = marking_held
         review = self.instance
+        self.fields["version"].initial = review.version
         self.already_held = review.status == ReviewStatus.HELD
         # Offer only the codes valid for the child's age on the review date (DfE rules 440/441).
         on = review.review_date or timezone.localdate()

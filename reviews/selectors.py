@@ -100,3 +100,14 @@ def iro_booked_reviews(*, iro_id: int, start: date, end: date) -> QuerySet[Revie
         .select_related("child")
         .order_by("booked_for")
     )
+
+
+def child_id_of_review(pk: int) -> int | None:
+    """For the access log: whose record a review is."""
+    return Review.objects.filter(pk=pk).values_list("child_id", flat=True).first()
+
+
+def child_id_of_document(pk: int) -> int | None:
+    from .models import Document
+
+    return Document.objects.filter(pk=pk).values_list("review__child_id", flat=True).first()

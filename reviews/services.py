@@ -403,3 +403,10 @@ def distribution_record(
     distribution.full_clean()
     distribution.save()
     return distribution
+
+
+def review_version_claim(*, review: Review, version: int) -> bool:
+    """Claim the right to save a review record opened at `version`: true for exactly one of
+    any number of concurrent saves (the row is locked until the claiming transaction ends, and
+    the others then find the version moved on)."""
+    return Review.objects.filter(pk=review.pk, version=version).update(version=version + 1) == 1

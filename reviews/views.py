@@ -1,12 +1,11 @@
 """Booking, preparing, chairing and recording reviews; a child coming into care."""
 
-import logging
 import secrets
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -16,7 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from accounts.models import Team
+from accounts.audit import audited
+from accounts.models import AccessAction, Team
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import iro_users
@@ -41,7 +41,7 @@ from .forms import (
     VisitForm,
 )
 from .models import Document
-from .selectors import reviews_to_book
+from .selectors import child_id_of_document, child_id_of_review, reviews_to_book
 from .timescales import minutes_due, outcomes_due
 
 PAGE_SIZE = 50
@@ -87,6 +87,7 @@ def to_book(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.BUSINESS_SUPPORT)
+@audited("review", child_of=child_id_of_review)
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     review = access.review_for(user=request.user, pk=pk, today=today)
@@ -117,6 +118,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.BUSINESS_SUPPORT)
+@audited("review", child_of=child_id_of_review)
 def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
     review = access.review_for(user=request.user, pk=pk, today=timezone.localdate())
     form = CancelBookingForm(request.POST or None)
@@ -132,6 +134,7 @@ def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.BUSINESS_SUPPORT, Role.MANAGER)
+@audited("review", child_of=child_id_of_review)
 def cover(request: HttpRequest, pk: int) -> HttpResponse:
     review = access.review_for(user=request.user, pk=pk, today=timezone.localdate())
     form = CoverForm(request.POST or None, initial={"iro": review.covering_iro})
@@ -147,6 +150,7 @@ def cover(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.IRO, Role.MANAGER, Role.BUSINESS_SUPPORT)
+@audited("review", child_of=child_id_of_review)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The review: booking for everyone who may see it; the record for the IRO (and managers, to read)."""
     today = timezone.localdate()
@@ -182,6 +186,43 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_detail.html", context)
 
 
+def _record_conflict(request: HttpRequest, review, form, attendees, decisions) -> HttpResponse:
+    """Someone else saved this record since it was opened: refuse, keep what was typed, and
+    say which fields now differ from it."""
+    current = type(review).objects.get(pk=review.pk)
+    changed = [
+        (form.fields[name].label or name, getattr(current, name), form.cleaned_data.get(name))
+        for name in form.Meta.fields
+        if getattr(current, name) != form.cleaned_data.get(name)
+    ]
+    data = request.POST.copy()
+    data["version"] = str(current.version)  # saving again now is a deliberate choice
+    form = ReviewRecordForm(data, instance=current, marking_held="mark_held" in request.POST)
+    form.is_valid()
+    form.add_error(
+        None,
+        f"{current.history.first().history_user or 'Someone else'} saved this review since you opened it, so your "
+        "changes were not saved. Your text is still below; check the differences, then save again.",
+    )
+    return render(
+        request,
+        "reviews/review_detail.html",
+        {
+            "review": current,
+            "today": timezone.localdate(),
+            "bookings": current.bookings.select_related("recorded_by"),
+            "invitees": current.invitees.all(),
+            "may_record": True,
+            "show_sensitive": True,
+            "form": form,
+            "attendees": attendees,
+            "decision_forms": decisions,
+            "conflict": changed,
+        },
+        status=409,
+    )
+
+
 def _record(request: HttpRequest, review) -> HttpResponse:
     """Save the chair's record as a draft, or mark the review held."""
     marking_held = "mark_held" in request.POST
@@ -190,7 +231,11 @@ def _record(request: HttpRequest, review) -> HttpResponse:
     attendees = AttendeeFormSet(request.POST, instance=review, prefix="attendees")
     decisions = DecisionFormSet(request.POST, instance=review, prefix="decisions")
     if form.is_valid() and attendees.is_valid() and decisions.is_valid():
+        opened_at = form.cleaned_data["version"]
+        if not services.review_version_claim(review=review, version=opened_at):
+            return _record_conflict(request, review, form, attendees, decisions)
         review = form.save(commit=False)
+        review.version = opened_at + 1
         held_on = review.held_on
         review.status = original_status
         if original_status != ReviewStatus.HELD:
@@ -236,6 +281,7 @@ def _record(request: HttpRequest, review) -> HttpResponse:
 
 
 @role_required(Role.IRO)
+@audited("review", child_of=child_id_of_review)
 def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     """Before the review: wishes and feelings, reports received."""
     review = access.review_for_iro_work(user=request.user, pk=pk, today=timezone.localdate())
@@ -259,6 +305,7 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.IRO)
+@audited("child", arg="child_pk")
 def visit_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     today = timezone.localdate()
     child = access.child_for_iro_work(user=request.user, pk=child_pk, today=today)
@@ -279,6 +326,7 @@ def visit_new(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 
 @role_required(Role.BUSINESS_SUPPORT)
+@audited("child")
 def child_new(request: HttpRequest) -> HttpResponse:
     """A child coming into care: the child, the period of care and its first episode; the
     first review's due date is stored at once."""
@@ -299,17 +347,16 @@ def child_new(request: HttpRequest) -> HttpResponse:
         else:
             due = f" The first review is due by {date_format(review.due_date)}." if review and review.due_date else ""
             messages.success(request, f"{child.display_name} added.{due}")
+            request.audit_child_id = child.pk
             return redirect("caseload:child", pk=child.pk)
     return render(request, "reviews/child_new.html", {"form": form})
 
 
 # --- Documents -----------------------------------------------------------------------------
 
-access_log = logging.getLogger("iro_service.access")
-
-
 @role_required(Role.IRO)
 @require_POST
+@audited("review", child_of=child_id_of_review)
 def document_request(request: HttpRequest, pk: int) -> HttpResponse:
     review = access.review_for_iro_work(user=request.user, pk=pk, today=timezone.localdate())
     form = DocumentRequestForm(request.POST)
@@ -335,6 +382,7 @@ def _document_for_iro_work(request: HttpRequest, pk: int) -> Document:
 
 @role_required(Role.IRO)
 @require_POST
+@audited("document", child_of=child_id_of_document)
 def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for_iro_work(request, pk)
     try:
@@ -348,6 +396,7 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.IRO)
 @require_POST
+@audited("document", child_of=child_id_of_document)
 def distribution_new(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for_iro_work(request, pk)
     form = DistributionForm(request.POST)
@@ -364,6 +413,7 @@ def distribution_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.IRO, Role.MANAGER)
+@audited("document", child_of=child_id_of_document, action=AccessAction.DOWNLOAD)
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """The PDF, for the IRO on the case and managers; every download is logged."""
     document = get_object_or_404(Document.objects.select_related("review__child"), pk=pk)
@@ -372,14 +422,12 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         raise PermissionDenied
     if document.state != DocumentState.READY:
         raise Http404("This document is not ready.")
-    access_log.info(
-        "download document=%s review=%s child=%s user=%s",
-        document.pk,
-        document.review_id,
-        document.review.child_id,
-        request.user.pk,
-    )
-    handle = private_storage().open(document.file_name, "rb")
+    try:
+        # The stored name is checked against the private root (safe_join): a name that climbs
+        # out of it, or a file that has gone, is refused rather than served.
+        handle = private_storage().open(document.file_name, "rb")
+    except (SuspiciousFileOperation, FileNotFoundError, IsADirectoryError):
+        raise Http404("This document's file is not available.") from None
     return FileResponse(handle, as_attachment=True, filename=document.download_name, content_type="application/pdf")
 
 
@@ -389,6 +437,7 @@ _UPLOAD_SESSION_KEY = "ssda903_upload"
 
 
 @role_required(Role.BUSINESS_SUPPORT)
+@audited("ssda903_import")
 def ssda903_import(request: HttpRequest) -> HttpResponse:
     """Upload the three files → every problem listed, or a preview of what would be added and
     changed → confirm to import (all or nothing, checked again)."""

@@ -34,6 +34,7 @@ RULES = {
     # A signed-in user is sent on from the login page; anonymous visitors get it (test below).
     "accounts:login": (None, {"iro": 302, "manager": 302, "support": 302, "no_role": 302}),
     "accounts:logout": (None, "post-only"),
+    "accounts:two_factor": (None, {"iro": 200, "manager": 200, "support": 200, "no_role": 200}),
     "accounts:notifications": (None, {"iro": 200, "manager": 200, "support": 200, "no_role": 200}),
     "accounts:notifications_read": (None, "post-only"),
     "healthz": (None, {"iro": 200, "manager": 200, "support": 200, "no_role": 200}),
@@ -186,6 +187,7 @@ def test_only_the_iro_on_the_case_may_post_the_review_record(client, world, role
         reverse("reviews:detail", args=[objects[whose]["review"]]),
         {
             "save_draft": "1",
+            "version": "1",
             "attendees-TOTAL_FORMS": "0",
             "attendees-INITIAL_FORMS": "0",
             "decisions-TOTAL_FORMS": "0",

@@ -77,6 +77,7 @@ def _delete_demo() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE accounts_user, children_child CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def test_every_generated_row_obeys_the_model_rules():
