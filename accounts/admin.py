@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import IROProfile, Team, User
+from .models import AccessLog, IROProfile, Team, User
 
 
 class IROProfileInline(admin.StackedInline):
@@ -19,3 +19,21 @@ class IROServiceUserAdmin(UserAdmin):
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the access log is append-only."""
+
+    list_display = ["at", "user", "action", "child_id", "object_type", "object_id", "status_code", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["child_id", "user__username", "object_id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.my_caseload, name="mine"),
     path("all/", views.all_caseloads, name="all"),
     path("children/<int:pk>/", views.child_detail, name="child"),
+    path("children/<int:pk>/access-log/", views.child_access_log, name="child_access_log"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<slug:panel>.<str:fmt>", views.dashboard_export, name="dashboard_export"),
     path("report/", views.annual_report_view, name="report"),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import access_log_write, audited
-from accounts.models import AccessAction
+from accounts.models import AccessAction, AccessLog
 from accounts.permissions import role_required
 from accounts.roles import Role
 from reviews import access
@@ -203,3 +203,13 @@ def report_narrative(request: HttpRequest) -> HttpResponse:
         messages.success(request, "The report's narrative is saved.")
         return redirect(f"{reverse('caseload:report')}?{urlencode({'start': start, 'end': end})}")
     return render(request, "caseload/report_narrative.html", {"form": form, "start": start, "end": end})
+
+
+@role_required(Role.MANAGER)
+@audited("access_log")
+def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has seen, changed, downloaded or exported this child's record (managers)."""
+    child = access.child_for(user=request.user, pk=pk, today=timezone.localdate())
+    rows = AccessLog.objects.filter(child_id=child.pk).select_related("user").order_by("-at", "-pk")
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "caseload/child_access_log.html", {"child": child, "page": page})

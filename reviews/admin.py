@@ -1,4 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from children.admin import archive_selected
 
 from .models import Decision, Document, Review
 
@@ -10,24 +13,26 @@ class DecisionInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(SimpleHistoryAdmin):
     list_display = ["child", "sequence", "due_date", "status", "held_on", "participation_code"]
     list_filter = ["status", "sequence", "participation_code"]
     list_select_related = ["child"]
     search_fields = ["child__local_id", "child__last_name"]
     raw_id_fields = ["child", "period_of_care", "chair"]
     inlines = [DecisionInline]
+    actions = [archive_selected]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(SimpleHistoryAdmin):
     list_display = ["review", "kind", "version", "state", "issued_on", "issued_on_time"]
     list_filter = ["kind", "state"]
     raw_id_fields = ["review", "created_by"]
     readonly_fields = ["file_name", "sha256", "issued_on_time"]
+    actions = [archive_selected]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Documents are never overwritten or deleted: every version stays retrievable.

@@ -41,6 +41,7 @@ RULES = {
     "caseload:mine": (None, IRO_ONLY),
     "caseload:all": (None, STAFF),
     "caseload:child": ("child", READ_ALL_IRO_OWN),
+    "caseload:child_access_log": ("child", {"iro": 403, "manager": 200, "support": 403, "no_role": 403}),
     # An IRO sees the dashboard and the report for their own caseload; a manager, any scope.
     "caseload:dashboard": (None, {"iro": 200, "manager": 200, "support": 403, "no_role": 403}),
     "caseload:dashboard_export": ("panel", {"iro": 200, "manager": 200, "support": 403, "no_role": 403}),
