@@ -53,13 +53,17 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
+        allowed, _why = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", "Too many wrong codes: wait a few seconds, then enter the code your app shows.")
+        elif device.verify_token(form.cleaned_data["token"].strip()):
             if setting_up:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect("home")
-        form.add_error("token", "That code is not right (or has expired). Enter the code your app shows now.")
+        else:
+            form.add_error("token", "That code is not right (or has expired). Enter the code your app shows now.")
     context = {"form": form, "setting_up": setting_up}
     if setting_up:
         context["secret"] = b32encode(device.bin_key).decode()

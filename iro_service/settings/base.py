@@ -116,6 +116,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 if env.bool("IRO_LOCKOUT_BY_IP", default=False):
     AXES_LOCKOUT_PARAMETERS.append("ip_address")
 AXES_RESET_ON_SUCCESS = True
+# The cool-off is 30 minutes from the lockout: trying again meanwhile does not restart it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 
