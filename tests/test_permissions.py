@@ -10,6 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import AccessAction, AccessLog
 from audits.models import Escalation
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
@@ -134,6 +135,14 @@ def private_documents(settings, tmp_path):
     settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
 
 
+# Where posting is narrower than reading: managers read the review record and escalations but
+# only the IRO on the case writes them; business support read the review's scheduling only.
+POST_NARROWER = {
+    "reviews:detail": {"manager": 403, "support": 403},
+    "audits:escalation_detail": {"manager": 403},
+}
+
+
 def _args(value) -> list:
     return list(value) if isinstance(value, tuple) else [value]
 
@@ -150,6 +159,12 @@ def _cases():
                 yield pytest.param(name, argument, role, whose, status, id=f"{name}-{role}-{whose}")
 
 
+def _assert_refusal_logged(response, user) -> None:
+    if response.status_code in (403, 404):
+        refused = AccessLog.objects.filter(action=AccessAction.REFUSED, user=user).order_by("-pk").first()
+        assert refused is not None and refused.status_code == response.status_code, "every refusal is logged"
+
+
 @pytest.mark.parametrize(("name", "argument", "role", "whose", "expected"), list(_cases()))
 def test_get(client, world, name, argument, role, whose, expected):
     users, objects = world
@@ -157,6 +172,23 @@ def test_get(client, world, name, argument, role, whose, expected):
     client.force_login(users[role])
     response = client.get(url)
     assert response.status_code == expected
+    _assert_refusal_logged(response, users[role])
+
+
+@pytest.mark.parametrize(("name", "argument", "role", "whose", "expected"), list(_cases()))
+def test_post(client, world, name, argument, role, whose, expected):
+    """The same matrix for POST: whoever is refused a page is refused posting to it too, and
+    whoever may use it gets a form (or its result), never a refusal or an error."""
+    users, objects = world
+    url = reverse(name, args=_args(objects[whose][argument]) if argument else [])
+    client.force_login(users[role])
+    response = client.post(url, {})
+    expected = POST_NARROWER.get(name, {}).get(role, expected)
+    if expected in (403, 404):
+        assert response.status_code == expected
+    else:
+        assert response.status_code in (200, 302, 405), response.status_code
+    _assert_refusal_logged(response, users[role])
 
 
 POSTS = {
