@@ -1,0 +1,264 @@
+"""Hostile input (issue #9): every form is fuzzed with hypothesis, 1,000 examples each (Unicode,
+NUL bytes, very long text, numbers and dates out of range, missing fields), and every page that
+takes a POST is fuzzed through the real view and PostgreSQL. Nothing may raise: a form answers
+with messages, a page with its form again or a redirect, never a server error."""
+
+from datetime import date
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.views import TokenForm
+from audits.codes import RatingScheme
+from audits.forms import (
+    DisruptionMeetingForm,
+    EscalationCloseForm,
+    EscalationForm,
+    EscalationMoveForm,
+    MidwayReviewForm,
+    MonitoringFormForm,
+    ParticipantFeedbackForm,
+    QAReportForm,
+)
+from audits.models import Escalation
+from caseload.forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
+from children.codes import LegalStatus
+from children.forms import AllocationForm, CaseHoldingIROForm, ChildForm, EpisodeForm, NewChildForm, PeriodOfCareForm
+from children.models import Allocation, AllocationKind
+from reviews.forms import (
+    AttendeeFormSet,
+    BookingForm,
+    CancelBookingForm,
+    CoverForm,
+    DecisionForm,
+    DecisionFormSet,
+    DistributionForm,
+    DocumentRequestForm,
+    InviteeForm,
+    InviteeFormSet,
+    PreparationForm,
+    ReviewHeldForm,
+    ReviewRecordForm,
+    VisitForm,
+)
+from reviews.models import Document, Review
+from reviews.services import child_come_into_care, review_record_held
+from tests.factories import ChildFactory, IROFactory, ManagerFactory
+
+pytestmark = pytest.mark.django_db
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' OR 1=1 --",
+    "=cmd|' /C calc'!A0",
+    "../../etc/passwd",
+    "2025-02-30",
+    "31/12/2025",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e309",
+    "NaN",
+    "١٢٣",
+    "\u202e\u0000",
+    "\x00",
+    "True",
+    "on",
+    "",
+    " ",
+]
+VALUES = st.one_of(
+    st.text(max_size=300),
+    st.text(min_size=1, max_size=40).map(lambda text: text + "\x00" + text),
+    st.integers(min_value=1, max_value=20).map(lambda n: "long text " * (1000 * n)),
+    st.sampled_from(PAYLOADS),
+    st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat),
+    st.integers().map(str),
+)
+
+
+def fuzz_data(names: list[str]):
+    """Any subset of the fields, each with a hostile or odd value (a field may be missing)."""
+    return st.fixed_dictionaries({}, optional={name: VALUES for name in names})
+
+
+@pytest.fixture
+def world(db):
+    iro = IROFactory(username="fuzz.iro")
+    manager = ManagerFactory(username="fuzz.manager")
+    child = ChildFactory(date_of_birth=date(2009, 1, 1))
+    review = child_come_into_care(
+        child=child,
+        start=date(2025, 1, 6),
+        episode_fields={"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"},
+    )
+    Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=date(2025, 1, 6))
+    held = review_record_held(review=review, held_on=date(2025, 2, 3), chair=iro, participation_code="PN1")
+    following = Review.objects.get(period_of_care=held.period_of_care, status="due")
+    document = Document.objects.create(review=held, kind="outcomes", version=1, state="ready", created_by=iro)
+    escalation = Escalation.objects.create(
+        child=child, raised_by=iro, raised_on=date(2025, 2, 3), theme="pep", concern="No PEP."
+    )
+    return {
+        "iro": iro,
+        "manager": manager,
+        "child": child,
+        "held": held,
+        "review": following,
+        "document": document,
+        "escalation": escalation,
+    }
+
+
+def _formset_names(prefix: str, fields: list[str], forms: int = 2) -> list[str]:
+    management = [f"{prefix}-{name}" for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")]
+    return management + [f"{prefix}-{i}-{field}" for i in range(forms) for field in fields]
+
+
+# Each form: how to build it from data, given the world.
+FORMS = {
+    "TokenForm": lambda w, d: TokenForm(d),
+    "MidwayReviewForm": lambda w, d: MidwayReviewForm(d),
+    "MonitoringFormForm": lambda w, d: MonitoringFormForm(d, scheme=RatingScheme.OFSTED_4, with_pathway_plan=True),
+    "MonitoringFormForm (legacy)": lambda w, d: MonitoringFormForm(
+        d, scheme=RatingScheme.LEGACY_5, with_pathway_plan=False
+    ),
+    "EscalationForm": lambda w, d: EscalationForm(d),
+    "EscalationMoveForm": lambda w, d: EscalationMoveForm(d),
+    "EscalationCloseForm": lambda w, d: EscalationCloseForm(d),
+    "ParticipantFeedbackForm": lambda w, d: ParticipantFeedbackForm(d),
+    "DisruptionMeetingForm": lambda w, d: DisruptionMeetingForm(d),
+    "QAReportForm": lambda w, d: QAReportForm(d),
+    "CaseloadFilterForm": lambda w, d: CaseloadFilterForm(d),
+    "PeriodForm": lambda w, d: PeriodForm(d),
+    "DashboardFilterForm": lambda w, d: DashboardFilterForm(d),
+    "NarrativeForm": lambda w, d: NarrativeForm(d),
+    "ChildForm": lambda w, d: ChildForm(d),
+    "PeriodOfCareForm": lambda w, d: PeriodOfCareForm(d),
+    "EpisodeForm": lambda w, d: EpisodeForm(d),
+    "AllocationForm": lambda w, d: AllocationForm(d),
+    "NewChildForm": lambda w, d: NewChildForm(d),
+    "CaseHoldingIROForm": lambda w, d: CaseHoldingIROForm(d),
+    "ReviewHeldForm": lambda w, d: ReviewHeldForm(d, instance=w["review"]),
+    "DecisionForm": lambda w, d: DecisionForm(d),
+    "BookingForm": lambda w, d: BookingForm(d, review=w["review"]),
+    "CancelBookingForm": lambda w, d: CancelBookingForm(d),
+    "CoverForm": lambda w, d: CoverForm(d),
+    "VisitForm": lambda w, d: VisitForm(d),
+    "PreparationForm": lambda w, d: PreparationForm(d, review=w["review"]),
+    "ReviewRecordForm": lambda w, d: ReviewRecordForm(d, instance=w["review"]),
+    "ReviewRecordForm (marking held)": lambda w, d: ReviewRecordForm(d, instance=w["review"], marking_held=True),
+    "DocumentRequestForm": lambda w, d: DocumentRequestForm(d),
+    "DistributionForm": lambda w, d: DistributionForm(d),
+    "AttendeeFormSet": lambda w, d: AttendeeFormSet(d, instance=w["review"], prefix="attendees"),
+    "DecisionFormSet": lambda w, d: DecisionFormSet(d, instance=w["review"], prefix="decisions"),
+    "InviteeFormSet": lambda w, d: InviteeFormSet(d, prefix="invitees"),
+    "InviteeForm": lambda w, d: InviteeForm(d),
+}
+
+FORMSET_FIELDS = {
+    "AttendeeFormSet": ("attendees", ["id", "name", "role", "attended"]),
+    "DecisionFormSet": ("decisions", ["id", "text", "owner", "deadline", "completed_on", "DELETE"]),
+    "InviteeFormSet": ("invitees", ["name", "role", "email"]),
+}
+
+
+def _field_names(name: str, world) -> list[str]:
+    if name in FORMSET_FIELDS:
+        return _formset_names(*FORMSET_FIELDS[name])
+    form = FORMS[name](world, None)
+    return list(form.fields)
+
+
+def test_every_form_class_is_in_the_fuzz_list():
+    from django import forms as django_forms
+
+    import audits.forms
+    import caseload.forms
+    import children.forms
+    import reviews.forms
+
+    found = set()
+    for module in (audits.forms, caseload.forms, children.forms, reviews.forms):
+        for attribute, value in vars(module).items():
+            is_form = isinstance(value, type) and issubclass(value, django_forms.BaseForm | django_forms.BaseFormSet)
+            if is_form and value.__module__ == module.__name__ and not attribute.startswith(("Crispy", "Base")):
+                found.add(attribute)
+    fuzzed = {name.split(" ")[0] for name in FORMS}
+    # The upload form takes files, which have their own tests (tests/reviews/test_ssda903.py).
+    assert found - fuzzed == {"SSDA903UploadForm"}
+
+
+@pytest.mark.parametrize("name", list(FORMS))
+def test_a_form_answers_any_input_with_messages_not_errors(world, name):
+    names = _field_names(name, world)
+
+    @settings(
+        max_examples=1000,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=fuzz_data(names))
+    def check(data):
+        form = FORMS[name](world, data)
+        with transaction.atomic():  # validation may query; nothing it does may break the connection
+            valid = form.is_valid()
+        if not valid:
+            assert form.errors or getattr(form, "non_form_errors", list)()
+
+    check()
+
+
+# Pages that take a POST: who posts, about what, the forms whose fields it reads, and its buttons.
+PAGES = {
+    "reviews:detail": ("iro", "review", ["ReviewRecordForm", "AttendeeFormSet", "DecisionFormSet"],
+                       ["save_draft", "mark_held"]),
+    "reviews:prepare": ("iro", "review", ["PreparationForm"], []),
+    "reviews:visit_new": ("iro", "child", ["VisitForm"], []),
+    "reviews:book": ("support", "review", ["BookingForm", "InviteeFormSet"], ["reschedule_reason"]),
+    "reviews:cancel_booking": ("support", "review", ["CancelBookingForm"], []),
+    "reviews:cover": ("manager", "review", ["CoverForm"], []),
+    "reviews:child_new": ("support", None, ["NewChildForm"], []),
+    "reviews:document_request": ("iro", "held", ["DocumentRequestForm"], []),
+    "reviews:distribution_new": ("iro", "document", ["DistributionForm"], []),
+    "children:allocate": ("manager", "child", ["CaseHoldingIROForm"], []),
+    "audits:midway_new": ("iro", "child", ["MidwayReviewForm"], []),
+    "audits:monitoring_form": ("iro", "held", ["MonitoringFormForm"], []),
+    "audits:escalation_new": ("iro", "child", ["EscalationForm"], []),
+    "audits:escalation_detail": ("iro", "escalation", ["EscalationMoveForm", "EscalationCloseForm"], ["move", "close"]),
+    "audits:feedback_new": ("iro", "held", ["ParticipantFeedbackForm"], []),
+    "audits:disruption_new": ("iro", "child", ["DisruptionMeetingForm"], []),
+    "caseload:report_narrative": ("manager", None, ["NarrativeForm"], []),
+    "accounts:two_factor": ("manager", None, ["TokenForm"], []),
+}  # fmt: skip
+
+PAGE_EXAMPLES = 100
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_a_page_answers_any_post_without_a_server_error(client, world, name, business_support):
+    role, argument, form_names, buttons = PAGES[name]
+    names = [field for form_name in form_names for field in _field_names(form_name, world)] + buttons
+    user = {"iro": world["iro"], "manager": world["manager"], "support": business_support}[role]
+    client.force_login(user)
+    url = reverse(name, args=[world[argument].pk] if argument else [])
+    if name == "caseload:report_narrative":
+        url += "?start=2025-04-01&end=2026-03-31"
+
+    @settings(
+        max_examples=PAGE_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=fuzz_data(names))
+    def check(data):
+        response = client.post(url, data)  # a server error raises here
+        assert response.status_code in (200, 302, 403, 404, 409), response.status_code
+
+    check()
