@@ -95,7 +95,11 @@ class InviteeForm(forms.ModelForm):
         fields = ["name", "role", "email"]
 
 
-InviteeFormSet = forms.formset_factory(InviteeForm, extra=3)
+# Formsets are capped: a posted TOTAL_FORMS of millions must not make the server build (and
+# render) thousands of forms. Fifty people or decisions is more than any review has.
+FORMSET_LIMITS = {"max_num": 50, "absolute_max": 50, "validate_max": True}
+
+InviteeFormSet = forms.formset_factory(InviteeForm, extra=3, **FORMSET_LIMITS)
 
 
 class CancelBookingForm(forms.Form):
@@ -222,9 +226,12 @@ AttendeeFormSet = inlineformset_factory(
     fields=["name", "role", "attended"],
     extra=1,
     can_delete=False,
+    **FORMSET_LIMITS,
     widgets={"attended": forms.Select(choices=[("", "Not recorded"), (True, "Attended"), (False, "Did not attend")])},
 )
-DecisionFormSet = inlineformset_factory(Review, Decision, form=DecisionForm, extra=2, can_delete=True)
+DecisionFormSet = inlineformset_factory(
+    Review, Decision, form=DecisionForm, extra=2, can_delete=True, **FORMSET_LIMITS
+)
 
 
 class DocumentRequestForm(forms.Form):
