@@ -67,7 +67,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "setting_up": setting_up}
     if setting_up:
         context["secret"] = b32encode(device.bin_key).decode()
-        context["qr_svg"] = mark_safe(  # noqa: S308 - segno's own SVG of the otpauth URL, no user text
-            segno.make(device.config_url, error="m").svg_inline(scale=4)
-        )
+        # segno draws the QR code of the otpauth URL (no user text) as SVG markup.
+        qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
+        # Reviewed: generated markup with no user input in it.
+        context["qr_svg"] = mark_safe(qr)  # noqa: S308 # nosec B308 B703
     return render(request, "registration/two_factor.html", context)

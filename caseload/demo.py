@@ -48,7 +48,8 @@ from reviews.timescales import add_working_days, minutes_due, next_review_due, o
 
 User = get_user_model()
 
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo login, local data only
+# Reviewed: the published demo login, for local demo data only.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 # nosec B105
 DEMO_ID_PREFIX = "D"
 LONDON = ZoneInfo("Europe/London")
 
@@ -652,7 +653,8 @@ def build_demo(*, children: int, today: date, years: int = 3, seed: int = 2014) 
         raise DemoDataError("--children must be at least 1.")
     if Child.objects.exists():
         raise DemoDataError("build_demo needs a database with no children.")
-    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
+    # Reviewed: reproducible demo data, not security.
+    rng = random.Random(seed)  # noqa: S311 # nosec B311
     n_iros = max(len(DEMO_IROS), -(-children // 60))
     iros, logins = _make_users(n_iros, today)
     fte = [float(spec[3]) for spec in DEMO_IROS] + [1.0] * (n_iros - len(DEMO_IROS))

@@ -88,10 +88,9 @@ class BulkInserter:
                 ]
                 placeholders = ", ".join(["%s"] * len(columns))
                 quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-                cursor.executemany(
-                    f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",  # noqa: S608 - names from model metadata
-                    prepared,
-                )
+                # Reviewed: table and column names come from model metadata; values are parameters.
+                insert = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608 # nosec B608
+                cursor.executemany(insert, prepared)
         self.written += len(self.rows)
         self.rows = []
 
