@@ -65,13 +65,15 @@ class AuditRefusalsMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if response.status_code in (403, 404, 409) and user is not None and user.is_authenticated:
-            match = getattr(request, "resolver_match", None)
+        match = getattr(request, "resolver_match", None)
+        # Only pages of the application: a 404 for an address that is no page (a browser's
+        # /favicon.ico) refuses nothing.
+        if response.status_code in (403, 404, 409) and match and user is not None and user.is_authenticated:
             access_log_write(
                 request=request,
                 action=AccessAction.REFUSED,
-                object_type=match.view_name if match else "",
-                object_id=next(iter(match.kwargs.values()), "") if match and match.kwargs else "",
+                object_type=match.view_name,
+                object_id=next(iter(match.kwargs.values()), "") if match.kwargs else "",
                 status_code=response.status_code,
             )
         return response
