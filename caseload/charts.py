@@ -13,6 +13,17 @@ GUIDE = "#d4351c"
 TEXT = "#0b0c0c"
 
 
+def _svg_open(width: int, height: int, title: str) -> SafeString:
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" class="chart" role="img" aria-label="{}">'
+        "<title>{}</title>",
+        width,
+        height,
+        title,
+        title,
+    )
+
+
 def _join(parts: list[SafeString]) -> SafeString:
     """The SVG from its parts, each already built (and escaped) by format_html."""
     return format_html("{}</svg>", format_html_join("", "{}", ((part,) for part in parts)))
@@ -42,14 +53,7 @@ def column_chart(
     ceiling = max([*numbers, *(value for value, _ in guides), 1]) * 1.1
     step = (width - left - 8) / max(len(labels), 1)
     parts = [
-        format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" class="chart" role="img" '
-            'aria-label="{}"><title>{}</title>',
-            width,
-            height,
-            title,
-            title,
-        ),
+        _svg_open(width, height, title),
         format_html(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>', left, height - bottom, width, height - bottom, TEXT
         ),
@@ -121,16 +125,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float | None], *, title: s
     numbers = [value or 0 for value in values]
     ceiling = max([*numbers, 1])
     scale = (width - label_width - 60) / ceiling
-    parts = [
-        format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" class="chart" role="img" '
-            'aria-label="{}"><title>{}</title>',
-            width,
-            height,
-            title,
-            title,
-        )
-    ]
+    parts = [_svg_open(width, height, title)]
     for index, (label, value) in enumerate(zip(labels, numbers, strict=True)):
         y = 4 + index * row
         short = label if len(label) <= 36 else label[:35] + "…"

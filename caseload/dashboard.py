@@ -254,18 +254,14 @@ class Dashboard:
             condition = Q(child__date_of_birth__lte=latest_birth_date_for_age(day, youngest))
             if oldest is not None:
                 condition &= Q(child__date_of_birth__gt=latest_birth_date_for_age(day, oldest + 1))
-            bands[label] = Count("id", filter=condition)
-        counts = PeriodOfCare.objects.filter(
-            looked_after_on(day) & self.scope.on_caseload("child_id", on=day)
-        ).aggregate(**{f"b{i}": aggregate for i, aggregate in enumerate(bands.values())})
-        total = sum(counts.values())
-        rows = [[label, counts[f"b{i}"], percentage(counts[f"b{i}"], total)] for i, label in enumerate(bands)]
-        return Panel(
+            bands[label] = condition
+        children = PeriodOfCare.objects.filter(looked_after_on(day) & self.scope.on_caseload("child_id", on=day))
+        return _banded_panel(
+            children,
+            bands,
             slug="ages",
             title="Age bands",
-            columns=["Age", "Children", "%"],
-            rows=rows,
-            chart=charts.bar_chart([row[0] for row in rows], [row[1] for row in rows], title="Children by age"),
+            heading="Age",
             note=f"Children looked after on {day:%-d %B %Y}, by age that day.",
         )
 
@@ -301,20 +297,18 @@ class Dashboard:
             condition = Q(placement_distance_miles__gt=lower)
             if upper != float("inf"):
                 condition &= Q(placement_distance_miles__lte=upper)
-            bands[label] = Count("id", filter=condition)
+            bands[label] = condition
             lower = upper
-        bands["Not known"] = Count("id", filter=Q(placement_distance_miles__isnull=True))
-        counts = Episode.objects.filter(
+        bands["Not known"] = Q(placement_distance_miles__isnull=True)
+        placements = Episode.objects.filter(
             episode_open_on(day) & self.scope.on_caseload("period_of_care__child_id", on=day)
-        ).aggregate(**{f"b{i}": aggregate for i, aggregate in enumerate(bands.values())})
-        total = sum(counts.values())
-        rows = [[label, counts[f"b{i}"], percentage(counts[f"b{i}"], total)] for i, label in enumerate(bands)]
-        return Panel(
+        )
+        return _banded_panel(
+            placements,
+            bands,
             slug="distance",
             title="Placement distance",
-            columns=["Distance from home", "Children", "%"],
-            rows=rows,
-            chart=charts.bar_chart([row[0] for row in rows], [row[1] for row in rows], title="Children by distance"),
+            heading="Distance from home",
             note=f"Placements in force on {day:%-d %B %Y}: straight-line distance from the home postcode "
             "(ONS postcode data). Not known: a postcode missing or not in the data.",
         )
@@ -455,6 +449,23 @@ class Dashboard:
             note="The handbook expects one IRO for each child; a change of IRO is counted when a child had "
             "case-holding allocations to two or more IROs in the period.",
         )
+
+
+def _banded_panel(queryset, bands: dict[str, Q], *, slug: str, title: str, heading: str, note: str) -> Panel:
+    """Children counted into bands (one conditional aggregate each), with their share."""
+    counts = queryset.aggregate(**{f"b{i}": Count("id", filter=band) for i, band in enumerate(bands.values())})
+    total = sum(counts.values())
+    rows = [[label, counts[f"b{i}"], percentage(counts[f"b{i}"], total)] for i, label in enumerate(bands)]
+    return Panel(
+        slug=slug,
+        title=title,
+        columns=[heading, "Children", "%"],
+        rows=rows,
+        chart=charts.bar_chart(
+            [row[0] for row in rows], [row[1] for row in rows], title=f"Children by {heading.lower()}"
+        ),
+        note=note,
+    )
 
 
 def iro_fte_by_day(days: list[date], scope: Scope) -> list[Decimal]:

@@ -120,3 +120,18 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     review = factory.SubFactory(ReviewFactory)
     text = "Update the care plan."
     owner = "Social worker"
+
+
+def child_in_care(iro, *, start: date = date(2025, 1, 6), born: date = date(2012, 1, 1)):
+    """A child who came into care on `start` (full care order, foster placement), held by `iro`:
+    returns the child and their first review, due."""
+    from reviews.services import child_come_into_care
+
+    child = ChildFactory(date_of_birth=born)
+    review = child_come_into_care(
+        child=child,
+        start=start,
+        episode_fields={"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"},
+    )
+    Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
+    return child, review

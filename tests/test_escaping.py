@@ -23,11 +23,10 @@ from audits.models import (
     ParticipantFeedback,
 )
 from caseload.models import ReportNarrative
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from children.models import Child, Episode, PeriodOfCare
 from reviews.models import Decision, Invitee, Review, Visit
-from reviews.services import child_come_into_care, review_record_held
-from tests.factories import ChildFactory, IROProfileFactory
+from reviews.services import review_record_held
+from tests.factories import IROProfileFactory, child_in_care
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +49,7 @@ def hostile(db, iro, manager):
     IROProfileFactory._meta.model.objects.filter(user=iro).update(team=Team.objects.create(name=PAYLOAD[:100]))
     iro.first_name = PAYLOAD[:150]
     iro.save()
-    child = ChildFactory(date_of_birth=date(2009, 1, 1))
-    first = child_come_into_care(
-        child=child,
-        start=date(2025, 4, 7),
-        episode_fields={"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"},
-    )
-    Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=date(2025, 4, 7))
+    child, first = child_in_care(iro, start=date(2025, 4, 7), born=date(2009, 1, 1))
     held = review_record_held(review=first, held_on=date(2025, 5, 1), chair=iro, participation_code="PN1")
     _fill(Child.objects.get(pk=child.pk))
     for model in (PeriodOfCare, Episode):

@@ -25,9 +25,7 @@ from audits.forms import (
 )
 from audits.models import Escalation
 from caseload.forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
-from children.codes import LegalStatus
 from children.forms import AllocationForm, CaseHoldingIROForm, ChildForm, EpisodeForm, NewChildForm, PeriodOfCareForm
-from children.models import Allocation, AllocationKind
 from reviews.forms import (
     AttendeeFormSet,
     BookingForm,
@@ -45,8 +43,8 @@ from reviews.forms import (
     VisitForm,
 )
 from reviews.models import Document, Review
-from reviews.services import child_come_into_care, review_record_held
-from tests.factories import ChildFactory, IROFactory, ManagerFactory
+from reviews.services import review_record_held
+from tests.factories import IROFactory, ManagerFactory, child_in_care
 
 pytestmark = pytest.mark.django_db
 
@@ -90,13 +88,7 @@ def fuzz_data(names: list[str]):
 def world(db):
     iro = IROFactory(username="fuzz.iro")
     manager = ManagerFactory(username="fuzz.manager")
-    child = ChildFactory(date_of_birth=date(2009, 1, 1))
-    review = child_come_into_care(
-        child=child,
-        start=date(2025, 1, 6),
-        episode_fields={"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"},
-    )
-    Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=date(2025, 1, 6))
+    child, review = child_in_care(iro, born=date(2009, 1, 1))
     held = review_record_held(review=review, held_on=date(2025, 2, 3), chair=iro, participation_code="PN1")
     following = Review.objects.get(period_of_care=held.period_of_care, status="due")
     document = Document.objects.create(review=held, kind="outcomes", version=1, state="ready", created_by=iro)

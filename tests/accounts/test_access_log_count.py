@@ -10,16 +10,13 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from accounts.models import AccessAction, AccessLog
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
 from reviews.documents import private_storage
 from reviews.models import Document, Review
-from reviews.services import child_come_into_care, review_record_held
-from tests.factories import ChildFactory
+from reviews.services import review_record_held
+from tests.factories import child_in_care
 
 pytestmark = pytest.mark.django_db
 
-EPISODE = {"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"}
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +27,7 @@ def private_documents(settings, tmp_path):
 def test_two_hundred_random_actions_make_two_hundred_rows(client, iro, manager, business_support):
     children = []
     for number in range(5):
-        child = ChildFactory(date_of_birth=date(2012, 1, 1))
-        review = child_come_into_care(child=child, start=date(2025, 1, 6), episode_fields=EPISODE)
-        Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=date(2025, 1, 6))
+        child, review = child_in_care(iro)
         held = review_record_held(review=review, held_on=date(2025, 2, 3), chair=iro, participation_code="PN1")
         document = Document.objects.create(
             review=held,

@@ -23,19 +23,17 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AccessAction, AccessLog, ImmutableRowError
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind, Child, PeriodOfCare
+from children.models import Child, PeriodOfCare
 from children.records import RecordsAreKept
 from reviews.documents import private_storage
 from reviews.models import Document, Review, Visit
-from reviews.services import child_come_into_care, review_record_held
-from tests.factories import ChildFactory, UserFactory
+from reviews.services import review_record_held
+from tests.factories import UserFactory, child_in_care
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LONDON = ZoneInfo("Europe/London")
-EPISODE = {"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"}
 
 
 @pytest.fixture(autouse=True)
@@ -43,18 +41,11 @@ def private_documents(settings, tmp_path):
     settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
 
 
-def _child_of(iro, start=date(2025, 1, 6)):
-    child = ChildFactory(date_of_birth=date(2012, 1, 1))
-    review = child_come_into_care(child=child, start=start, episode_fields=EPISODE)
-    Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
-    return child, review
-
-
 # --- The access log ---------------------------------------------------------------------------
 
 
 def test_viewing_a_childs_page_writes_one_row_with_who_what_when_where(client, iro):
-    child, _review = _child_of(iro)
+    child, _review = child_in_care(iro)
     client.force_login(iro)
     response = client.get(
         reverse("caseload:child", args=[child.pk]), HTTP_USER_AGENT="Test browser", REMOTE_ADDR="10.1.2.3"
@@ -73,7 +64,7 @@ def test_viewing_a_childs_page_writes_one_row_with_who_what_when_where(client, i
 
 
 def test_a_change_is_logged_as_a_change_with_the_child(client, iro):
-    child, _review = _child_of(iro)
+    child, _review = child_in_care(iro)
     client.force_login(iro)
     response = client.post(
         reverse("reviews:visit_new", args=[child.pk]), {"visited_on": "2025-01-10", "seen_alone": "on", "notes": "Ok"}
@@ -84,7 +75,7 @@ def test_a_change_is_logged_as_a_change_with_the_child(client, iro):
 
 
 def test_if_the_log_row_cannot_be_written_the_change_rolls_back(client, iro):
-    child, _review = _child_of(iro)
+    child, _review = child_in_care(iro)
     client.force_login(iro)
     with connection.cursor() as cursor:  # a real failure in the database, for this test only
         cursor.execute("ALTER TABLE accounts_accesslog ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
@@ -94,7 +85,7 @@ def test_if_the_log_row_cannot_be_written_the_change_rolls_back(client, iro):
 
 
 def test_the_application_cannot_change_or_delete_a_log_row(client, iro):
-    child, _review = _child_of(iro)
+    child, _review = child_in_care(iro)
     client.force_login(iro)
     client.get(reverse("caseload:child", args=[child.pk]))
     row = AccessLog.objects.get()
@@ -111,7 +102,7 @@ def test_the_application_cannot_change_or_delete_a_log_row(client, iro):
 
 @pytest.mark.parametrize("statement", ["UPDATE accounts_accesslog SET action = 'x'", "DELETE FROM accounts_accesslog"])
 def test_the_database_refuses_to_change_or_delete_a_log_row(client, iro, statement):
-    child, _review = _child_of(iro)
+    child, _review = child_in_care(iro)
     client.force_login(iro)
     client.get(reverse("caseload:child", args=[child.pk]))
     with pytest.raises(InternalError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
@@ -120,7 +111,7 @@ def test_the_database_refuses_to_change_or_delete_a_log_row(client, iro, stateme
 
 
 def test_refusals_are_logged(client, iro, other_iro, business_support):
-    theirs, _review = _child_of(other_iro)
+    theirs, _review = child_in_care(other_iro)
     client.force_login(iro)
     assert client.get(reverse("caseload:child", args=[theirs.pk])).status_code == 404
     client.force_login(business_support)
@@ -133,7 +124,7 @@ def test_refusals_are_logged(client, iro, other_iro, business_support):
 
 
 def test_downloads_and_exports_are_logged(client, iro, manager):
-    child, review = _child_of(iro)
+    child, review = child_in_care(iro)
     held = review_record_held(review=review, held_on=date(2025, 2, 3), chair=iro, participation_code="PN1")
     document = Document.objects.create(
         review=held,
@@ -151,7 +142,7 @@ def test_downloads_and_exports_are_logged(client, iro, manager):
 
 
 def test_a_manager_sees_the_childs_access_log(client, iro, manager):
-    child, _review = _child_of(iro)
+    child, _review = child_in_care(iro)
     client.force_login(iro)
     client.get(reverse("caseload:child", args=[child.pk]), HTTP_USER_AGENT="IRO laptop")
     client.force_login(manager)
@@ -160,7 +151,7 @@ def test_a_manager_sees_the_childs_access_log(client, iro, manager):
 
 
 def test_field_history_is_kept_for_a_review(client, iro):
-    child, review = _child_of(iro)
+    child, review = child_in_care(iro)
     client.force_login(iro)
     data = {
         "version": "1",
@@ -363,7 +354,7 @@ def test_the_production_cookies_are_secure_and_managers_need_two_factor():
 
 
 def test_kept_records_cannot_be_deleted_only_archived(iro, manager):
-    child, review = _child_of(iro)
+    child, review = child_in_care(iro)
     period = PeriodOfCare.objects.get(child=child)
     for record in (child, period, review):
         with pytest.raises(RecordsAreKept):
@@ -378,13 +369,13 @@ def test_kept_records_cannot_be_deleted_only_archived(iro, manager):
 
 @pytest.mark.parametrize("table", ["children_child", "children_periodofcare", "reviews_review"])
 def test_the_database_refuses_to_delete_kept_records(iro, table):
-    _child_of(iro)
+    child_in_care(iro)
     with pytest.raises(InternalError, match="kept"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
 
 def test_the_child_page_shows_the_retention_date(client, iro):
-    child, _review = _child_of(iro)
+    child, _review = child_in_care(iro)
     client.force_login(iro)
     page = client.get(reverse("caseload:child", args=[child.pk])).content.decode()
     assert f'data-testid="retention">{date_format(date(2087, 1, 1))} (75th birthday' in page
@@ -396,7 +387,7 @@ def test_the_child_page_shows_the_retention_date(client, iro):
 @pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "..", "", "1/../../outside.pdf"])
 def test_a_document_name_outside_the_private_root_is_refused(client, iro, name, tmp_path):
     (tmp_path.parent / "outside.pdf").write_bytes(b"%PDF secret")
-    _child, review = _child_of(iro)
+    _child, review = child_in_care(iro)
     held = review_record_held(review=review, held_on=date(2025, 2, 3), chair=iro, participation_code="PN1")
     document = Document.objects.create(
         review=held, kind="outcomes", version=1, state="ready", created_by=iro, file_name=name

@@ -11,11 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AccessAction, AccessLog
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
 from reviews.models import Review
-from reviews.services import child_come_into_care
-from tests.factories import ChildFactory, IROFactory
+from tests.factories import IROFactory, child_in_care
 
 SAVERS = 20
 ROUNDS = 3
@@ -47,13 +44,7 @@ def _save(client: Client, url: str, data: dict, index: int, start, lock, outcome
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_saves_one_lands_each_round_and_nothing_is_lost():
     iro = IROFactory(username="iro.concurrent")
-    child = ChildFactory(date_of_birth=date(2012, 1, 1))
-    review = child_come_into_care(
-        child=child,
-        start=date(2026, 1, 5),
-        episode_fields={"legal_status": LegalStatus.C2, "category_of_need": "N1", "placement_type": "U4"},
-    )
-    Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=date(2026, 1, 5))
+    _child, review = child_in_care(iro, start=date(2026, 1, 5))
     clients = []
     for _ in range(SAVERS):
         client = Client()
