@@ -26,6 +26,14 @@ def client_ip(request: HttpRequest) -> str | None:
     return address or None
 
 
+def command_log_write(*, action: str, object_type: str, object_id: object = "", command: str = "") -> AccessLog:
+    """A row for what a management command read or wrote in bulk (no signed-in user: the
+    operator on the server, whose shell history and the server's own logs say who)."""
+    return AccessLog.objects.create(
+        action=action, object_type=object_type, object_id=str(object_id)[:40], path=command[:300], method="CLI"
+    )
+
+
 def access_log_write(
     *,
     request: HttpRequest,

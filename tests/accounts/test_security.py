@@ -2,6 +2,7 @@
 passwords, sessions, two-factor sign-in, headers and cookies, records kept not deleted, and
 downloads that refuse path tricks."""
 
+import io
 import os
 import re
 import subprocess
@@ -16,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.db import IntegrityError, InternalError, connection, transaction
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -409,3 +411,10 @@ def test_users_with_no_role_are_refused_everywhere_and_logged(client):
     client.force_login(nobody)
     assert client.get(reverse("caseload:dashboard")).status_code == 403
     assert AccessLog.objects.filter(user=nobody, action=AccessAction.REFUSED).count() == 1
+
+
+def test_commands_that_read_or_write_in_bulk_leave_a_row(tmp_path):
+    call_command("export_ssda903", "--year", "2025", str(tmp_path / "out"), stdout=io.StringIO())
+    call_command("iro_report", "--start", "2024-04-01", "--end", "2025-03-31", stdout=io.StringIO())
+    rows = list(AccessLog.objects.order_by("pk").values_list("action", "object_type", "method"))
+    assert rows == [(AccessAction.EXPORT, "ssda903_export", "CLI"), (AccessAction.EXPORT, "annual_report", "CLI")]

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.audit import command_log_write
+from accounts.models import AccessAction
 from caseload.annual_report import render_report_pdf
 from caseload.statistics import annual_report
 
@@ -31,9 +33,15 @@ class Command(BaseCommand):
         first, last = _day(start), _day(end)
         if last < first:
             raise CommandError(f"--end {last} is before --start {first}.")
+        if format == "pdf" and not output:
+            raise CommandError("A PDF needs --output FILE.")
+        command_log_write(
+            action=AccessAction.EXPORT,
+            object_type="annual_report",
+            object_id=format,
+            command=f"iro_report --start {first} --end {last} --format {format}",
+        )
         if format == "pdf":
-            if not output:
-                raise CommandError("A PDF needs --output FILE.")
             Path(output).write_bytes(render_report_pdf(start=first, end=last))
             self.stderr.write(f"Wrote {output}")
             return

@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.audit import command_log_write
+from accounts.models import AccessAction
 from reviews.ssda903 import export_folder
 
 
@@ -18,4 +20,10 @@ class Command(BaseCommand):
         if year is not None and not 2000 <= year <= 2100:
             raise CommandError("--year is the year the collection ends, e.g. 2025")
         counts = export_folder(year, folder)
+        command_log_write(
+            action=AccessAction.EXPORT,
+            object_type="ssda903_export",
+            object_id=year or "all",
+            command=f"export_ssda903 {'--year ' + str(year) if year else '--all'} {folder}",
+        )
         self.stdout.write(", ".join(f"{table}: {count} rows" for table, count in counts.items()))

@@ -1,7 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from accounts.audit import command_log_write
+from accounts.models import AccessAction
 from reviews.ssda903 import ImportProblems, import_files, read_folder
 
 
@@ -19,7 +22,12 @@ class Command(BaseCommand):
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder")
         try:
-            summary = import_files(read_folder(folder), dry_run=dry_run)
+            with transaction.atomic():  # the import and its access-log row land together
+                summary = import_files(read_folder(folder), dry_run=dry_run)
+                if not dry_run:
+                    command_log_write(
+                        action=AccessAction.CHANGE, object_type="ssda903_import", command=f"import_ssda903 {folder}"
+                    )
         except ImportProblems as error:
             for problem in error.problems:
                 self.stderr.write(problem)
