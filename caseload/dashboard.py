@@ -121,6 +121,14 @@ class Dashboard:
         return escalation_counts(start=self.start, end=self.end, scope=self.scope)
 
     @cached_property
+    def allocated_at_month_ends(self) -> dict[str, int]:
+        """Case-holding allocations (of the scope's IROs) at each month end: the caseload trend's
+        numerator, and an IRO's "children in care" series."""
+        return Allocation.objects.filter(self.scope.by("iro_id")).aggregate(
+            **{f"m{i}": Count("id", filter=allocated_on(day)) for i, day in enumerate(month_ends(self.start, self.end))}
+        )
+
+    @cached_property
     def report(self) -> dict:
         return report_figures(
             looked=self.looked_after,
@@ -200,9 +208,7 @@ class Dashboard:
 
     def caseload_trend(self) -> Panel:
         days = month_ends(self.start, self.end)
-        allocations = Allocation.objects.filter(self.scope.by("iro_id")).aggregate(
-            **{f"m{i}": Count("id", filter=allocated_on(day)) for i, day in enumerate(days)}
-        )
+        allocations = self.allocated_at_month_ends
         profiles = iro_fte_by_day(days, self.scope)
         rows = [
             [f"{day:%b %Y}", allocations[f"m{i}"], float(profiles[i]), ratio(allocations[f"m{i}"], profiles[i])]
@@ -231,9 +237,7 @@ class Dashboard:
             )
             note = "Children looked after at each month end."
         else:
-            counts = Allocation.objects.filter(self.scope.by("iro_id")).aggregate(
-                **{f"m{i}": Count("id", filter=allocated_on(day)) for i, day in enumerate(days)}
-            )
+            counts = self.allocated_at_month_ends
             note = "Children on the caseload at each month end."
         rows = [[f"{day:%b %Y}", counts[f"m{i}"]] for i, day in enumerate(days)]
         looked = self.looked_after

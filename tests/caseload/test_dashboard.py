@@ -289,7 +289,7 @@ def _queries(client, url, params):
 # due); a download adds its access-log row.
 PAGES = {
     "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, 24),
-    "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, 20),
+    "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, 19),
     "report-json": ("manager", "caseload:report", {**PERIOD, "format": "json"}, 9),
     "report-page": ("manager", "caseload:report", PERIOD, 14),
 }
