@@ -11,3 +11,10 @@ def unread_notifications(request: HttpRequest) -> dict[str, object]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     return {"unread_notifications": request.user.notifications.filter(read_at__isnull=True).count()}
+
+
+def two_factor(request: HttpRequest) -> dict[str, bool]:
+    """Hide the menu from a manager who has still to enter their code: it leads nowhere yet."""
+    from .middleware import two_factor_pending
+
+    return {"two_factor_pending": two_factor_pending(getattr(request, "user", None))}

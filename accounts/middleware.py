@@ -79,6 +79,17 @@ class AuditRefusalsMiddleware:
         return response
 
 
+def two_factor_pending(user) -> bool:
+    """A manager who must still enter a TOTP code this session (IRO_REQUIRE_MANAGER_2FA)."""
+    return bool(
+        settings.IRO_REQUIRE_MANAGER_2FA
+        and user is not None
+        and user.is_authenticated
+        and user.is_manager
+        and not user.is_verified()
+    )
+
+
 class TwoFactorRequiredMiddleware:
     """When IRO_REQUIRE_MANAGER_2FA is on, a manager reaches nothing but the two-factor page
     and sign-out until they have entered a code from their authenticator app this session."""
@@ -87,14 +98,9 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            settings.IRO_REQUIRE_MANAGER_2FA
-            and user is not None
-            and user.is_authenticated
-            and user.is_manager
-            and not user.is_verified()
-            and request.path not in (reverse("accounts:two_factor"), reverse("accounts:logout"))
+        if two_factor_pending(getattr(request, "user", None)) and request.path not in (
+            reverse("accounts:two_factor"),
+            reverse("accounts:logout"),
         ):
             return redirect("accounts:two_factor")
         return self.get_response(request)

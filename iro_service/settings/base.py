@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.authority",
                 "accounts.context_processors.unread_notifications",
+                "accounts.context_processors.two_factor",
             ],
         },
     },

@@ -260,6 +260,7 @@ def test_managers_need_a_second_factor_when_production_requires_it(client, setti
     assert response.status_code == 302 and response.url == reverse("accounts:two_factor")
     setup = client.get(reverse("accounts:two_factor")).content.decode()
     assert "Scan this code" in setup and "<svg" in setup
+    assert reverse("caseload:dashboard") not in setup  # no menu until the code is entered
     device = TOTPDevice.objects.get(user=manager)
     wrong = client.post(reverse("accounts:two_factor"), {"token": "000000" if _token(device) != "000000" else "111111"})
     assert "That code is not right" in wrong.content.decode()
@@ -271,7 +272,8 @@ def test_managers_need_a_second_factor_when_production_requires_it(client, setti
     clock.start()
     device.refresh_from_db()
     assert client.post(reverse("accounts:two_factor"), {"token": _token(device)}).status_code == 302
-    assert client.get(reverse("caseload:dashboard")).status_code == 200
+    page = client.get(reverse("caseload:dashboard"))
+    assert page.status_code == 200 and reverse("audits:qa_report") in page.content.decode()
     device.refresh_from_db()
     assert device.confirmed
     client.force_login(iro)  # IROs are not asked
