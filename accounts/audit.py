@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 
-from .models import AccessAction, AccessLog
+from .models import OBJECT_TYPE_MAX_LENGTH, AccessAction, AccessLog
 
 # Views set request.audit_child_id when they know the child better than the decorator's lookup.
 ChildOf = Callable[[int], int | None]
@@ -48,7 +48,7 @@ def access_log_write(
         user=user if user is not None and user.is_authenticated else None,
         child_id=child_id,
         action=action,
-        object_type=object_type,
+        object_type=object_type[:OBJECT_TYPE_MAX_LENGTH],
         object_id=str(object_id)[:40],
         path=request.get_full_path()[:300],
         method=request.method[:7],

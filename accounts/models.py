@@ -152,6 +152,9 @@ class AccessLogQuerySet(models.QuerySet):
         raise ImmutableRowError("The access log cannot be deleted.")
 
 
+OBJECT_TYPE_MAX_LENGTH = 100  # a view name such as "admin:children_child_change" can be long
+
+
 class AccessLog(models.Model):
     """Who saw or changed what of a child's record, and when (written in the same transaction as
     the request's work, so an access that cannot be recorded does not happen).
@@ -164,7 +167,7 @@ class AccessLog(models.Model):
     # The child's id, kept as a plain number: the log outlives anything it mentions.
     child_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     action = models.CharField(max_length=10, choices=AccessAction.choices)
-    object_type = models.CharField(max_length=40, blank=True)
+    object_type = models.CharField(max_length=OBJECT_TYPE_MAX_LENGTH, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     path = models.CharField(max_length=300, blank=True)
     method = models.CharField(max_length=7, blank=True)
