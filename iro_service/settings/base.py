@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,6 +126,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# The client's address, for the lockout as for the access log: X-Forwarded-For counts only
+# when the request comes from one of these proxies (addresses or CIDR ranges, comma-separated;
+# none by default, so a client cannot pick its own address).
+IRO_TRUSTED_PROXIES = env.list("IRO_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_ip"
 
 # Sessions end after 30 minutes idle (the cookie's age, renewed by every request) and 12 hours
 # after sign-in whatever the activity (accounts.middleware.SessionLifetimeMiddleware).
@@ -138,6 +144,35 @@ CSRF_COOKIE_SAMESITE = "Strict"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Permissions-Policy (accounts.middleware.PermissionsPolicyMiddleware): the service uses none of
+# these browser features, so no page (nor anything framed in one) may ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 
 # Two-factor sign-in (TOTP, django-otp) for managers: required when this is on (production).
 IRO_REQUIRE_MANAGER_2FA = env.bool("IRO_REQUIRE_MANAGER_2FA", default=False)
@@ -207,6 +242,14 @@ AUTHORITY_LOGO = env("IRO_AUTHORITY_LOGO", default="img/authority-logo.svg")
 # Review documents (PDFs) are kept here, outside anything served as a URL; downloads go
 # through a view that checks permission.
 PRIVATE_DOCUMENTS_ROOT = env("IRO_PRIVATE_DOCUMENTS_ROOT", default=str(BASE_DIR / "var" / "documents"))
+# The largest SSDA903 file the import (command and upload page) reads, in bytes: the whole
+# history of 96,000 children is 31 MB in its largest file (README "SSDA903 import and export").
+IRO_SSDA903_MAX_BYTES = env.int("IRO_SSDA903_MAX_BYTES", default=100_000_000)
+# Where `make backup` writes its archives (manage.py backup; see README "Backup and restore").
+IRO_BACKUP_DIR = env("IRO_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
+# The PostgreSQL role the web app and the worker connect as; `manage.py db_grant` (run by the
+# owner after every migrate) gives it its privileges (iro_service/dbroles.py). Empty: none.
+IRO_DB_RUNTIME_ROLE = env("IRO_DB_RUNTIME_ROLE", default="")
 # Links in emails point here.
 SITE_URL = env("IRO_SITE_URL", default="http://127.0.0.1:8000")
 
