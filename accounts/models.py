@@ -102,7 +102,11 @@ class Notification(models.Model):
     """A reminder to one person about one deadline; shown in the application and emailed once.
 
     The unique key (kind, object, deadline, recipient) is what makes a re-run, a second beat
-    or a retried task harmless: the row exists once, and `sent_at` is set once.
+    or a retried task harmless: the row exists once, and `sent_at` is set once. The email is
+    sent between a committed claim (`sending_since`, counted in `send_attempts`) and `sent_at`,
+    so a worker that dies in between leaves a claim that expires, and at most
+    `accounts.services.SEND_ATTEMPTS_BOUND` claims can ever reach the mail server
+    (accounts/services.py says exactly what is guaranteed).
     """
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
@@ -115,6 +119,26 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Delivery bookkeeping (accounts/services.py): a claim is a lease, not a lock held while sending.
+    sending_since = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker claimed it to email it (a lease that expires)."
+    )
+    send_attempts = models.PositiveSmallIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Claims that may have reached the mail server (a refused send does not count).",
+    )
+    failed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Not emailed again: its claims ran out without it being marked sent. Needs a person to check.",
+    )
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a sweep last handed it to the broker for delivery."
+    )
+    queued_count = models.PositiveIntegerField(
+        default=0, db_default=0, help_text="How many times sweeps handed it to the broker."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

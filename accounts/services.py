@@ -2,10 +2,15 @@
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
+from smtplib import SMTPRecipientsRefused, SMTPResponseException
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
+from django.db.models import DurationField, F, Q, Value
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,43 +48,209 @@ def notifications_create(*, notifications: list[Notification]) -> None:
         )
 
 
+# How long a claim or a queued message is trusted before another may be made: longer than any
+# delivery takes (an SMTP exchange is seconds), short enough that a lost one is soon replaced.
+DEFAULT_LEASE = timedelta(minutes=10)
+# The hard bound: a notification is never handed to the mail server more than this many times.
+SEND_ATTEMPTS_BOUND = 2
+# A sweep hands at most this many notifications to the broker; the rest wait for the next sweep.
+DEFAULT_PUBLISH_LIMIT = 10_000
+# A notification still unsent is queued again after the lease, then 2, 4, ... 64 leases.
+REQUEUE_BACKOFF_MAX_DOUBLINGS = 6
+
+
+def _lease() -> timedelta:
+    return getattr(settings, "IRO_NOTIFICATION_LEASE", DEFAULT_LEASE)
+
+
+def _publish_limit() -> int:
+    return getattr(settings, "IRO_NOTIFICATION_PUBLISH_LIMIT", DEFAULT_PUBLISH_LIMIT)
+
+
 def notifications_enqueue_unsent() -> int:
-    """After this transaction commits, ask the workers to deliver every unsent notification.
+    """Mark the unsent notifications that have no message in the broker as queued; publish them after commit.
 
-    Delivery is idempotent, so asking twice is harmless; a notification whose message never
-    reached the broker (broker down) is still unsent and is asked for again by the next sweep.
+    One UPDATE ... RETURNING chooses them (a fixed number of queries whatever the number of rows):
+    never queued, or queued longer ago than the lease (doubling with each publication, up to 64
+    leases), and not being sent or given up. So a sweep with no worker, or a broker that lost its
+    messages, adds at most one message per notification per lease, and ever fewer as it goes
+    on; at most `IRO_NOTIFICATION_PUBLISH_LIMIT` per sweep. Publishing happens after commit; if
+    the broker cannot be reached, what was not published is marked unqueued again so the next
+    sweep asks for it. Returns how many were chosen.
     """
-    from .tasks import deliver_notification  # tasks import this module: imported here, not at the top
-
-    ids = list(Notification.objects.filter(sent_at__isnull=True).values_list("pk", flat=True))
-    for notification_id in ids:
-        transaction.on_commit(lambda pk=notification_id: deliver_notification.delay(pk), robust=True)
+    lease = _lease()
+    limit = _publish_limit()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE accounts_notification SET queued_at = now(), queued_count = queued_count + 1
+                WHERE id IN (
+                    SELECT id FROM accounts_notification
+                    WHERE sent_at IS NULL AND failed_at IS NULL
+                      AND (sending_since IS NULL OR sending_since < now() - %(lease)s)
+                      AND (queued_at IS NULL
+                           OR queued_at < now() - %(lease)s * power(2, LEAST(GREATEST(queued_count - 1, 0), %(cap)s)))
+                    ORDER BY id
+                    LIMIT %(limit)s
+                    FOR UPDATE SKIP LOCKED
+                )
+                RETURNING id
+                """,
+                {"lease": lease, "cap": REQUEUE_BACKOFF_MAX_DOUBLINGS, "limit": limit},
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+    else:  # the SQLite of `make run`: the same rule, in Python
+        now = timezone.now()
+        candidates = Notification.objects.filter(sent_at=None, failed_at=None).order_by("pk")
+        ids = [
+            pk
+            for pk, sending_since, queued_at, queued_count in candidates.values_list(
+                "pk", "sending_since", "queued_at", "queued_count"
+            )
+            if (sending_since is None or sending_since < now - lease)
+            and (
+                queued_at is None
+                or queued_at < now - lease * 2 ** min(max(queued_count - 1, 0), REQUEUE_BACKOFF_MAX_DOUBLINGS)
+            )
+        ][:limit]
+        Notification.objects.filter(pk__in=ids).update(queued_at=now, queued_count=F("queued_count") + 1)
+    if ids:
+        transaction.on_commit(lambda: _publish(ids))
     return len(ids)
 
 
-@transaction.atomic
-def notification_deliver(*, notification_id: int) -> bool:
-    """Email one notification unless it was sent already. Returns whether it sent now.
+def _publish(ids: list[int]) -> None:
+    """Hand each notification to the broker; at the first failure stop, and unqueue the rest."""
+    from .tasks import deliver_notification  # tasks import this module: imported here, not at the top
 
-    The row is locked while sending; `sent_at` is set in the same transaction, so a second
-    delivery of the same task waits, then finds it sent. If sending fails the transaction
-    rolls back and the task's retry tries again.
+    for position, notification_id in enumerate(ids):
+        try:
+            deliver_notification.delay(notification_id)
+        except Exception:  # the broker is down: each further try would wait as long for nothing
+            unpublished = ids[position:]
+            logger.exception(
+                "Could not queue %s notification(s) for delivery; the next sweep asks again", len(unpublished)
+            )
+            try:
+                Notification.objects.filter(pk__in=unpublished, sent_at=None).update(
+                    queued_at=None, queued_count=F("queued_count") - 1
+                )
+            except Exception:  # then they are queued again when their lease runs out
+                logger.exception("Could not mark %s notification(s) as not queued", len(unpublished))
+            return
+
+
+def notification_message_id(notification: Notification) -> str:
+    """The same Message-ID every time this notification is emailed, so a mail system drops a resend."""
+    domain = urlsplit(settings.SITE_URL).hostname or "iro-service.invalid"
+    return f"<notification-{notification.pk}.{int(notification.created_at.timestamp() * 1_000_000)}@{domain}>"
+
+
+def _claimable() -> Q:
+    return Q(sending_since=None) | Q(sending_since__lt=Now() - Value(_lease(), output_field=DurationField()))
+
+
+def notification_claim(*, notification_id: int) -> Notification | None:
+    """Claim the notification for sending, in its own committed transaction; None if it is not to be sent.
+
+    A claim is refused while another's is live (not older than the lease), once the notification
+    is sent or given up, and after `SEND_ATTEMPTS_BOUND` counted claims: then, once the last
+    claim's lease has run out without it being marked sent, it is given up (`failed_at`) and
+    logged as an error for a person to check, never emailed again.
     """
-    notification = Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
-    if notification.sent_at is not None:
+    unsent = Notification.objects.filter(pk=notification_id, sent_at=None, failed_at=None)
+    with transaction.atomic():
+        claimed = (
+            unsent.filter(_claimable(), send_attempts__lt=SEND_ATTEMPTS_BOUND).update(
+                sending_since=Now(), send_attempts=F("send_attempts") + 1
+            )
+            == 1
+        )
+    if claimed:
+        return Notification.objects.select_related("recipient").get(pk=notification_id)
+    with transaction.atomic():
+        given_up = unsent.filter(_claimable(), send_attempts__gte=SEND_ATTEMPTS_BOUND).update(failed_at=Now()) == 1
+    if given_up:
+        logger.error(
+            "Notification %s was claimed %s times and never marked sent (a worker died after sending?): "
+            "not emailing it again",
+            notification_id,
+            SEND_ATTEMPTS_BOUND,
+        )
+    return None
+
+
+# The mail server answered with a refusal (or was never reached): the message was not accepted.
+_REFUSED = (SMTPResponseException, SMTPRecipientsRefused)
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Email one notification unless it was sent, is being sent, or was given up. Returns whether it sent now.
+
+    Three transactions, never one held open while sending: claim (committed), send with the
+    notification's own Message-ID, mark sent. Must be called outside a transaction (a task is).
+    If the send fails before the mail server could have accepted the message (no connection, or
+    the server refused it), the claim is withdrawn and does not count, and the task's retry sends
+    it. Any other failure (the connection dropped mid-message, a time-out) may have delivered it:
+    the claim still counts, so at most one more attempt is made. A worker that dies after
+    sending leaves its claim to expire: at most one more, after the lease.
+    """
+    notification = notification_claim(notification_id=notification_id)
+    if notification is None:
         return False
     recipient = notification.recipient
     if recipient.email and recipient.is_active:
-        link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL
-        send_mail(
-            subject=f"[IRO service] {notification.subject}",
-            message=f"{notification.body}\n\n{link}\n".lstrip(),
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
-    notification.sent_at = timezone.now()
-    notification.save(update_fields=["sent_at"])
+        mail_connection = get_connection()
+        try:
+            mail_connection.open()
+        except Exception:  # not even connected: nothing can have been sent
+            _release(notification, counted=False)
+            raise
+        try:
+            mail_connection.send_messages([_email(notification)])
+        except _REFUSED:
+            _release(notification, counted=False)
+            raise
+        except Exception:
+            _release(notification, counted=True)
+            raise
+        finally:
+            _close(mail_connection)
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk, sent_at=None).update(sent_at=Now(), sending_since=None)
     return True
+
+
+def _email(notification: Notification) -> EmailMessage:
+    link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL
+    return EmailMessage(
+        subject=f"[IRO service] {notification.subject}",
+        body=f"{notification.body}\n\n{link}\n".lstrip(),
+        to=[notification.recipient.email],
+        headers={"Message-ID": notification_message_id(notification)},
+    )
+
+
+def _close(mail_connection) -> None:
+    try:
+        mail_connection.close()
+    except Exception:  # the message was handed over (or its own error is being raised): do not mask that
+        logger.warning("Closing the mail connection failed", exc_info=True)
+
+
+def _release(notification: Notification, *, counted: bool) -> None:
+    """Withdraw this worker's claim (only if it is still this worker's) so a retry may claim it at once."""
+    changes: dict = {"sending_since": None}
+    if not counted:
+        changes["send_attempts"] = F("send_attempts") - 1
+    try:
+        with transaction.atomic():
+            Notification.objects.filter(
+                pk=notification.pk, sent_at=None, sending_since=notification.sending_since
+            ).update(**changes)
+    except Exception:  # the claim then runs out with its lease
+        logger.exception("Could not withdraw the claim on notification %s", notification.pk)
 
 
 def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:

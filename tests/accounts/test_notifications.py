@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Notification, NotificationKind
 from accounts.services import daily_digest_create
-from iro_service.celery import app
+from tests.accounts.brokers import point_app_at
 
 pytestmark = pytest.mark.django_db
 
@@ -72,12 +72,11 @@ def test_healthz_reports_the_database_and_the_broker(client):
 
 
 def test_healthz_says_when_the_broker_is_unreachable(client):
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    point_app_at("redis://127.0.0.1:1/0")
     try:
         response = client.get(reverse("healthz"))
     finally:
-        app.conf.broker_url = original
+        point_app_at(None)
     assert response.status_code == 503
     assert response.json()["broker"].startswith("unreachable")
     assert response.json()["database"] == "ok"
