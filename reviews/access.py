@@ -28,10 +28,29 @@ from .timescales import add_working_days
 
 
 def _cover_active(*, today: date) -> Q:
-    """Reviews whose cover still gives access: not cancelled, not past the minutes deadline."""
+    """Reviews whose cover still gives access: not cancelled, not past the end of cover set by
+    business support, and not past the minutes deadline. `cover_is_active` is the same rule for
+    one review in memory (a test holds the two to each other)."""
     # minutes_due(held_on) >= today  <=>  held_on >= the 20th working day before today.
     held_since = add_working_days(today, -20)
-    return ~Q(status=ReviewStatus.CANCELLED) & (Q(held_on__isnull=True) | Q(held_on__gte=held_since))
+    return (
+        ~Q(status=ReviewStatus.CANCELLED)
+        & (Q(held_on__isnull=True) | Q(held_on__gte=held_since))
+        & (Q(cover_ends_on__isnull=True) | Q(cover_ends_on__gte=today))
+    )
+
+
+def cover_is_active(*, review: Review, today: date) -> bool:
+    """Whether the review's covering IRO (if any) may still work on it today."""
+    if review.covering_iro_id is None or review.status == ReviewStatus.CANCELLED:
+        return False
+    if review.held_on is not None and review.held_on < add_working_days(today, -20):
+        return False
+    return review.cover_ends_on is None or review.cover_ends_on >= today
+
+
+def _covers(*, user: User, review: Review, today: date) -> bool:
+    return review.covering_iro_id == user.pk and cover_is_active(review=review, today=today)
 
 
 def iro_children(*, iro: User, today: date) -> QuerySet[Child]:
@@ -77,7 +96,7 @@ def iro_may_work_on_review(*, user: User, review: Review, today: date) -> bool:
     """The child's case-holding IRO, or the IRO covering this review."""
     if not user.is_iro:
         return False
-    if review.covering_iro_id == user.pk:
+    if _covers(user=user, review=review, today=today):
         return True
     return (
         current_allocations(today=today)
@@ -95,7 +114,8 @@ def review_for(*, user: User, pk: int, today: date) -> Review:
     if user.is_manager or user.is_business_support:
         return review
     if user.is_iro and (
-        review.covering_iro_id == user.pk or iro_children(iro=user, today=today).filter(pk=review.child_id).exists()
+        _covers(user=user, review=review, today=today)
+        or iro_children(iro=user, today=today).filter(pk=review.child_id).exists()
     ):
         return review
     raise Http404("No such review on your caseload.")

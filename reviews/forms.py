@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.selectors import iro_users
 from children.ages import age_on
 
+from .claims import RECORD
 from .codes import (
     PATHWAY_PLAN_FROM_AGE,
     USUAL_VENUES,
@@ -22,6 +23,18 @@ from .codes import (
 from .models import Decision, Distribution, Invitee, Review, Visit
 
 User = get_user_model()
+
+
+def claim_field() -> forms.CharField:
+    """The hidden claim of a page that edits a review: a digest of what the page showed
+    (reviews.claims). A page posted without it is out of date."""
+    return forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={"required": "This page is out of date: open it again and enter your changes."},
+    )
+
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -69,6 +82,7 @@ class BookingForm(forms.Form):
     )
     lateness_reason = forms.CharField(label="Reason for booking after the due date", widget=TEXTAREA, required=False)
     reschedule_reason = forms.CharField(label="Reason for moving the review", widget=TEXTAREA, required=False)
+    claim = claim_field()
 
     usual_venues = USUAL_VENUES
 
@@ -104,6 +118,7 @@ InviteeFormSet = forms.formset_factory(InviteeForm, extra=3, **FORMSET_LIMITS)
 
 class CancelBookingForm(forms.Form):
     reason = forms.CharField(label="Reason for cancelling", widget=TEXTAREA)
+    claim = claim_field()
 
 
 class CoverForm(forms.Form):
@@ -113,6 +128,23 @@ class CoverForm(forms.Form):
         required=False,
         empty_label="No cover: the case-holding IRO chairs",
     )
+    ends_on = forms.DateField(
+        label="Cover ends on (optional)",
+        widget=DATE_INPUT,
+        required=False,
+        help_text="The last day the covering IRO may work on this review. Leave blank to end cover when the "
+        "minutes are due (20 working days after the review).",
+    )
+    claim = claim_field()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        ends_on = cleaned.get("ends_on")
+        if ends_on and ends_on < timezone.localdate():
+            self.add_error("ends_on", "The end of cover cannot be in the past.")
+        if ends_on and not cleaned.get("iro"):
+            self.add_error("ends_on", "Choose the covering IRO, or leave the end date blank.")
+        return cleaned
 
 
 class VisitForm(forms.ModelForm):
@@ -130,6 +162,7 @@ class PreparationForm(forms.Form):
         label="Wishes and feelings form received on", widget=DATE_INPUT, required=False
     )
     child_own_words = forms.CharField(label="The child's own words", widget=TEXTAREA, required=False)
+    claim = claim_field()
 
     def __init__(self, *args, review: Review, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -184,13 +217,13 @@ class ReviewRecordForm(forms.ModelForm):
         }
         labels = {"held_on": "Date held", "plan_of_adoption_confirmed": "This review confirmed a plan of adoption"}
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    claim = claim_field()
 
     def __init__(self, *args, marking_held: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.marking_held = marking_held
         review = self.instance
-        self.fields["version"].initial = review.version
+        self.fields["claim"].initial = RECORD.claim(review)
         self.already_held = review.status == ReviewStatus.HELD
         # Offer only the codes valid for the child's age on the review date (DfE rules 440/441).
         on = review.review_date or timezone.localdate()
@@ -218,6 +251,20 @@ class ReviewRecordForm(forms.ModelForm):
             self.instance.held_on = None
             cleaned["held_on"] = None
         return cleaned
+
+    def _update_errors(self, errors) -> None:
+        """The model checks the held date against the pre-review visit, a field this form does
+        not show: say it on the date held, where the chair can act on it."""
+        if hasattr(errors, "error_dict") and "child_visited_on" in errors.error_dict:
+            visited = self.instance.child_visited_on
+            errors.error_dict.pop("child_visited_on")
+            errors.error_dict.setdefault("held_on", []).append(
+                forms.ValidationError(
+                    f"The child was visited before this review on {visited:%d/%m/%Y}: the review cannot be held "
+                    "before that visit. Check the date held."
+                )
+            )
+        super()._update_errors(errors)
 
 
 AttendeeFormSet = inlineformset_factory(
@@ -263,16 +310,25 @@ class MultipleFileField(forms.FileField):
 
 
 class SSDA903UploadForm(forms.Form):
-    MAX_BYTES = 200 * 1024 * 1024
-
     files = MultipleFileField(
         label="SSDA903 files",
         help_text="The header, episodes and reviews CSV files (any names: each is recognised by its header row).",
     )
 
     def clean_files(self):
+        from .ssda903 import describe_size, max_file_bytes  # noqa: PLC0415 - kept inside this form (shared file)
+
+        limit = max_file_bytes()
         files = self.cleaned_data["files"]
-        for upload in files:
-            if upload.size > self.MAX_BYTES:
-                raise forms.ValidationError(f"{upload.name} is larger than 200 MB.")
+        # The size Django already knows (the upload waits in a temporary file): refused before
+        # anything reads it.
+        too_big = [upload for upload in files if upload.size > limit]
+        if too_big:
+            raise forms.ValidationError(
+                [
+                    f"{upload.name} is {describe_size(upload.size)}, over the {describe_size(limit)} limit for one "
+                    "SSDA903 file (IRO_SSDA903_MAX_BYTES)."
+                    for upload in too_big
+                ]
+            )
         return files

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from children.ages import age_on
 from children.models import Child, PeriodOfCare
-from children.records import KeptQuerySet, KeptRecord
+from children.records import KeptQuerySet, KeptRecord, NeverDeleted
 
 from .codes import (
     BookingAction,
@@ -80,6 +80,13 @@ class Review(KeptRecord):
         related_name="reviews_covered",
         verbose_name="covering IRO",
         help_text="An IRO covering this one review while the case-holding IRO is away.",
+    )
+    cover_ends_on = models.DateField(
+        "cover ends on",
+        null=True,
+        blank=True,
+        help_text="The last day the covering IRO may work on this review. Left blank, cover ends when the "
+        "minutes are due (20 working days after the review).",
     )
     # Before the review
     wishes_and_feelings_received_on = models.DateField(null=True, blank=True)
@@ -225,7 +232,7 @@ class Decision(models.Model):
         return self.text[:60]
 
 
-class Booking(models.Model):
+class Booking(NeverDeleted):
     """One entry in a review's booking history: booked, rescheduled or cancelled."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="bookings")
@@ -250,7 +257,7 @@ class Booking(models.Model):
         return f"{self.get_action_display()} {self.booked_for or ''}"
 
 
-class Invitee(models.Model):
+class Invitee(NeverDeleted):
     """Someone invited to a review, and whether they attended."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="invitees")
@@ -283,7 +290,7 @@ class ReportReceived(models.Model):
         return f"{self.get_kind_display()} received {self.received_on}"
 
 
-class Visit(models.Model):
+class Visit(NeverDeleted):
     """The IRO sees the child before the review (alone where appropriate)."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="visits")
@@ -345,7 +352,7 @@ class Document(KeptRecord):
         return f"{self.kind}-{self.review.child.local_id}-v{self.version}.pdf"
 
 
-class Distribution(models.Model):
+class Distribution(NeverDeleted):
     """To whom, how and when a document went."""
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="distributions")

@@ -1,6 +1,6 @@
 """Writes for reviews, and the orchestration of care events that move the review clock."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -15,6 +15,7 @@ from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import AllocationKind, Child, PeriodOfCare
 from children.selectors import current_allocations
 
+from .claims import BOOK, CANCEL, COVER, PREPARE, RECORD, claim_check
 from .codes import (
     OUTSTANDING_STATUSES,
     REVIEW_SLOT_MINUTES,
@@ -130,8 +131,9 @@ def review_record_held(
     review.chair = chair
     review.participation_code = participation_code
     review.parents_participated = parents_participated
+    review.version += 1
     review.full_clean()
-    review.save()
+    review.save(update_fields=["status", "held_on", "chair", "participation_code", "parents_participated", "version"])
     review_due_dates_refresh(period_of_care=review.period_of_care)
     review.refresh_from_db()
     return review
@@ -197,10 +199,13 @@ def review_book(
     lateness_reason: str = "",
     reschedule_reason: str = "",
     invitees: Iterable[dict] = (),
+    claim: str | None = None,
 ) -> Review:
     """Book (or reschedule) a review. Refuses a late booking without a reason, a reschedule
-    without a reason, and a time that overlaps another booking of the same IRO."""
+    without a reason, and a time that overlaps another booking of the same IRO; and refuses
+    (ReviewChanged) if the booking was changed since the page was opened (`claim`)."""
     review = Review.objects.select_for_update().select_related("child", "period_of_care").get(pk=review.pk)
+    claim_check(review=review, page=BOOK, claim=claim)
     errors: dict[str, str] = {}
     if review.status not in OUTSTANDING_STATUSES:
         raise ValidationError("Only a review that is due can be booked.")
@@ -232,8 +237,9 @@ def review_book(
     review.venue_chosen_by_child = venue_chosen_by_child
     review.early_review_reason = early_review_reason
     review.lateness_reason = lateness_reason
+    review.version += 1
     review.full_clean()
-    review.save()
+    review.save(update_fields=[*BOOK.fields, "version"])
     Booking.objects.create(
         review=review,
         action=BookingAction.RESCHEDULED if rescheduling else BookingAction.BOOKED,
@@ -249,9 +255,10 @@ def review_book(
 
 
 @transaction.atomic
-def review_cancel_booking(*, review: Review, reason: str, cancelled_by: User) -> Review:
+def review_cancel_booking(*, review: Review, reason: str, cancelled_by: User, claim: str | None = None) -> Review:
     """The booking is cancelled; the review is due again and the history keeps the booking."""
     review = Review.objects.select_for_update().get(pk=review.pk)
+    claim_check(review=review, page=CANCEL, claim=claim)
     if review.status != ReviewStatus.BOOKED:
         raise ValidationError("Only a booked review can have its booking cancelled.")
     if not reason.strip():
@@ -266,16 +273,23 @@ def review_cancel_booking(*, review: Review, reason: str, cancelled_by: User) ->
     )
     review.status = ReviewStatus.DUE
     review.booked_for = None
-    review.save(update_fields=["status", "booked_for"])
+    review.version += 1
+    review.save(update_fields=[*CANCEL.fields, "version"])
     return review
 
 
 @transaction.atomic
-def review_set_cover(*, review: Review, iro: User | None) -> Review:
-    """An IRO covers this one review (or cover is removed with None)."""
+def review_set_cover(
+    *, review: Review, iro: User | None, ends_on: date | None = None, claim: str | None = None
+) -> Review:
+    """An IRO covers this one review (or cover is removed with None) until `ends_on`, or, left
+    blank, until the review's minutes are due (reviews.access.cover_is_active)."""
     if iro is not None and not iro.is_iro:
         raise ValidationError({"iro": f"{iro} is not an IRO."})
+    if iro is None and ends_on is not None:
+        raise ValidationError({"ends_on": "Choose the covering IRO, or leave the end date blank."})
     review = Review.objects.select_for_update().get(pk=review.pk)
+    claim_check(review=review, page=COVER, claim=claim)
     if review.status not in OUTSTANDING_STATUSES:
         raise ValidationError("Cover can only be set for a review that has not been held.")
     if iro is not None and review.status == ReviewStatus.BOOKED:
@@ -283,7 +297,9 @@ def review_set_cover(*, review: Review, iro: User | None) -> Review:
         if clash is not None:
             raise ValidationError({"iro": f"{iro} already has a review booked at that time."})
     review.covering_iro = iro
-    review.save(update_fields=["covering_iro"])
+    review.cover_ends_on = ends_on
+    review.version += 1
+    review.save(update_fields=[*COVER.fields, "version"])
     return review
 
 
@@ -309,15 +325,22 @@ def visit_record(*, child: Child, iro: User, visited_on: date, seen_alone: bool,
 
 @transaction.atomic
 def review_record_preparation(
-    *, review: Review, wishes_and_feelings_received_on: date | None, child_own_words: str, reports: dict[str, date]
+    *,
+    review: Review,
+    wishes_and_feelings_received_on: date | None,
+    child_own_words: str,
+    reports: dict[str, date],
+    claim: str | None = None,
 ) -> Review:
     """Wishes and feelings received (with the child's own words), and the reports received."""
     review = Review.objects.select_for_update().get(pk=review.pk)
+    claim_check(review=review, page=PREPARE, claim=claim)
     review.wishes_and_feelings_received = wishes_and_feelings_received_on is not None
     review.wishes_and_feelings_received_on = wishes_and_feelings_received_on
     review.child_own_words = child_own_words
+    review.version += 1
     review.full_clean()
-    review.save()
+    review.save(update_fields=[*PREPARE.fields, "version"])
     for kind, received_on in reports.items():
         ReportReceived.objects.update_or_create(review=review, kind=kind, defaults={"received_on": received_on})
     review.reports_received.exclude(kind__in=list(reports)).delete()
@@ -405,8 +428,44 @@ def distribution_record(
     return distribution
 
 
-def review_version_claim(*, review: Review, version: int) -> bool:
-    """Claim the right to save a review record opened at `version`: true for exactly one of
-    any number of concurrent saves (the row is locked until the claiming transaction ends, and
-    the others then find the version moved on)."""
-    return Review.objects.filter(pk=review.pk, version=version).update(version=version + 1) == 1
+@transaction.atomic
+def review_record_save(
+    *,
+    review: Review,
+    claim: str | None,
+    values: dict,
+    save_related: Callable[[Review], None] | None = None,
+    held_by: User | None = None,
+) -> Review:
+    """Save the chair's record (a draft, or corrections to a held review): only the record's
+    own fields, and only if they are as the chair saw them (`claim`; else ReviewChanged).
+
+    `values` holds the record's fields (reviews.claims.RECORD); `save_related` saves the
+    attendees and decisions under the same lock. A held date in a draft is not kept: with
+    `held_by` (the chair) the review is then marked held on `values["held_on"]`.
+    """
+    review = Review.objects.select_for_update().select_related("child", "period_of_care").get(pk=review.pk)
+    claim_check(review=review, page=RECORD, claim=claim)
+    was_held = review.status == ReviewStatus.HELD
+    for name, value in values.items():
+        if name not in RECORD.fields:
+            raise ValueError(f"{name} is not a field of the chair's record")
+        setattr(review, name, value)
+    if not was_held:
+        review.held_on = None
+    review.version += 1
+    review.full_clean()
+    review.save(update_fields=[*RECORD.fields, "version"])
+    if save_related is not None:
+        save_related(review)
+    if was_held:
+        review_due_dates_refresh(period_of_care=review.period_of_care)
+    elif held_by is not None:
+        return review_record_held(
+            review=review,
+            held_on=values["held_on"],
+            chair=held_by,
+            participation_code=review.participation_code,
+            parents_participated=review.parents_participated,
+        )
+    return review

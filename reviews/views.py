@@ -1,12 +1,12 @@
 """Booking, preparing, chairing and recording reviews; a child coming into care."""
 
 import secrets
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -22,8 +22,10 @@ from accounts.roles import Role
 from accounts.selectors import iro_users
 from children.forms import NewChildForm
 from children.services import allocation_case_holding_set
+from iro_service.inputs import query_id
 
 from . import access, services, ssda903
+from .claims import BOOK, CANCEL, COVER, PREPARE, RECORD, ReviewChanged
 from .codes import TO_BOOK_WORKING_DAYS, DocumentState, ReviewStatus
 from .documents import private_storage
 from .forms import (
@@ -47,6 +49,34 @@ from .timescales import minutes_due, outcomes_due
 PAGE_SIZE = 50
 
 
+def _conflict_rows(changed: ReviewChanged, typed: dict) -> list[tuple[str, object, object]]:
+    """(field, saved now, yours) for each of the page's fields that differs from what was typed."""
+    current = changed.review
+    rows = []
+    for name in changed.page.fields:
+        if name not in typed:
+            continue
+        field = type(current)._meta.get_field(name)
+        saved = getattr(current, name)
+        if saved != typed[name]:
+            shown = current._get_FIELD_display(field) if field.choices else saved
+            rows.append((str(field.verbose_name).capitalize(), shown, typed[name]))
+    if not rows:
+        rows.append(("Other details on this page", "changed by the other person", "as you saw them before"))
+    return rows
+
+
+def _rebind_after_conflict(form_class, request: HttpRequest, changed: ReviewChanged, **kwargs):
+    """The form again with what the person typed and the claim of what is saved now, so that
+    saving again is a deliberate choice; the refusal is its first error."""
+    data = request.POST.copy()
+    data["claim"] = changed.page.claim(changed.review)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    form.add_error(None, changed.messages)
+    return form
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     """Show a service's refusal on the form, field by field where it names one."""
     if hasattr(error, "error_dict"):
@@ -63,10 +93,11 @@ def to_book(request: HttpRequest) -> HttpResponse:
         within = min(max(int(request.GET.get("within", TO_BOOK_WORKING_DAYS)), 0), 260)
     except ValueError:
         within = TO_BOOK_WORKING_DAYS
-    iro_id = request.GET.get("iro") or None
-    team_id = request.GET.get("team") or None
-    iro_id = int(iro_id) if iro_id and iro_id.isdigit() else None
-    team_id = int(team_id) if team_id and team_id.isdigit() else None
+    iro_id, iro_problem = query_id(request.GET, "iro", choose="an IRO", everyone="all IROs")
+    team_id, team_problem = query_id(request.GET, "team", choose="a team", everyone="all teams")
+    for problem in (iro_problem, team_problem):
+        if problem:
+            messages.error(request, problem)
     children = reviews_to_book(today=today, within_working_days=within, iro_id=iro_id, team_id=team_id)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({key: value for key, value in (("within", within), ("iro", iro_id), ("team", team_id)) if value})
@@ -94,7 +125,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     if review.status not in (ReviewStatus.DUE, ReviewStatus.BOOKED):
         messages.warning(request, "This review has been held or is no longer needed; it cannot be booked.")
         return redirect("reviews:detail", pk=review.pk)
-    form = BookingForm(request.POST or None, review=review)
+    form = BookingForm(request.POST or None, review=review, initial={"claim": BOOK.claim(review)})
     invitees = InviteeFormSet(request.POST or None, prefix="invitees")
     if request.method == "POST" and form.is_valid() and invitees.is_valid():
         try:
@@ -108,7 +139,13 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                 reschedule_reason=form.cleaned_data.get("reschedule_reason", ""),
                 invitees=[invitee.cleaned_data for invitee in invitees if invitee.cleaned_data],
                 booked_by=request.user,
+                claim=form.cleaned_data["claim"],
             )
+        except ReviewChanged as changed:
+            conflict = _conflict_rows(changed, {**form.cleaned_data, "status": review.status})
+            form = _rebind_after_conflict(BookingForm, request, changed, review=changed.review)
+            context = {"review": changed.review, "form": form, "invitees": invitees, "conflict": conflict}
+            return render(request, "reviews/review_book.html", context, status=409)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -121,10 +158,19 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 @audited("review", child_of=child_id_of_review)
 def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
     review = access.review_for(user=request.user, pk=pk, today=timezone.localdate())
-    form = CancelBookingForm(request.POST or None)
+    form = CancelBookingForm(request.POST or None, initial={"claim": CANCEL.claim(review)})
     if request.method == "POST" and form.is_valid():
         try:
-            services.review_cancel_booking(review=review, reason=form.cleaned_data["reason"], cancelled_by=request.user)
+            services.review_cancel_booking(
+                review=review,
+                reason=form.cleaned_data["reason"],
+                cancelled_by=request.user,
+                claim=form.cleaned_data["claim"],
+            )
+        except ReviewChanged as changed:
+            form = _rebind_after_conflict(CancelBookingForm, request, changed)
+            context = {"review": changed.review, "form": form, "conflict": _conflict_rows(changed, {})}
+            return render(request, "reviews/review_cancel_booking.html", context, status=409)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -137,10 +183,22 @@ def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
 @audited("review", child_of=child_id_of_review)
 def cover(request: HttpRequest, pk: int) -> HttpResponse:
     review = access.review_for(user=request.user, pk=pk, today=timezone.localdate())
-    form = CoverForm(request.POST or None, initial={"iro": review.covering_iro})
+    initial = {"iro": review.covering_iro, "ends_on": review.cover_ends_on, "claim": COVER.claim(review)}
+    form = CoverForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.review_set_cover(review=review, iro=form.cleaned_data["iro"])
+            services.review_set_cover(
+                review=review,
+                iro=form.cleaned_data["iro"],
+                ends_on=form.cleaned_data["ends_on"],
+                claim=form.cleaned_data["claim"],
+            )
+        except ReviewChanged as changed:
+            typed = {"covering_iro": form.cleaned_data["iro"], "cover_ends_on": form.cleaned_data["ends_on"]}
+            conflict = _conflict_rows(changed, typed)
+            form = _rebind_after_conflict(CoverForm, request, changed)
+            context = {"review": changed.review, "form": form, "conflict": conflict}
+            return render(request, "reviews/review_cover.html", context, status=409)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -186,82 +244,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_detail.html", context)
 
 
-def _record_conflict(request: HttpRequest, review, form, attendees, decisions) -> HttpResponse:
-    """Someone else saved this record since it was opened: refuse, keep what was typed, and
-    say which fields now differ from it."""
-    current = type(review).objects.get(pk=review.pk)
-    changed = [
-        (form.fields[name].label or name, getattr(current, name), form.cleaned_data.get(name))
-        for name in form.Meta.fields
-        if getattr(current, name) != form.cleaned_data.get(name)
-    ]
-    data = request.POST.copy()
-    data["version"] = str(current.version)  # saving again now is a deliberate choice
-    form = ReviewRecordForm(data, instance=current, marking_held="mark_held" in request.POST)
-    form.is_valid()
-    form.add_error(
-        None,
-        f"{current.history.first().history_user or 'Someone else'} saved this review since you opened it, so your "
-        "changes were not saved. Your text is still below; check the differences, then save again.",
-    )
-    return render(
-        request,
-        "reviews/review_detail.html",
-        {
-            "review": current,
-            "today": timezone.localdate(),
-            "bookings": current.bookings.select_related("recorded_by"),
-            "invitees": current.invitees.all(),
-            "may_record": True,
-            "show_sensitive": True,
-            "form": form,
-            "attendees": attendees,
-            "decision_forms": decisions,
-            "conflict": changed,
-        },
-        status=409,
-    )
-
-
-def _record(request: HttpRequest, review) -> HttpResponse:
-    """Save the chair's record as a draft, or mark the review held."""
-    marking_held = "mark_held" in request.POST
-    original_status = review.status
-    form = ReviewRecordForm(request.POST, instance=review, marking_held=marking_held)
-    attendees = AttendeeFormSet(request.POST, instance=review, prefix="attendees")
-    decisions = DecisionFormSet(request.POST, instance=review, prefix="decisions")
-    if form.is_valid() and attendees.is_valid() and decisions.is_valid():
-        opened_at = form.cleaned_data["version"]
-        if not services.review_version_claim(review=review, version=opened_at):
-            return _record_conflict(request, review, form, attendees, decisions)
-        review = form.save(commit=False)
-        review.version = opened_at + 1
-        held_on = review.held_on
-        review.status = original_status
-        if original_status != ReviewStatus.HELD:
-            review.held_on = None
-        review.save()
-        attendees.save()
-        decisions.save()
-        if marking_held and original_status != ReviewStatus.HELD:
-            services.review_record_held(
-                review=review,
-                held_on=held_on,
-                chair=request.user,
-                participation_code=review.participation_code,
-                parents_participated=review.parents_participated,
-            )
-            messages.success(
-                request,
-                f"Review marked held on {date_format(held_on)}. Outcomes are due by "
-                f"{date_format(outcomes_due(held_on))} and minutes by {date_format(minutes_due(held_on))}.",
-            )
-            return redirect("caseload:child", pk=review.child_id)
-        if original_status == ReviewStatus.HELD:
-            services.review_due_dates_refresh(period_of_care=review.period_of_care)
-        messages.success(request, "Record saved.")
-        return redirect("reviews:detail", pk=review.pk)
-    review.status = original_status
+def _record_page(request: HttpRequest, review, form, attendees, decisions, *, conflict=None, status=200):
     return render(
         request,
         "reviews/review_detail.html",
@@ -275,9 +258,64 @@ def _record(request: HttpRequest, review) -> HttpResponse:
             "form": form,
             "attendees": attendees,
             "decision_forms": decisions,
+            "conflict": conflict,
         },
-        status=200,
+        status=status,
     )
+
+
+def _record(request: HttpRequest, review) -> HttpResponse:
+    """Save the chair's record as a draft, or mark the review held."""
+    marking_held = "mark_held" in request.POST
+    form = ReviewRecordForm(request.POST, instance=review, marking_held=marking_held)
+    already_held = form.already_held
+    attendees = AttendeeFormSet(request.POST, instance=review, prefix="attendees")
+    decisions = DecisionFormSet(request.POST, instance=review, prefix="decisions")
+    if form.is_valid() and attendees.is_valid() and decisions.is_valid():
+        values = {name: form.cleaned_data[name] for name in RECORD.fields}
+
+        def save_related(saved) -> None:
+            attendees.instance = decisions.instance = saved
+            attendees.save()
+            decisions.save()
+
+        try:
+            review = services.review_record_save(
+                review=review,
+                claim=form.cleaned_data["claim"],
+                values=values,
+                save_related=save_related,
+                held_by=request.user if marking_held and not already_held else None,
+            )
+        except ReviewChanged as changed:
+            current = changed.review
+            # What differs is read before the form is bound again (binding sets the typed values on it).
+            conflict = _conflict_rows(changed, {**values, "held_on": form.cleaned_data.get("held_on")})
+            data = request.POST.copy()
+            data["claim"] = RECORD.claim(current)  # saving again now is a deliberate choice
+            again = ReviewRecordForm(data, instance=current, marking_held=marking_held)
+            again.is_valid()
+            again.add_error(None, changed.messages)
+            attendees = AttendeeFormSet(request.POST, instance=current, prefix="attendees")
+            decisions = DecisionFormSet(request.POST, instance=current, prefix="decisions")
+            return _record_page(
+                request, current, again, attendees, decisions, conflict=conflict, status=409
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if marking_held and not already_held:
+                held_on = review.held_on
+                messages.success(
+                    request,
+                    f"Review marked held on {date_format(held_on)}. Outcomes are due by "
+                    f"{date_format(outcomes_due(held_on))} and minutes by {date_format(minutes_due(held_on))}.",
+                )
+                return redirect("caseload:child", pk=review.child_id)
+            messages.success(request, "Record saved.")
+            return redirect("reviews:detail", pk=review.pk)
+    review.refresh_from_db()  # validation set a held status on the copy in memory
+    return _record_page(request, review, form, attendees, decisions)
 
 
 @role_required(Role.IRO)
@@ -289,18 +327,29 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "wishes_and_feelings_received_on": review.wishes_and_feelings_received_on,
         "child_own_words": review.child_own_words,
+        "claim": PREPARE.claim(review),
         **{f"report_{kind}": day for kind, day in received.items()},
     }
     form = PreparationForm(request.POST or None, review=review, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.review_record_preparation(
-            review=review,
-            wishes_and_feelings_received_on=form.cleaned_data["wishes_and_feelings_received_on"],
-            child_own_words=form.cleaned_data["child_own_words"],
-            reports=form.reports(),
-        )
-        messages.success(request, "Preparation saved.")
-        return redirect("reviews:detail", pk=review.pk)
+        try:
+            services.review_record_preparation(
+                review=review,
+                wishes_and_feelings_received_on=form.cleaned_data["wishes_and_feelings_received_on"],
+                child_own_words=form.cleaned_data["child_own_words"],
+                reports=form.reports(),
+                claim=form.cleaned_data["claim"],
+            )
+        except ReviewChanged as changed:
+            conflict = _conflict_rows(changed, form.cleaned_data)
+            form = _rebind_after_conflict(PreparationForm, request, changed, review=changed.review)
+            context = {"review": changed.review, "form": form, "conflict": conflict}
+            return render(request, "reviews/review_prepare.html", context, status=409)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Preparation saved.")
+            return redirect("reviews:detail", pk=review.pk)
     return render(request, "reviews/review_prepare.html", {"review": review, "form": form})
 
 
@@ -449,13 +498,14 @@ def ssda903_import(request: HttpRequest) -> HttpResponse:
             return redirect("reviews:ssda903_import")
         folder = f"imports/{token}"
         names = storage.listdir(folder)[1]
-        files = {name: storage.open(f"{folder}/{name}").read() for name in names}
         try:
-            summary = ssda903.import_files(files)
+            # The stored files are read a row at a time, never whole into memory.
+            with ExitStack() as stack:
+                files = {name: stack.enter_context(storage.open(f"{folder}/{name}", "rb")) for name in names}
+                summary = ssda903.import_files(files)
         except ssda903.ImportProblems as error:
-            return render(
-                request, "reviews/ssda903_import.html", {"form": SSDA903UploadForm(), "problems": error.problems}
-            )
+            context = {"form": SSDA903UploadForm(), "problems": error.problems, "problem_count": error.count}
+            return render(request, "reviews/ssda903_import.html", context)
         finally:
             for name in names:
                 storage.delete(f"{folder}/{name}")
@@ -465,15 +515,20 @@ def ssda903_import(request: HttpRequest) -> HttpResponse:
     form = SSDA903UploadForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        files = {upload.name: upload.read() for upload in form.cleaned_data["files"]}
+        # Kept (copied a chunk at a time) for the confirmation, then checked from there.
+        token = secrets.token_urlsafe(16)
+        stored = [
+            storage.save(f"imports/{token}/{Path(upload.name).name}", upload) for upload in form.cleaned_data["files"]
+        ]
         try:
-            summary = ssda903.import_files(files, dry_run=True)
+            with ExitStack() as stack:
+                files = {Path(name).name: stack.enter_context(storage.open(name, "rb")) for name in stored}
+                summary = ssda903.import_files(files, dry_run=True)
         except ssda903.ImportProblems as error:
-            context["problems"] = error.problems
+            for name in stored:
+                storage.delete(name)
+            context.update(problems=error.problems, problem_count=error.count)
         else:
-            token = secrets.token_urlsafe(16)
-            for name, content in files.items():
-                storage.save(f"imports/{token}/{Path(name).name}", ContentFile(content))
             request.session[_UPLOAD_SESSION_KEY] = token
             context.update(preview=summary.lines(), token=token, file_names=sorted(files))
     return render(request, "reviews/ssda903_import.html", context)

@@ -135,3 +135,11 @@ def child_in_care(iro, *, start: date = date(2025, 1, 6), born: date = date(2012
     )
     Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
     return child, review
+
+
+def claimed(review, page: str, data: dict) -> dict:
+    """A POST of one of a review's pages ("record", "prepare", "book", "cancel", "cover") with the
+    claim the page carries when opened now (reviews.claims)."""
+    from reviews import claims
+
+    return {"claim": getattr(claims, page.upper()).claim(Review.objects.get(pk=review.pk)), **data}

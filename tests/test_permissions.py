@@ -14,6 +14,7 @@ from accounts.models import AccessAction, AccessLog
 from audits.models import Escalation
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
+from reviews import claims
 from reviews.documents import private_storage
 from reviews.models import Document, Review
 from reviews.services import child_come_into_care, review_record_held
@@ -220,7 +221,7 @@ def test_only_the_iro_on_the_case_may_post_the_review_record(client, world, role
         reverse("reviews:detail", args=[objects[whose]["review"]]),
         {
             "save_draft": "1",
-            "version": "1",
+            "claim": claims.RECORD.claim(Review.objects.get(pk=objects[whose]["review"])),
             "attendees-TOTAL_FORMS": "0",
             "attendees-INITIAL_FORMS": "0",
             "decisions-TOTAL_FORMS": "0",

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from accounts.models import AccessAction, AccessLog
+from reviews import claims
 from reviews.documents import private_storage
 from reviews.models import Document, Review
 from reviews.services import review_record_held
@@ -57,7 +58,7 @@ def test_two_hundred_random_actions_make_two_hundred_rows(client, iro, manager, 
     def save_record(child, review, document):
         client.force_login(iro)
         data = {
-            "version": str(Review.objects.get(pk=review.pk).version),
+            "claim": claims.RECORD.claim(Review.objects.get(pk=review.pk)),
             "save_draft": "1",
             "worried_about": f"note {rng.random()}",
             "attendees-TOTAL_FORMS": "0",

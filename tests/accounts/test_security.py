@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import AccessAction, AccessLog, ImmutableRowError
 from children.models import Child, PeriodOfCare
 from children.records import RecordsAreKept
+from reviews import claims
 from reviews.documents import private_storage
 from reviews.models import Document, Review, Visit
 from reviews.services import review_record_held
@@ -156,7 +157,7 @@ def test_field_history_is_kept_for_a_review(client, iro):
     child, review = child_in_care(iro)
     client.force_login(iro)
     data = {
-        "version": "1",
+        "claim": claims.RECORD.claim(review),
         "save_draft": "1",
         "worried_about": "School moves.",
         "attendees-TOTAL_FORMS": "0",

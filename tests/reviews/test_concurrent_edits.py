@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AccessAction, AccessLog
+from reviews import claims
 from reviews.models import Review
 from tests.factories import IROFactory, child_in_care
 
@@ -18,9 +19,9 @@ SAVERS = 20
 ROUNDS = 3
 
 
-def _post(review_pk: int, version: int, words: str) -> dict:
+def _post(claim: str, words: str) -> dict:
     return {
-        "version": str(version),
+        "claim": claim,
         "save_draft": "1",
         "worried_about": words,
         "attendees-TOTAL_FORMS": "0",
@@ -53,7 +54,8 @@ def test_twenty_concurrent_saves_one_lands_each_round_and_nothing_is_lost():
     url = reverse("reviews:detail", args=[review.pk])
 
     for round_number in range(ROUNDS):
-        opened_at = Review.objects.get(pk=review.pk).version
+        opened = Review.objects.get(pk=review.pk)
+        opened_at, claim = opened.version, claims.RECORD.claim(opened)
         start = threading.Barrier(SAVERS)
         outcomes: list[tuple[int, int, str]] = []
         lock = threading.Lock()
@@ -61,7 +63,7 @@ def test_twenty_concurrent_saves_one_lands_each_round_and_nothing_is_lost():
         threads = [
             threading.Thread(
                 target=_save,
-                args=(client, url, _post(review.pk, opened_at, f"round {round_number}: saver {i}"), i)
+                args=(client, url, _post(claim, f"round {round_number}: saver {i}"), i)
                 + (start, lock, outcomes),
             )
             for i, client in enumerate(clients)
@@ -75,7 +77,7 @@ def test_twenty_concurrent_saves_one_lands_each_round_and_nothing_is_lost():
         assert statuses == [302] + [409] * (SAVERS - 1), statuses
         [winner] = [index for status, index, _content in outcomes if status == 302]
         refused = [content for status, _index, content in outcomes if status == 409]
-        assert all("saved this review since you opened it" in content for content in refused)
+        assert all("changed this review since you opened the page" in content for content in refused)
         assert all(f"round {round_number}: saver {winner}" in content for content in refused)  # what changed
         saved = Review.objects.get(pk=review.pk)
         assert saved.worried_about == f"round {round_number}: saver {winner}"

@@ -12,10 +12,11 @@ from django.urls import reverse
 
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind, Child
+from reviews import claims
 from reviews.codes import ReviewStatus
 from reviews.models import Booking, Review
 from reviews.services import child_come_into_care, review_book, visit_record
-from tests.factories import ChildFactory
+from tests.factories import ChildFactory, claimed
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,9 @@ def _child_in_care(iro, *, born=date(2015, 6, 1), start=date(2026, 2, 16)) -> Re
     return review
 
 
-def _booking(day="2026-03-04", time="10:00", **extra):
+def _booking(review, day="2026-03-04", time="10:00", **extra):
     data = {
+        "claim": claims.BOOK.claim(Review.objects.get(pk=review.pk)),
         "day": day,
         "time": time,
         "venue": "School",
@@ -48,10 +50,10 @@ def _booking(day="2026-03-04", time="10:00", **extra):
     return {**data, **extra}
 
 
-def _record(review=None, **fields):
-    """The review record's POST; `review` gives the version the form was opened at."""
+def _record(review, **fields):
+    """The review record's POST, claiming the record as it is now."""
     data = {
-        "version": str(Review.objects.get(pk=review.pk).version) if review else "1",
+        "claim": claims.RECORD.claim(Review.objects.get(pk=review.pk)),
         "attendees-TOTAL_FORMS": "0",
         "attendees-INITIAL_FORMS": "0",
         "decisions-TOTAL_FORMS": "0",
@@ -63,11 +65,12 @@ def _record(review=None, **fields):
 def test_a_late_booking_needs_a_reason(client, iro, business_support):
     review = _child_in_care(iro)  # first review due Mon 16 Mar 2026
     client.force_login(business_support)
-    response = client.post(reverse("reviews:book", args=[review.pk]), _booking(day="2026-03-18"))
+    response = client.post(reverse("reviews:book", args=[review.pk]), _booking(review, day="2026-03-18"))
     assert response.status_code == 200
     assert "after the statutory due date (Mon 16 Mar 2026): record why it is late" in response.content.decode()
     response = client.post(
-        reverse("reviews:book", args=[review.pk]), _booking(day="2026-03-18", lateness_reason="Carer in hospital.")
+        reverse("reviews:book", args=[review.pk]),
+        _booking(review, day="2026-03-18", lateness_reason="Carer in hospital."),
     )
     assert response.status_code == 302
     review.refresh_from_db()
@@ -77,37 +80,48 @@ def test_a_late_booking_needs_a_reason(client, iro, business_support):
 def test_a_double_booking_of_the_same_iro_is_refused(client, iro, business_support):
     first, second = _child_in_care(iro), _child_in_care(iro)
     client.force_login(business_support)
-    assert client.post(reverse("reviews:book", args=[first.pk]), _booking(time="10:00")).status_code == 302
-    response = client.post(reverse("reviews:book", args=[second.pk]), _booking(time="11:00"))
+    assert client.post(reverse("reviews:book", args=[first.pk]), _booking(first, time="10:00")).status_code == 302
+    response = client.post(reverse("reviews:book", args=[second.pk]), _booking(second, time="11:00"))
     assert response.status_code == 200
     assert "already has a review booked at 10:00 that day" in response.content.decode()
-    assert client.post(reverse("reviews:book", args=[second.pk]), _booking(time="11:30")).status_code == 302
+    assert client.post(reverse("reviews:book", args=[second.pk]), _booking(second, time="11:30")).status_code == 302
 
 
 def test_another_iros_booking_at_the_same_time_is_fine(client, iro, other_iro, business_support):
     first, second = _child_in_care(iro), _child_in_care(other_iro)
     client.force_login(business_support)
-    assert client.post(reverse("reviews:book", args=[first.pk]), _booking()).status_code == 302
-    assert client.post(reverse("reviews:book", args=[second.pk]), _booking()).status_code == 302
+    assert client.post(reverse("reviews:book", args=[first.pk]), _booking(first)).status_code == 302
+    assert client.post(reverse("reviews:book", args=[second.pk]), _booking(second)).status_code == 302
 
 
 def test_a_booking_in_the_past_is_refused(client, iro, business_support):
     review = _child_in_care(iro)
     client.force_login(business_support)
-    response = client.post(reverse("reviews:book", args=[review.pk]), _booking(day="2026-02-27"))
+    response = client.post(reverse("reviews:book", args=[review.pk]), _booking(review, day="2026-02-27"))
     assert "A booking must be for a date and time in the future." in response.content.decode()
 
 
 def test_reschedule_and_cancel_need_reasons_and_keep_the_history(client, iro, business_support):
     review = _child_in_care(iro)
     client.force_login(business_support)
-    client.post(reverse("reviews:book", args=[review.pk]), _booking())
-    response = client.post(reverse("reviews:book", args=[review.pk]), _booking(day="2026-03-05"))
+    client.post(
+        reverse("reviews:book", args=[review.pk]),
+        _booking(
+            review,
+        ),
+    )
+    response = client.post(reverse("reviews:book", args=[review.pk]), _booking(review, day="2026-03-05"))
     assert "Give a reason for moving this review." in response.content.decode()
-    client.post(reverse("reviews:book", args=[review.pk]), _booking(day="2026-03-05", reschedule_reason="Exams."))
-    response = client.post(reverse("reviews:cancel_booking", args=[review.pk]), {"reason": ""})
+    client.post(
+        reverse("reviews:book", args=[review.pk]), _booking(review, day="2026-03-05", reschedule_reason="Exams.")
+    )
+    response = client.post(
+        reverse("reviews:cancel_booking", args=[review.pk]), claimed(review, "cancel", {"reason": ""})
+    )
     assert "This field is required." in response.content.decode()
-    client.post(reverse("reviews:cancel_booking", args=[review.pk]), {"reason": "Child unwell."})
+    client.post(
+        reverse("reviews:cancel_booking", args=[review.pk]), claimed(review, "cancel", {"reason": "Child unwell."})
+    )
     review.refresh_from_db()
     assert review.status == ReviewStatus.DUE and review.booked_for is None
     history = list(Booking.objects.filter(review=review).values_list("action", "reason"))
@@ -264,7 +278,7 @@ def test_reassigning_shows_caseloads_per_fte_and_hands_over(client, iro, other_i
 def test_the_covering_iro_may_record_that_review(client, iro, other_iro, manager):
     review = _child_in_care(iro)
     client.force_login(manager)
-    client.post(reverse("reviews:cover", args=[review.pk]), {"iro": other_iro.pk})
+    client.post(reverse("reviews:cover", args=[review.pk]), claimed(review, "cover", {"iro": other_iro.pk}))
     client.force_login(other_iro)
     assert client.get(reverse("reviews:detail", args=[review.pk])).status_code == 200
     assert _hold(client, review, held_on="2026-03-02", participation_code="PN1").status_code == 302
@@ -312,12 +326,16 @@ def test_preparation_records_wishes_and_feelings_and_reports(client, iro):
     assert "Pathway plan (16+) received on" in client.get(url).content.decode()
     response = client.post(
         url,
-        {
-            "wishes_and_feelings_received_on": "2026-02-27",
-            "child_own_words": "I want to stay at my school.",
-            "report_care_plan": "2026-02-25",
-            "report_pep": "2026-02-26",
-        },
+        claimed(
+            review,
+            "prepare",
+            {
+                "wishes_and_feelings_received_on": "2026-02-27",
+                "child_own_words": "I want to stay at my school.",
+                "report_care_plan": "2026-02-25",
+                "report_pep": "2026-02-26",
+            },
+        ),
     )
     assert response.status_code == 302
     review.refresh_from_db()
@@ -331,7 +349,9 @@ def test_preparation_records_wishes_and_feelings_and_reports(client, iro):
 def test_preparation_refuses_dates_in_the_future(client, iro):
     review = _child_in_care(iro)
     client.force_login(iro)
-    response = client.post(reverse("reviews:prepare", args=[review.pk]), {"report_care_plan": "2026-04-01"})
+    response = client.post(
+        reverse("reviews:prepare", args=[review.pk]), claimed(review, "prepare", {"report_care_plan": "2026-04-01"})
+    )
     assert "This date is in the future." in response.content.decode()
 
 
