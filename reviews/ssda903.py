@@ -1,20 +1,33 @@
 """SSDA903 (the DfE "children looked after" return): reading, checking, importing, exporting.
 
 Import is all or nothing: every file is read and every row checked first; any problem is
-reported as `file:line: column: message` and nothing is written. Then, in one transaction,
-children are created or updated by CHILD, periods of care by (child, start), episodes by
-(period, DECOM) and held reviews by (child, REVIEW date); running the same files again
-changes nothing. Periods follow DOMAIN.md: RNE S starts one, L/P/T/B/U continue it.
-Each imported review's due date and place in its period come from reviews.timescales.
+reported as `file:line: column: message` (the first 1,000, then how many more) and nothing is
+written. Then, in one transaction, children are created or updated by CHILD, periods of care by
+(child, start), episodes by (period, DECOM) and held reviews by (child, REVIEW date); running the
+same files again changes nothing. Periods follow DOMAIN.md: RNE S starts one, L/P/T/B/U continue
+it (also a period already held, when a file begins in the middle of it). Each imported review's
+due date and place in its period come from reviews.timescales.
+
+Bounded: a file over `IRO_SSDA903_MAX_BYTES` is refused before it is read; files are read a row
+at a time and each row is kept as a small tuple of shared strings; the database is read and
+written a batch of children at a time; the export streams rows from a server-side cursor.
 """
 
 import csv
+import io
+import os
+import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
+from typing import IO
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from children.ages import age_on
@@ -33,6 +46,7 @@ from children.codes import (
 )
 from children.models import Child, Episode, PeriodOfCare
 from children.postcodes import distance_in_miles
+from children.validators import CHILD_ID_MAX_LENGTH, child_id_problem
 from iro_service.bulk import BulkInserter
 
 from .codes import (
@@ -55,6 +69,14 @@ REVIEWS = ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"]
 TABLES = {"header": HEADER, "episodes": EPISODES, "reviews": REVIEWS}
 DATE_FORMAT = "%d/%m/%Y"
 
+# Dates outside these years are refused: no child in care was born before 1900, and the clock
+# adds months and working days to every date (31/12/9999 would overflow it).
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+# The problems listed; the rest are counted ("... and 5,499,000 more problems").
+MAX_PROBLEMS_LISTED = 1000
+# Children read and written per round trip to the database (bounds memory on a re-import).
+CHILDREN_PER_BATCH = 2000
+
 # (column, code list, may be blank)
 _CODES = {
     "header": [("SEX", Sex, False), ("ETHNIC", Ethnicity, False), ("MOTHER", Mother, True)],
@@ -67,20 +89,85 @@ _CODES = {
 }  # fmt: skip
 _DATES = {"header": [("DOB", False), ("MC_DOB", True)], "episodes": [("DECOM", False), ("DEC", True)],
           "reviews": [("DOB", False), ("REVIEW", False)]}  # fmt: skip
+# Free-text columns: (column, the model field's length). Letters, digits and spaces only, so
+# that no value can become a spreadsheet formula or markup in an export.
+_TEXT = {
+    "header": [("UPN", Child._meta.get_field("upn").max_length)],
+    "episodes": [
+        ("HOME_POST", Episode._meta.get_field("home_postcode").max_length),
+        ("PL_POST", Episode._meta.get_field("placement_postcode").max_length),
+        ("URN", Episode._meta.get_field("urn").max_length),
+    ],
+    "reviews": [],
+}
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9 ]*")
+_COLUMN = {table: {column: index for index, column in enumerate(columns)} for table, columns in TABLES.items()}
+_DATE_COLUMN = {table: {column: index for index, (column, _) in enumerate(dates)} for table, dates in _DATES.items()}
+
+
+def max_file_bytes() -> int:
+    """The largest SSDA903 file accepted (setting IRO_SSDA903_MAX_BYTES)."""
+    return settings.IRO_SSDA903_MAX_BYTES
+
+
+def describe_size(size: int) -> str:
+    """A file size as the limit messages give it: "312 bytes", "31.4 MB"."""
+    return f"{size:,} bytes" if size < 1_000_000 else f"{size / 1_000_000:,.1f} MB"
+
+
+def _show(raw: str, limit: int = 40) -> str:
+    """A value as a problem line quotes it: never more than `limit` characters."""
+    return repr(raw) if len(raw) <= limit else f"{raw[:limit]!r}… ({len(raw):,} characters)"
+
+
+class Problems:
+    """Problem lines, keeping the first MAX_PROBLEMS_LISTED and counting the rest."""
+
+    def __init__(self, limit: int = MAX_PROBLEMS_LISTED) -> None:
+        self.limit = limit
+        self.listed: list[str] = []
+        self.count = 0
+
+    def add(self, problem: str) -> None:
+        self.count += 1
+        if len(self.listed) < self.limit:
+            self.listed.append(problem)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def lines(self) -> list[str]:
+        more = self.count - len(self.listed)
+        return self.listed + ([f"… and {more:,} more problem{'s' if more != 1 else ''}"] if more else [])
 
 
 class ImportProblems(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
+    """Raised with the problem lines (the first 1,000 and a count of the rest); nothing was written."""
+
+    def __init__(self, problems: list[str], count: int | None = None) -> None:
+        self.count = len(problems) if count is None else count
+        super().__init__(f"{self.count} problem(s)")
         self.problems = problems
 
+    @classmethod
+    def from_problems(cls, problems: Problems) -> "ImportProblems":
+        return cls(problems.lines(), problems.count)
 
-@dataclass
+
 class Row:
-    file: str
-    line: int
-    values: dict[str, str]
-    dates: dict[str, date | None] = field(default_factory=dict)
+    """One data row, small: the cells as a tuple of shared strings, the dates parsed once."""
+
+    __slots__ = ("cells", "dates", "file", "line", "table")
+
+    def __init__(self, table: str, file: str, line: int, cells: tuple[str, ...]) -> None:
+        self.table, self.file, self.line, self.cells = table, file, line, cells
+        self.dates: tuple[date | None, ...] = ()
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells[_COLUMN[self.table][column]]
+
+    def date(self, column: str) -> date | None:
+        return self.dates[_DATE_COLUMN[self.table][column]] if self.dates else None
 
     def where(self, column: str) -> str:
         return f"{self.file}:{self.line}: {column}"
@@ -106,63 +193,171 @@ class ImportSummary:
         ]
 
 
-def read_tables(files: dict[str, bytes]) -> tuple[dict[str, list[Row]], list[str]]:
-    """Recognise each file by its exact header row; returns the rows of each table and problems."""
-    tables: dict[str, list[Row]] = {}
-    problems: list[str] = []
-    for name, content in sorted(files.items()):
+# A file to read: its bytes, a path, or an open binary file (an upload, a stored file).
+Source = bytes | Path | IO[bytes]
+
+
+def _size(source: Source) -> int:
+    if isinstance(source, bytes):
+        return len(source)
+    if isinstance(source, Path):
+        return source.stat().st_size
+    size = getattr(source, "size", None)
+    if size is None:
+        size = source.seek(0, os.SEEK_END)
+        source.seek(0)
+    return size
+
+
+def _open(source: Source) -> IO[bytes]:
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    if isinstance(source, Path):
+        return source.open("rb")
+    source.seek(0)
+    return source
+
+
+class _Reader:
+    """Reads the files a row at a time; per-row rules are checked as each row is read."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.strings: dict[str, str] = {}  # one copy of each repeated value (codes, dates, IDs)
+        self.dates: dict[str, date | str] = {}  # raw text -> date, or why it is not one
+
+    def read(self, files: dict[str, Source]) -> tuple[dict[str, list[Row]], bool]:
+        """The rows of each table, and whether every table was found and read to its end."""
+        tables: dict[str, list[Row]] = {}
+        complete = True
+        limit = max_file_bytes()
+        for name, source in sorted(files.items()):
+            size = _size(source)
+            if size > limit:
+                self.problems.add(
+                    f"{name}:0: file: {describe_size(size)} is over the {describe_size(limit)} limit for one SSDA903 "
+                    "file (IRO_SSDA903_MAX_BYTES); nothing was read"
+                )
+                complete = False
+                continue
+            handle = _open(source)
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+            try:
+                complete = self._read_file(name, text, tables) and complete
+            finally:
+                text.detach()  # the caller's file stays open; a path is closed here
+                if isinstance(source, Path):
+                    handle.close()
+        if complete:
+            for table in TABLES:
+                if table not in tables:
+                    self.problems.add(f"(folder):0: {table}: no {table} file found (recognised by its header row)")
+                    complete = False
+        if complete and not any(tables.values()):
+            self.problems.add("(folder):0: rows: the files hold header lines but no rows; nothing to import")
+            complete = False
+        return tables, complete
+
+    def _read_file(self, name: str, text: io.TextIOWrapper, tables: dict[str, list[Row]]) -> bool:
+        """Read one file into `tables`; False if it could not be read to its end."""
+        reader = csv.reader(text)
         try:
-            text = content.decode("utf-8-sig")
+            header = [column.strip() for column in next(reader, [])]
+            table = next((table for table, columns in TABLES.items() if header == columns), None)
+            if table is None:
+                self.problems.add(f"{name}:1: header: not an SSDA903 header, episodes or reviews header row")
+                return True
+            if table in tables:
+                self.problems.add(f"{name}:1: header: a second {table} file; give one of each")
+                return True
+            rows = tables[table] = []
+            width = len(header)
+            strings = self.strings
+            last = reader.line_num
+            for record in reader:
+                line, last = last + 1, reader.line_num  # a row's own first line (a quoted value may span lines)
+                if not any(cell.strip() for cell in record):
+                    continue
+                if len(record) != width:
+                    self.problems.add(f"{name}:{line}: row: {len(record)} columns, expected {width}")
+                    continue
+                cells = tuple(strings.setdefault(value, value) for value in (cell.strip() for cell in record))
+                row = Row(table, name, line, cells)
+                self._check_row(row)
+                rows.append(row)
         except UnicodeDecodeError:
-            problems.append(f"{name}:1: file: not UTF-8 text")
-            continue
-        reader = csv.reader(text.splitlines())
-        header = next(reader, [])
-        header = [column.strip() for column in header]
-        table = next((table for table, columns in TABLES.items() if header == columns), None)
-        if table is None:
-            problems.append(f"{name}:1: header: not an SSDA903 header, episodes or reviews header row")
-            continue
-        if table in tables:
-            problems.append(f"{name}:1: header: a second {table} file; give one of each")
-            continue
-        rows = []
-        for line, record in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in record):
+            self.problems.add(f"{name}:{reader.line_num + 1}: file: not UTF-8 text; the rest of the file was not read")
+            return False
+        except csv.Error as error:
+            why = (
+                f"a field is over {csv.field_size_limit():,} characters (or a quote is never closed)"
+                if "field limit" in str(error)
+                else f"not CSV ({error})"
+            )
+            self.problems.add(f"{name}:{reader.line_num}: row: {why}; the rest of the file was not read")
+            return False
+        return True
+
+    def _date(self, row: Row, column: str, optional: bool) -> date | None:
+        raw = row[column]
+        if not raw:
+            if not optional:
+                self.problems.add(f"{row.where(column)}: a date is required (DD/MM/YYYY)")
+            return None
+        parsed = self.dates.get(raw)
+        if parsed is None:
+            try:
+                parsed = datetime.strptime(raw, DATE_FORMAT).date()  # noqa: DTZ007 - a date, no time
+            except ValueError:
+                parsed = "is not a date in the form DD/MM/YYYY"
+            else:
+                if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+                    parsed = f"is outside the years {EARLIEST_DATE.year} to {LATEST_DATE.year}"
+            if len(raw) <= len("DD/MM/YYYY"):  # remember real dates, not every long junk value
+                self.dates[raw] = parsed
+        if isinstance(parsed, str):
+            self.problems.add(f"{row.where(column)}: {_show(raw)} {parsed}")
+            return None
+        return parsed
+
+    def _check_row(self, row: Row) -> None:
+        table, add = row.table, self.problems.add
+        reported = set()
+        for column, value in zip(TABLES[table], row.cells, strict=True):
+            if "\x00" in value:
+                add(f"{row.where(column)}: contains a NUL character (byte 0), which no SSDA903 value has")
+                reported.add(column)
+        if "CHILD" not in reported:
+            problem = child_id_problem(row["CHILD"])
+            if problem:
+                add(f"{row.where('CHILD')}: {_show(row['CHILD'])}: {problem}")
+        row.dates = tuple(
+            None if column in reported else self._date(row, column, optional) for column, optional in _DATES[table]
+        )
+        for column, codes, optional in _CODES[table]:
+            raw = row[column]
+            if column in reported or (not raw and optional):
                 continue
-            if len(record) != len(header):
-                problems.append(f"{name}:{line}: row: {len(record)} columns, expected {len(header)}")
+            if raw not in codes.values:
+                add(f"{row.where(column)}: {_show(raw)} is not a {column} code")
+        for column, max_length in _TEXT[table]:
+            raw = row[column]
+            if column in reported:
                 continue
-            rows.append(Row(name, line, {column: cell.strip() for column, cell in zip(header, record, strict=True)}))
-        tables[table] = rows
-    for table in TABLES:
-        if table not in tables and not any(p.endswith("not UTF-8 text") for p in problems):
-            problems.append(f"(folder):0: {table}: no {table} file found (recognised by its header row)")
+            if len(raw) > max_length:
+                add(f"{row.where(column)}: {_show(raw)} is longer than {max_length} characters")
+            elif not _PLAIN_TEXT.fullmatch(raw):
+                add(f"{row.where(column)}: {_show(raw)} may hold only letters, digits and spaces")
+
+
+def read_tables(files: dict[str, Source], problems: Problems | None = None) -> tuple[dict[str, list[Row]], Problems]:
+    """Recognise each file by its exact header row; returns the rows of each table and the problems."""
+    problems = Problems() if problems is None else problems
+    tables, _ = _Reader(problems).read(files)
     return tables, problems
 
 
-def _parse_row(table: str, row: Row, problems: list[str]) -> None:
-    for column, optional in _DATES[table]:
-        raw = row.values[column]
-        if not raw:
-            if not optional:
-                problems.append(f"{row.where(column)}: a date is required (DD/MM/YYYY)")
-            row.dates[column] = None
-            continue
-        try:
-            row.dates[column] = datetime.strptime(raw, DATE_FORMAT).date()  # noqa: DTZ007 - a date, no time
-        except ValueError:
-            problems.append(f"{row.where(column)}: {raw!r} is not a date in the form DD/MM/YYYY")
-            row.dates[column] = None
-    for column, codes, optional in _CODES[table]:
-        raw = row.values[column]
-        if not raw and optional:
-            continue
-        if raw not in codes.values:
-            problems.append(f"{row.where(column)}: {raw!r} is not a {column} code")
-
-
-@dataclass
+@dataclass(slots=True)
 class PlannedPeriod:
     start: date
     episodes: list[Row]
@@ -172,128 +367,124 @@ class PlannedPeriod:
     began_before_records: bool = False
 
 
-def check(tables: dict[str, list[Row]]) -> tuple[dict, list[str]]:
-    """Every rule, over every row. Returns the plan (children, periods) and the problems."""
-    problems: list[str] = []
-    for table, rows in tables.items():
-        for row in rows:
-            _parse_row(table, row, problems)
-
+def check(tables: dict[str, list[Row]], problems: Problems) -> dict:
+    """The rules across rows and files. Returns the plan (children, periods); adds to `problems`."""
+    add = problems.add
     children: dict[str, Row] = {}
     for row in tables.get("header", []):
-        child_id = row.values["CHILD"]
-        if not child_id:
-            problems.append(f"{row.where('CHILD')}: CHILD is required")
+        child_id = row["CHILD"]
+        if child_id_problem(child_id):
+            pass  # already reported as the row was read
         elif child_id in children:
-            problems.append(f"{row.where('CHILD')}: child {child_id} appears twice in the header")
+            add(f"{row.where('CHILD')}: child {child_id} appears twice in the header")
         else:
             children[child_id] = row
-        if row.values["MOTHER"] and row.values["SEX"] != Sex.FEMALE:
-            problems.append(f"{row.where('MOTHER')}: MOTHER is only given for girls")
+        if row["MOTHER"] and row["SEX"] != Sex.FEMALE:
+            add(f"{row.where('MOTHER')}: MOTHER is only given for girls")
 
     episodes_by_child: dict[str, list[Row]] = defaultdict(list)
     for row in tables.get("episodes", []):
-        if row.values["CHILD"] not in children:
-            problems.append(f"{row.where('CHILD')}: child {row.values['CHILD']} is not in the header file")
+        child_id = row["CHILD"]
+        if child_id not in children:
+            if not child_id_problem(child_id):
+                add(f"{row.where('CHILD')}: child {child_id} is not in the header file")
             continue
-        start, end = row.dates.get("DECOM"), row.dates.get("DEC")
+        start, end = row.date("DECOM"), row.date("DEC")
         if start and end and end < start:
-            problems.append(f"{row.where('DEC')}: the episode ends before it starts ({row.values['DECOM']})")
-        if end and not row.values["REC"]:
-            problems.append(f"{row.where('REC')}: an episode with an end date (DEC) needs a reason (REC)")
-        if row.values["REC"] and not end:
-            problems.append(f"{row.where('DEC')}: a reason the episode ceased (REC) needs an end date (DEC)")
-        dob = children[row.values["CHILD"]].dates.get("DOB")
+            add(f"{row.where('DEC')}: the episode ends before it starts ({row['DECOM']})")
+        if end and not row["REC"]:
+            add(f"{row.where('REC')}: an episode with an end date (DEC) needs a reason (REC)")
+        if row["REC"] and not end and not row["DEC"]:
+            add(f"{row.where('DEC')}: a reason the episode ceased (REC) needs an end date (DEC)")
+        dob = children[child_id].date("DOB")
         if start and dob and start < dob:
-            problems.append(f"{row.where('DECOM')}: the episode starts before the child's date of birth")
-        episodes_by_child[row.values["CHILD"]].append(row)
+            add(f"{row.where('DECOM')}: the episode starts before the child's date of birth")
+        episodes_by_child[child_id].append(row)
 
     periods: dict[str, list[PlannedPeriod]] = {}
     for child_id, rows in episodes_by_child.items():
-        rows = [row for row in rows if row.dates.get("DECOM")]
-        rows.sort(key=lambda row: row.dates["DECOM"])
+        rows = sorted((row for row in rows if row.date("DECOM")), key=lambda row: row.date("DECOM"))
         for earlier, later in zip(rows, rows[1:], strict=False):
-            earlier_end = earlier.dates.get("DEC")
-            if earlier_end is None or earlier_end > later.dates["DECOM"]:
-                problems.append(
-                    f"{later.where('DECOM')}: this episode overlaps the one starting {earlier.values['DECOM']} "
+            earlier_end = earlier.date("DEC")
+            if earlier_end is None or earlier_end > later.date("DECOM"):
+                add(
+                    f"{later.where('DECOM')}: this episode overlaps the one starting {earlier['DECOM']} "
                     f"({earlier.file}:{earlier.line})"
                 )
         child_periods: list[PlannedPeriod] = []
         for row in rows:
-            if row.values["RNE"] == ReasonNewEpisode.STARTED:
-                child_periods.append(PlannedPeriod(start=row.dates["DECOM"], episodes=[row]))
+            if row["RNE"] == ReasonNewEpisode.STARTED:
+                child_periods.append(PlannedPeriod(start=row.date("DECOM"), episodes=[row]))
             elif not child_periods:
                 # Files for one collection year begin in the middle of a period: care began earlier.
-                child_periods.append(PlannedPeriod(start=row.dates["DECOM"], episodes=[row], began_before_records=True))
-            elif child_periods[-1].episodes[-1].values["REC"] not in ("", EPISODE_CONTINUES):
-                problems.append(
-                    f"{row.where('RNE')}: RNE {row.values['RNE']} continues a period of care, but the episode "
-                    f"before it ended care (REC {child_periods[-1].episodes[-1].values['REC']}); "
+                child_periods.append(PlannedPeriod(start=row.date("DECOM"), episodes=[row], began_before_records=True))
+            elif child_periods[-1].episodes[-1]["REC"] not in ("", EPISODE_CONTINUES):
+                add(
+                    f"{row.where('RNE')}: RNE {row['RNE']} continues a period of care, but the episode "
+                    f"before it ended care (REC {child_periods[-1].episodes[-1]['REC']}); "
                     "a new period needs RNE S"
                 )
             else:
                 child_periods[-1].episodes.append(row)
         for period in child_periods:
             last = period.episodes[-1]
-            if last.dates.get("DEC"):
-                if last.values["REC"] == EPISODE_CONTINUES:
+            if last.date("DEC"):
+                if last["REC"] == EPISODE_CONTINUES:
                     if period is child_periods[-1]:
-                        problems.append(f"{last.where('REC')}: X1 says a new episode follows, but none does")
+                        add(f"{last.where('REC')}: X1 says a new episode follows, but none does")
                     else:
-                        problems.append(
-                            f"{last.where('REC')}: X1 says care continues, but the next episode starts a new "
-                            "period (RNE S)"
+                        add(
+                            f"{last.where('REC')}: X1 says care continues, but the next episode starts "
+                            "a new period (RNE S)"
                         )
-                period.end, period.reason_ended = last.dates["DEC"], last.values["REC"]
+                period.end, period.reason_ended = last.date("DEC"), last["REC"]
         periods[child_id] = child_periods
 
     for row in tables.get("reviews", []):
-        child_id = row.values["CHILD"]
+        child_id = row["CHILD"]
         if child_id not in children:
-            problems.append(f"{row.where('CHILD')}: child {child_id} is not in the header file")
+            if not child_id_problem(child_id):
+                add(f"{row.where('CHILD')}: child {child_id} is not in the header file")
             continue
-        header_dob, review_dob, held_on = (
-            children[child_id].dates.get("DOB"),
-            row.dates.get("DOB"),
-            row.dates.get("REVIEW"),
-        )
+        header_dob, review_dob, held_on = children[child_id].date("DOB"), row.date("DOB"), row.date("REVIEW")
         if header_dob and review_dob and header_dob != review_dob:
-            problems.append(
-                f"{row.where('DOB')}: {row.values['DOB']} differs from the header's date of birth "
-                f"({children[child_id].values['DOB']})"
+            add(
+                f"{row.where('DOB')}: {row['DOB']} differs from the header's date of birth "
+                f"({children[child_id]['DOB']})"
             )
         if not (header_dob and held_on):
             continue
         if held_on < header_dob:
-            problems.append(f"{row.where('REVIEW')}: the review is before the child's date of birth")
+            add(f"{row.where('REVIEW')}: the review is before the child's date of birth")
             continue
-        problem = participation_code_problem(row.values["REVIEW_CODE"], age_on(header_dob, held_on))
-        if problem and row.values["REVIEW_CODE"] in ParticipationCode.values:
-            problems.append(f"{row.where('REVIEW_CODE')}: {problem}")
+        problem = participation_code_problem(row["REVIEW_CODE"], age_on(header_dob, held_on))
+        if problem and row["REVIEW_CODE"] in ParticipationCode.values:
+            add(f"{row.where('REVIEW_CODE')}: {problem}")
         period = next(
             (p for p in periods.get(child_id, []) if p.start <= held_on and (p.end is None or held_on <= p.end)), None
         )
         if period is None:
-            problems.append(f"{row.where('REVIEW')}: the child was not looked after on {row.values['REVIEW']}")
-        elif any(other.dates["REVIEW"] == held_on for other in period.reviews):
-            problems.append(f"{row.where('REVIEW')}: a second review for this child on the same day")
+            add(f"{row.where('REVIEW')}: the child was not looked after on {row['REVIEW']}")
+        elif any(other.date("REVIEW") == held_on for other in period.reviews):
+            add(f"{row.where('REVIEW')}: a second review for this child on the same day")
         else:
             period.reviews.append(row)
-    return {"children": children, "periods": periods}, problems
+    return {"children": children, "periods": periods}
 
 
-def plan_from_files(files: dict[str, bytes]) -> dict:
-    tables, problems = read_tables(files)
-    plan, more = check(tables) if not problems else ({}, [])
-    problems += more
+def plan_from_files(files: dict[str, Source]) -> dict:
+    problems = Problems()
+    tables, complete = _Reader(problems).read(files)
+    # The rules across rows need every table; row-by-row problems are listed with them.
+    plan = check(tables, problems) if complete else {}
     if problems:
-        raise ImportProblems(problems)
+        raise ImportProblems.from_problems(problems)
     return plan
 
 
-def read_folder(folder: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(folder.glob("*.csv"))}
+def read_folder(folder: Path) -> dict[str, Path]:
+    """The folder's CSV files, by name (read later, a row at a time)."""
+    return {path.name: path for path in sorted(folder.glob("*.csv"))}
 
 
 CHILD_FIELDS = ["sex", "date_of_birth", "ethnicity", "upn", "mother", "mother_child_date_of_birth"]
@@ -301,53 +492,114 @@ EPISODE_FIELDS = [
     "reason_new_episode", "legal_status", "category_of_need", "placement_type", "placement_provider", "end",
     "reason_ended", "reason_place_change", "home_postcode", "placement_postcode", "urn", "placement_distance_miles",
 ]  # fmt: skip
+REVIEW_FIELDS = ["sequence", "due_date", "participation_code", "outcomes_due_on", "minutes_due_on", "status"]
 
 
 def _child_fields(row: Row) -> dict:
     return {
-        "sex": row.values["SEX"],
-        "date_of_birth": row.dates["DOB"],
-        "ethnicity": row.values["ETHNIC"],
-        "upn": row.values["UPN"],
-        "mother": row.values["MOTHER"],
-        "mother_child_date_of_birth": row.dates.get("MC_DOB"),
+        "sex": row["SEX"],
+        "date_of_birth": row.date("DOB"),
+        "ethnicity": row["ETHNIC"],
+        "upn": row["UPN"],
+        "mother": row["MOTHER"],
+        "mother_child_date_of_birth": row.date("MC_DOB"),
     }
 
 
 def _episode_fields(row: Row) -> dict:
     return {
-        "reason_new_episode": row.values["RNE"],
-        "legal_status": row.values["LS"],
-        "category_of_need": row.values["CIN"],
-        "placement_type": row.values["PLACE"],
-        "placement_provider": row.values["PLACE_PROVIDER"],
-        "end": row.dates.get("DEC"),
-        "reason_ended": row.values["REC"],
-        "reason_place_change": row.values["REASON_PLACE_CHANGE"],
-        "home_postcode": row.values["HOME_POST"],
-        "placement_postcode": row.values["PL_POST"],
-        "urn": row.values["URN"],
-        "placement_distance_miles": distance_in_miles(row.values["HOME_POST"], row.values["PL_POST"]),
+        "reason_new_episode": row["RNE"],
+        "legal_status": row["LS"],
+        "category_of_need": row["CIN"],
+        "placement_type": row["PLACE"],
+        "placement_provider": row["PLACE_PROVIDER"],
+        "end": row.date("DEC"),
+        "reason_ended": row["REC"],
+        "reason_place_change": row["REASON_PLACE_CHANGE"],
+        "home_postcode": row["HOME_POST"],
+        "placement_postcode": row["PL_POST"],
+        "urn": row["URN"],
+        "placement_distance_miles": distance_in_miles(row["HOME_POST"], row["PL_POST"]),
     }
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _held_period_for(period: PlannedPeriod, held: list[PeriodOfCare]) -> PeriodOfCare | None:
+    """The period already held that the file's period is: the same start, or, for a file that
+    begins in the middle of a period (RNE other than S), the held period it continues."""
+    same_start = next((p for p in held if p.start == period.start), None)
+    if same_start is not None or not period.began_before_records:
+        return same_start
+    return next((p for p in held if p.start <= period.start and (p.end is None or period.start <= p.end)), None)
+
+
+def _clash(period: PlannedPeriod, current: PeriodOfCare | None, others: list[PeriodOfCare]) -> str | None:
+    """Why the file's period cannot sit beside the periods already held that the files leave
+    alone (`others`): two periods of care of one child never overlap, and one at most is open."""
+    start = current.start if current is not None else period.start
+    end = period.end or date.max
+    for other in others:
+        if other.start < end and start < (other.end or date.max):
+            first = period.episodes[0]
+            held = (
+                f"open since {other.start:%d/%m/%Y}"
+                if other.end is None
+                else f"from {other.start:%d/%m/%Y} to {other.end:%d/%m/%Y}"
+            )
+            return (
+                f"{first.where('DECOM')}: child {first['CHILD']} already has a period of care {held}, which these "
+                f"files do not hold; this period (from {start:%d/%m/%Y}) would overlap it. Give the held period's "
+                "episodes (with DEC and REC where it ended) or correct DECOM"
+            )
+    return None
 
 
 @transaction.atomic
 def apply_plan(plan: dict, *, dry_run: bool = False) -> ImportSummary:
-    """Write the checked plan: create what is new, update what changed. With dry_run, roll back
-    (the preview: what would be added and changed)."""
+    """Write the checked plan: create what is new, update what changed, a batch of children at a
+    time. A clash with periods already held is a problem: then nothing is written. With dry_run,
+    roll back (the preview: what would be added and changed)."""
     summary = ImportSummary()
+    problems = Problems()
     savepoint = transaction.savepoint()
-    existing_children = {child.local_id: child for child in Child.objects.filter(local_id__in=list(plan["children"]))}
-    child_table = BulkInserter(Child)
+    # Ids are given out up front; rows are written at the end of each batch (see _write_batch).
+    tables = {model: BulkInserter(model, batch_size=10**9) for model in (Child, PeriodOfCare, Episode, Review)}
+    for batch in _batches(plan["children"].items(), CHILDREN_PER_BATCH):
+        _apply_batch(batch, plan["periods"], tables, summary, problems)
+    if problems:
+        transaction.savepoint_rollback(savepoint)
+        raise ImportProblems.from_problems(problems)
+    for table in tables.values():
+        table.finish()
+    if dry_run:
+        transaction.savepoint_rollback(savepoint)
+    else:
+        transaction.savepoint_commit(savepoint)
+    return summary
+
+
+def _apply_batch(
+    batch: list[tuple[str, Row]],
+    planned: dict[str, list[PlannedPeriod]],
+    tables: dict[type, BulkInserter],
+    summary: ImportSummary,
+    problems: Problems,
+) -> None:
+    existing_children = {c.local_id: c for c in Child.objects.filter(local_id__in=[local_id for local_id, _ in batch])}
     child_ids: dict[str, int] = {}
     changed_children = []
     now = timezone.now()
-    for local_id, row in plan["children"].items():
+    for local_id, row in batch:
         fields = _child_fields(row)
         child = existing_children.get(local_id)
         if child is None:
             # SSDA903 holds no names: a new child is named by their ID until someone adds the name.
-            child_ids[local_id] = child_table.add(
+            child_ids[local_id] = tables[Child].add(
                 local_id=local_id, first_name="Child", last_name=local_id, created_at=now, **fields
             )
             summary.children_added += 1
@@ -357,12 +609,11 @@ def apply_plan(plan: dict, *, dry_run: bool = False) -> ImportSummary:
                 for name, value in fields.items():
                     setattr(child, name, value)
                 changed_children.append(child)
-    child_table.finish()
-    Child.objects.bulk_update(changed_children, CHILD_FIELDS)
-    summary.children_changed = len(changed_children)
 
-    ids = list(child_ids.values())
-    existing_periods = {(p.child_id, p.start): p for p in PeriodOfCare.objects.filter(child_id__in=ids)}
+    ids = [child.pk for child in existing_children.values()]
+    held_periods: dict[int, list[PeriodOfCare]] = defaultdict(list)
+    for period in PeriodOfCare.objects.filter(child_id__in=ids).order_by("start"):
+        held_periods[period.child_id].append(period)
     existing_episodes = {
         (e.period_of_care_id, e.start): e for e in Episode.objects.filter(period_of_care__child_id__in=ids)
     }
@@ -372,107 +623,148 @@ def apply_plan(plan: dict, *, dry_run: bool = False) -> ImportSummary:
     outstanding = {
         r.period_of_care_id: r for r in Review.objects.filter(child_id__in=ids, status__in=OUTSTANDING_STATUSES)
     }
-    period_table, episode_table, review_table = BulkInserter(PeriodOfCare), BulkInserter(Episode), BulkInserter(Review)
-    changed_periods, changed_episodes, changed_reviews = [], [], []
-    for local_id, child_periods in plan["periods"].items():
+    held_on_by_period: dict[int, list[date]] = defaultdict(list)
+    for review in existing_reviews.values():
+        held_on_by_period[review.period_of_care_id].append(review.held_on)
+    closing, reopening, changed_episodes, changed_reviews = [], [], [], []
+    for local_id, _ in batch:
         child_id = child_ids[local_id]
-        for period in child_periods:
-            current = existing_periods.get((child_id, period.start))
-            if current is None:
-                period_id = period_table.add(
-                    child_id=child_id,
-                    start=period.start,
-                    end=period.end,
-                    reason_ended=period.reason_ended,
-                    began_before_records=period.began_before_records,
-                )
-                summary.periods_added += 1
-            else:
-                period_id = current.pk
-                if (current.end, current.reason_ended) != (period.end, period.reason_ended):
-                    current.end, current.reason_ended = period.end, period.reason_ended
-                    changed_periods.append(current)
-            for row in period.episodes:
-                fields = _episode_fields(row)
-                episode = existing_episodes.get((period_id, row.dates["DECOM"]))
-                if episode is None:
-                    episode_table.add(period_of_care_id=period_id, start=row.dates["DECOM"], **fields)
-                    summary.episodes_added += 1
-                elif any(getattr(episode, name) != value for name, value in fields.items()):
-                    for name, value in fields.items():
-                        setattr(episode, name, value)
-                    changed_episodes.append(episode)
-            on_clock = period.episodes[-1].values["LS"] not in ("V3", "V4")
-            held = sorted(period.reviews, key=lambda row: row.dates["REVIEW"])
-            dues = review_due_dates(
-                period.start, [row.dates["REVIEW"] for row in held], began_before_records=period.began_before_records
-            )
-
-            def place(position: int, period: PlannedPeriod = period) -> str:
-                return ReviewSequence.SUBSEQUENT if period.began_before_records else sequence_for(position)
-
-            for position, row in enumerate(held):
-                held_on = row.dates["REVIEW"]
-                fields = {
-                    "sequence": place(position),
-                    "due_date": dues[position] if on_clock else None,
-                    "participation_code": row.values["REVIEW_CODE"],
-                    "outcomes_due_on": outcomes_due(held_on),
-                    "minutes_due_on": minutes_due(held_on),
-                }
-                review = existing_reviews.get((child_id, held_on))
-                if review is None:
-                    review_table.add(
-                        child_id=child_id,
-                        period_of_care_id=period_id,
-                        status=ReviewStatus.HELD,
-                        held_on=held_on,
-                        **fields,
-                    )
-                    summary.reviews_added += 1
-                elif any(getattr(review, name) != value for name, value in fields.items()):
-                    for name, value in fields.items():
-                        setattr(review, name, value)
-                    changed_reviews.append(review)
-            # The next review: due while the period is open, none once it has ended.
-            next_due = dues[len(held)] if on_clock else None
-            waiting = outstanding.get(period_id)
-            if period.end is None and waiting is None:
-                review_table.add(
-                    child_id=child_id,
-                    period_of_care_id=period_id,
-                    status=ReviewStatus.DUE,
-                    sequence=sequence_for(len(held)),
-                    due_date=next_due,
-                )
-            elif waiting is not None and period.end is not None:
-                waiting.status = ReviewStatus.CANCELLED
-                changed_reviews.append(waiting)
-            elif waiting is not None and (waiting.due_date, waiting.sequence) != (next_due, place(len(held))):
-                waiting.due_date, waiting.sequence = next_due, place(len(held))
-                changed_reviews.append(waiting)
-    period_table.finish()
-    episode_table.finish()
-    review_table.finish()
-    PeriodOfCare.objects.bulk_update(changed_periods, ["end", "reason_ended"])
+        held = held_periods.get(child_id, [])
+        matched = [(period, _held_period_for(period, held)) for period in planned.get(local_id, [])]
+        matched_ids = {current.pk for _, current in matched if current is not None}
+        others = [p for p in held if p.pk not in matched_ids]
+        clashes = [problem for period, current in matched if (problem := _clash(period, current, others))]
+        for problem in clashes:
+            problems.add(problem)
+        if clashes or problems:
+            continue  # nothing will be written: only look for more problems
+        for period, current in matched:
+            _apply_period(
+                period, current, child_id, tables, existing_episodes, existing_reviews, held_on_by_period,
+                outstanding, summary, (closing, reopening, changed_episodes, changed_reviews),
+            )  # fmt: skip
+    if problems:
+        for table in tables.values():
+            table.rows.clear()  # nothing will be written
+        return
+    # Order matters: at most one open period per child and one outstanding review per period
+    # are checked row by row, so periods close before any opens and new rows come last.
+    Child.objects.bulk_update(changed_children, CHILD_FIELDS)
+    PeriodOfCare.objects.bulk_update(closing, ["end", "reason_ended"])
+    PeriodOfCare.objects.bulk_update(reopening, ["end", "reason_ended"])
     Episode.objects.bulk_update(changed_episodes, EPISODE_FIELDS)
-    Review.objects.bulk_update(
-        changed_reviews, ["sequence", "due_date", "participation_code", "outcomes_due_on", "minutes_due_on", "status"]
-    )
-    summary.periods_changed, summary.episodes_changed = len(changed_periods), len(changed_episodes)
-    summary.reviews_changed = len([r for r in changed_reviews if r.status == ReviewStatus.HELD])
-    if dry_run:
-        transaction.savepoint_rollback(savepoint)
+    Review.objects.bulk_update(changed_reviews, REVIEW_FIELDS)
+    for table in tables.values():
+        table.flush()
+    summary.children_changed += len(changed_children)
+    summary.periods_changed += len(closing) + len(reopening)
+    summary.episodes_changed += len(changed_episodes)
+    summary.reviews_changed += len([r for r in changed_reviews if r.status == ReviewStatus.HELD])
+
+
+def _apply_period(
+    period: PlannedPeriod,
+    current: PeriodOfCare | None,
+    child_id: int,
+    tables: dict[type, BulkInserter],
+    existing_episodes: dict,
+    existing_reviews: dict,
+    held_on_by_period: dict[int, list[date]],
+    outstanding: dict,
+    summary: ImportSummary,
+    changed: tuple[list, list, list, list],
+) -> None:
+    closing, reopening, changed_episodes, changed_reviews = changed
+    if current is None:
+        period_id = tables[PeriodOfCare].add(
+            child_id=child_id,
+            start=period.start,
+            end=period.end,
+            reason_ended=period.reason_ended,
+            began_before_records=period.began_before_records,
+        )
+        summary.periods_added += 1
+        start, began_before_records, held_before = period.start, period.began_before_records, []
     else:
-        transaction.savepoint_commit(savepoint)
-    return summary
+        period_id = current.pk
+        if (current.end, current.reason_ended) != (period.end, period.reason_ended):
+            current.end, current.reason_ended = period.end, period.reason_ended
+            (reopening if period.end is None else closing).append(current)
+        start, began_before_records = current.start, current.began_before_records
+        # Reviews already held in this period before the files begin count on the clock.
+        held_before = [day for day in held_on_by_period.get(period_id, []) if day < period.start]
+    for row in period.episodes:
+        fields = _episode_fields(row)
+        episode = existing_episodes.get((period_id, row.date("DECOM")))
+        if episode is None:
+            tables[Episode].add(period_of_care_id=period_id, start=row.date("DECOM"), **fields)
+            summary.episodes_added += 1
+        elif any(getattr(episode, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(episode, name, value)
+            changed_episodes.append(episode)
+    on_clock = period.episodes[-1]["LS"] not in ("V3", "V4")
+    held = sorted(period.reviews, key=lambda row: row.date("REVIEW"))
+    held_on_dates = sorted(held_before) + [row.date("REVIEW") for row in held]
+    dues = review_due_dates(start, held_on_dates, began_before_records=began_before_records)
+
+    def place(position: int) -> str:
+        return ReviewSequence.SUBSEQUENT if began_before_records else sequence_for(position)
+
+    for position, row in enumerate(held, start=len(held_before)):
+        held_on = row.date("REVIEW")
+        fields = {
+            "sequence": place(position),
+            "due_date": dues[position] if on_clock else None,
+            "participation_code": row["REVIEW_CODE"],
+            "outcomes_due_on": outcomes_due(held_on),
+            "minutes_due_on": minutes_due(held_on),
+        }
+        review = existing_reviews.get((child_id, held_on))
+        if review is None:
+            tables[Review].add(
+                child_id=child_id, period_of_care_id=period_id, status=ReviewStatus.HELD, held_on=held_on, **fields
+            )
+            summary.reviews_added += 1
+        elif any(getattr(review, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(review, name, value)
+            changed_reviews.append(review)
+    # The next review: due while the period is open, none once it has ended.
+    count = len(held_on_dates)
+    next_due = dues[count] if on_clock else None
+    waiting = outstanding.get(period_id)
+    if period.end is None and waiting is None:
+        tables[Review].add(
+            child_id=child_id,
+            period_of_care_id=period_id,
+            status=ReviewStatus.DUE,
+            sequence=sequence_for(count),
+            due_date=next_due,
+        )
+    elif waiting is not None and period.end is not None:
+        waiting.status = ReviewStatus.CANCELLED
+        changed_reviews.append(waiting)
+    elif waiting is not None and (waiting.due_date, waiting.sequence) != (next_due, place(count)):
+        waiting.due_date, waiting.sequence = next_due, place(count)
+        changed_reviews.append(waiting)
 
 
-def import_files(files: dict[str, bytes], *, dry_run: bool = False) -> ImportSummary:
+def import_files(files: dict[str, Source], *, dry_run: bool = False) -> ImportSummary:
     return apply_plan(plan_from_files(files), dry_run=dry_run)
 
 
 # --- Export --------------------------------------------------------------------------------
+
+EXPORT_CHUNK = 5000  # rows fetched at a time from a server-side cursor
+
+
+class ExportRefused(Exception):
+    """Some children's CHILD ids are not SSDA903 ids: nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} child id(s) cannot be exported")
+        self.problems = problems
 
 
 def _d(day: date | None) -> str:
@@ -484,54 +776,102 @@ def collection_year(year: int) -> tuple[date, date]:
     return date(year - 1, 4, 1), date(year, 3, 31)
 
 
-def export_rows(year: int | None) -> dict[str, list[list[str]]]:
-    """The year's rows as the return lays them out; with year None, the whole history."""
+def _exported_child_id(local_id: str) -> str:
+    # Checked for every child before the first row is written (_refuse_bad_child_ids); this
+    # guards a child changed while the export runs. No formula, markup or newline leaves here.
+    problem = child_id_problem(local_id)
+    if problem:
+        raise ExportRefused([f"child {_show(local_id)}: {problem}"])
+    return local_id
+
+
+def export_tables(year: int | None) -> dict[str, Iterator[list[str]]]:
+    """The year's rows as the return lays them out, table by table, streamed from the
+    database; with year None, the whole history."""
     start, end = collection_year(year) if year else (date.min, date.max)
     periods = PeriodOfCare.objects.filter(start__lte=end).exclude(end__lt=start)
     child_ids = periods.values("child_id")
-    children = Child.objects.filter(pk__in=child_ids).order_by("local_id")
+    children = (
+        Child.objects.filter(pk__in=child_ids)
+        .order_by("local_id")
+        .values_list("local_id", "sex", "date_of_birth", "ethnicity", "upn", "mother", "mother_child_date_of_birth")
+    )
     episodes = (
         Episode.objects.filter(period_of_care__child_id__in=child_ids, start__lte=end)
         .exclude(end__lt=start)
-        .select_related("period_of_care__child")
         .order_by("period_of_care__child__local_id", "start")
+        .values_list(
+            "period_of_care__child__local_id", "start", "reason_new_episode", "legal_status", "category_of_need",
+            "placement_type", "placement_provider", "end", "reason_ended", "reason_place_change", "home_postcode",
+            "placement_postcode", "urn",
+        )
+    )  # fmt: skip
+    held_reviews = Review.objects.filter(status=ReviewStatus.HELD, held_on__gte=start, held_on__lte=end)
+    reviews = held_reviews.order_by("child__local_id", "held_on").values_list(
+        "child__local_id", "child__date_of_birth", "held_on", "participation_code"
     )
-    reviews = (
-        Review.objects.filter(status=ReviewStatus.HELD, held_on__gte=start, held_on__lte=end)
-        .select_related("child")
-        .order_by("child__local_id", "held_on")
+    _refuse_bad_child_ids(Q(pk__in=child_ids) | Q(pk__in=held_reviews.values("child_id")))
+
+    def header() -> Iterator[list[str]]:
+        for local_id, sex, born, ethnic, upn, mother, mc_dob in children.iterator(chunk_size=EXPORT_CHUNK):
+            yield [_exported_child_id(local_id), sex, _d(born), ethnic, upn, mother, _d(mc_dob)]
+
+    def episode_rows() -> Iterator[list[str]]:
+        for local_id, decom, rne, ls, cin, place, provider, dec, rec, change, home, placed, urn in episodes.iterator(
+            chunk_size=EXPORT_CHUNK
+        ):
+            # As the return sees it on 31 March: an episode that ends later is still open then.
+            ceased = ("", "") if dec is None or dec > end else (_d(dec), rec)
+            child = _exported_child_id(local_id)
+            yield [child, _d(decom), rne, ls, cin, place, provider, *ceased, change, home, placed, urn]
+
+    def review_rows() -> Iterator[list[str]]:
+        for local_id, born, held_on, code in reviews.iterator(chunk_size=EXPORT_CHUNK):
+            yield [_exported_child_id(local_id), _d(born), _d(held_on), code]
+
+    return {"header": header(), "episodes": episode_rows(), "reviews": review_rows()}
+
+
+def _refuse_bad_child_ids(exported: Q) -> None:
+    valid = rf"^[A-Za-z0-9]{{1,{CHILD_ID_MAX_LENGTH}}}$"  # as children.validators.child_id_problem
+    bad = (
+        Child.objects.filter(exported)
+        .exclude(local_id__regex=valid)
+        .order_by("pk")
+        .values_list("pk", "local_id")[:MAX_PROBLEMS_LISTED]
     )
+    problems = [f"child record {pk}: CHILD {_show(local_id)}: {child_id_problem(local_id)}" for pk, local_id in bad]
+    if problems:
+        raise ExportRefused(problems)
 
-    def ceased(e: Episode) -> tuple[str, str]:
-        # As the return sees it on 31 March: an episode that ends later is still open then.
-        return ("", "") if e.end is None or e.end > end else (_d(e.end), e.reason_ended)
 
-    return {
-        "header": [
-            [c.local_id, c.sex, _d(c.date_of_birth), c.ethnicity, c.upn, c.mother, _d(c.mother_child_date_of_birth)]
-            for c in children
-        ],
-        "episodes": [
-            [
-                e.period_of_care.child.local_id, _d(e.start), e.reason_new_episode, e.legal_status,
-                e.category_of_need, e.placement_type, e.placement_provider, *ceased(e),
-                e.reason_place_change, e.home_postcode, e.placement_postcode, e.urn,
-            ]
-            for e in episodes
-        ],
-        "reviews": [
-            [r.child.local_id, _d(r.child.date_of_birth), _d(r.held_on), r.participation_code] for r in reviews
-        ],
-    }  # fmt: skip
+def export_rows(year: int | None) -> dict[str, list[list[str]]]:
+    """The year's rows, held in memory (for small exports and tests; files use export_folder)."""
+    return {table: list(rows) for table, rows in export_tables(year).items()}
 
 
 def export_folder(year: int | None, folder: Path) -> dict[str, int]:
+    """Write header.csv, episodes.csv and reviews.csv a row at a time; each file appears only
+    once it is complete."""
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for table, rows in export_rows(year).items():
-        with (folder / f"{table}.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(TABLES[table])
-            writer.writerows(rows)
-        counts[table] = len(rows)
+    written = []
+    try:
+        for table, rows in export_tables(year).items():
+            part = folder / f"{table}.csv.part"
+            written.append(part)
+            with part.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(TABLES[table])
+                count = 0
+                for row in rows:
+                    writer.writerow(row)
+                    count += 1
+            counts[table] = count
+    except BaseException:
+        for part in written:
+            part.unlink(missing_ok=True)
+        raise
+    for part in written:
+        part.replace(part.with_suffix(""))
     return counts

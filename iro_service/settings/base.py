@@ -243,7 +243,7 @@ AUTHORITY_LOGO = env("IRO_AUTHORITY_LOGO", default="img/authority-logo.svg")
 # through a view that checks permission.
 PRIVATE_DOCUMENTS_ROOT = env("IRO_PRIVATE_DOCUMENTS_ROOT", default=str(BASE_DIR / "var" / "documents"))
 # The largest SSDA903 file the import (command and upload page) reads, in bytes: the whole
-# history of 96,000 children is 31 MB in its largest file (README "SSDA903 import and export").
+# history of 96,000 children is 29 MB in its largest file (README "SSDA903 import and export").
 IRO_SSDA903_MAX_BYTES = env.int("IRO_SSDA903_MAX_BYTES", default=100_000_000)
 # Where `make backup` writes its archives (manage.py backup; see README "Backup and restore").
 IRO_BACKUP_DIR = env("IRO_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))

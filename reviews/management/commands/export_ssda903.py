@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.audit import command_log_write
 from accounts.models import AccessAction
-from reviews.ssda903 import export_folder
+from reviews.ssda903 import ExportRefused, export_folder
 
 
 class Command(BaseCommand):
@@ -19,7 +19,15 @@ class Command(BaseCommand):
     def handle(self, *args, year: int | None, folder: Path, **options) -> None:
         if year is not None and not 2000 <= year <= 2100:
             raise CommandError("--year is the year the collection ends, e.g. 2025")
-        counts = export_folder(year, folder)
+        try:
+            counts = export_folder(year, folder)
+        except ExportRefused as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                "Some CHILD ids are not SSDA903 ids (letters and digits, at most 10): correct them; nothing was "
+                "written."
+            ) from error
         command_log_write(
             action=AccessAction.EXPORT,
             object_type="ssda903_export",

@@ -11,7 +11,8 @@ from reviews.ssda903 import ImportProblems, import_files, read_folder
 class Command(BaseCommand):
     help = (
         "Import SSDA903 header, episodes and reviews CSV files from a folder (recognised by their "
-        "header rows). All or nothing: any problem is listed and nothing is written."
+        "header rows). All or nothing: any problem is listed (the first 1,000, then how many more) and nothing "
+        "is written. Files over IRO_SSDA903_MAX_BYTES are refused."
     )
 
     def add_arguments(self, parser) -> None:
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         except ImportProblems as error:
             for problem in error.problems:
                 self.stderr.write(problem)
-            raise CommandError(f"{len(error.problems)} problem(s); nothing was imported.") from error
+            raise CommandError(f"{error.count:,} problem(s); nothing was imported.") from error
         for line in summary.lines():
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Checked; nothing written (dry run)." if dry_run else "Imported."))
