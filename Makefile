@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 VENV903 := .venv-903
 STAMP903 := $(VENV903)/.installed-stamp
 
-.PHONY: run test lint services worker beat clean
+.PHONY: run test lint services worker beat backup restore clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,9 +45,21 @@ beat: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-services:
+## PostgreSQL and Redis answering, and the two database roles (iro_owner, iro_app) created
+services: $(STAMP)
 	scripts/ensure-services.sh
 	scripts/ensure-packages.sh
+	$(PY) scripts/ensure_db_roles.py
+
+## The database (DATABASE_URL, PostgreSQL) and the private documents in one archive:
+## var/backups/iro-YYYYmmdd-HHMMSS.tar (IRO_BACKUP_DIR). README: Backup and restore.
+backup: $(STAMP)
+	$(PY) manage.py backup
+
+## Into an EMPTY database and documents folder, every document checked: make restore FILE=... [FORCE=1]
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/iro-YYYYmmdd-HHMMSS.tar [FORCE=1]" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) $(VENV903) var .pytest_cache .ruff_cache

@@ -96,13 +96,18 @@ def apply_grants(connection, runtime_role: str = RUNTIME_ROLE) -> list[str]:
     if connection.vendor != "postgresql":
         return []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [runtime_role])
-        if cursor.fetchone() is None:
-            raise LookupError(
-                f"the role {runtime_role!r} does not exist on this server: create it first "
-                "(scripts/ensure_db_roles.py, or scripts/postgres-init/ in docker-compose)"
-            )
-        tables = schema_tables(cursor)
-        for statement in grant_statements(tables, runtime_role):
-            cursor.execute(statement.as_string(cursor.connection))
+        return grant_all(cursor.cursor, runtime_role)
+
+
+def grant_all(cursor, runtime_role: str = RUNTIME_ROLE) -> list[str]:
+    """The same through a psycopg2 cursor (a restore into another database uses this)."""
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [runtime_role])
+    if cursor.fetchone() is None:
+        raise LookupError(
+            f"the role {runtime_role!r} does not exist on this server: create it first "
+            "(scripts/ensure_db_roles.py, or scripts/postgres-init/ in docker-compose)"
+        )
+    tables = schema_tables(cursor)
+    for statement in grant_statements(tables, runtime_role):
+        cursor.execute(statement.as_string(cursor.connection))
     return tables
