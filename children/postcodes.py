@@ -8,6 +8,7 @@ is not in the data is reported, never guessed.
 
 import importlib.util
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -91,6 +92,32 @@ def distance_in_miles(home_postcode: str, placement_postcode: str) -> int | None
         return round(placement_distance(home_postcode, placement_postcode).miles)
     except UnknownPostcode:
         return None
+
+
+def distances_in_miles(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
+    """`distance_in_miles` for many (home, placement) pairs at once, reading the postcode data one
+    letter at a time and keeping only the postcodes asked for: a national-scale import would
+    otherwise hold every letter's data (several hundred MB) through `_letter`'s cache."""
+    pairs = set(pairs)
+    wanted: dict[str, set[str]] = {}
+    for pair in pairs:
+        for key in map(normalise, pair):
+            if key[:1].isalpha():
+                wanted.setdefault(key[:1], set()).add(key)
+    found: dict[str, tuple[str, float, float]] = {}
+    for letter, keys in wanted.items():
+        data = _letter.__wrapped__(letter)  # read without keeping it in the cache
+        found.update((key, data[key]) for key in keys if key in data)
+        del data
+    distances = {}
+    for home_postcode, placement_postcode in pairs:
+        home, placement = found.get(normalise(home_postcode)), found.get(normalise(placement_postcode))
+        distances[home_postcode, placement_postcode] = (
+            None
+            if home is None or placement is None
+            else round(math.hypot(home[1] - placement[1], home[2] - placement[2]) / METRES_PER_MILE)
+        )
+    return distances
 
 
 def placement_distance(home_postcode: str, placement_postcode: str) -> PlacementDistance:

@@ -45,7 +45,7 @@ from children.codes import (
     Sex,
 )
 from children.models import Child, Episode, PeriodOfCare
-from children.postcodes import distance_in_miles
+from children.postcodes import distances_in_miles
 from children.validators import CHILD_ID_MAX_LENGTH, child_id_problem
 from iro_service.bulk import BulkInserter
 
@@ -506,7 +506,7 @@ def _child_fields(row: Row) -> dict:
     }
 
 
-def _episode_fields(row: Row) -> dict:
+def _episode_fields(row: Row, distances: dict[tuple[str, str], int | None]) -> dict:
     return {
         "reason_new_episode": row["RNE"],
         "legal_status": row["LS"],
@@ -519,7 +519,7 @@ def _episode_fields(row: Row) -> dict:
         "home_postcode": row["HOME_POST"],
         "placement_postcode": row["PL_POST"],
         "urn": row["URN"],
-        "placement_distance_miles": distance_in_miles(row["HOME_POST"], row["PL_POST"]),
+        "placement_distance_miles": distances.get((row["HOME_POST"], row["PL_POST"])),
     }
 
 
@@ -569,8 +569,15 @@ def apply_plan(plan: dict, *, dry_run: bool = False) -> ImportSummary:
     savepoint = transaction.savepoint()
     # Ids are given out up front; rows are written at the end of each batch (see _write_batch).
     tables = {model: BulkInserter(model, batch_size=10**9) for model in (Child, PeriodOfCare, Episode, Review)}
+    distances = distances_in_miles(
+        (row["HOME_POST"], row["PL_POST"])
+        for child_periods in plan["periods"].values()
+        for period in child_periods
+        for row in period.episodes
+        if row["HOME_POST"] and row["PL_POST"]
+    )
     for batch in _batches(plan["children"].items(), CHILDREN_PER_BATCH):
-        _apply_batch(batch, plan["periods"], tables, summary, problems)
+        _apply_batch(batch, plan["periods"], tables, distances, summary, problems)
     if problems:
         transaction.savepoint_rollback(savepoint)
         raise ImportProblems.from_problems(problems)
@@ -587,6 +594,7 @@ def _apply_batch(
     batch: list[tuple[str, Row]],
     planned: dict[str, list[PlannedPeriod]],
     tables: dict[type, BulkInserter],
+    distances: dict[tuple[str, str], int | None],
     summary: ImportSummary,
     problems: Problems,
 ) -> None:
@@ -640,7 +648,7 @@ def _apply_batch(
             continue  # nothing will be written: only look for more problems
         for period, current in matched:
             _apply_period(
-                period, current, child_id, tables, existing_episodes, existing_reviews, held_on_by_period,
+                period, current, child_id, tables, distances, existing_episodes, existing_reviews, held_on_by_period,
                 outstanding, summary, (closing, reopening, changed_episodes, changed_reviews),
             )  # fmt: skip
     if problems:
@@ -667,6 +675,7 @@ def _apply_period(
     current: PeriodOfCare | None,
     child_id: int,
     tables: dict[type, BulkInserter],
+    distances: dict[tuple[str, str], int | None],
     existing_episodes: dict,
     existing_reviews: dict,
     held_on_by_period: dict[int, list[date]],
@@ -694,7 +703,7 @@ def _apply_period(
         # Reviews already held in this period before the files begin count on the clock.
         held_before = [day for day in held_on_by_period.get(period_id, []) if day < period.start]
     for row in period.episodes:
-        fields = _episode_fields(row)
+        fields = _episode_fields(row, distances)
         episode = existing_episodes.get((period_id, row.date("DECOM")))
         if episode is None:
             tables[Episode].add(period_of_care_id=period_id, start=row.date("DECOM"), **fields)

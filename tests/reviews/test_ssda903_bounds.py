@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from children.models import Child, Episode, PeriodOfCare
+from children.postcodes import distance_in_miles
 from reviews.codes import ReviewStatus
 from reviews.models import Review
 from reviews.ssda903 import EPISODES, HEADER, REVIEWS, import_files
@@ -240,3 +241,10 @@ def test_the_export_never_writes_a_child_id_that_is_not_a_code(tmp_path, child_i
     Child.objects.filter(local_id=child_id).update(local_id="A1")
     call_command("export_ssda903", str(tmp_path / "out"), all=True, stdout=io.StringIO())
     assert _exported_children(tmp_path / "out") == ["A1", "B2"]
+
+
+def test_imported_episodes_carry_the_placement_distance_as_a_single_episode_would():
+    import_files(_files())
+    for episode in Episode.objects.all():
+        assert episode.placement_distance_miles == distance_in_miles(episode.home_postcode, episode.placement_postcode)
+    assert Episode.objects.filter(placement_distance_miles__gt=0).exists()
