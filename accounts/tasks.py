@@ -17,6 +17,12 @@ from . import services
     max_retries=8,
 )
 def deliver_notification(notification_id: int) -> bool:
+    """Email one notification (accounts/services.py: claim, send, mark sent).
+
+    A retry after a refused send claims it afresh; after a failure that may have delivered it, a
+    retry is the one further attempt the service allows. Redelivered or duplicate messages are
+    harmless: a live claim, `sent_at` or `failed_at` makes them do nothing.
+    """
     return services.notification_deliver(notification_id=notification_id)
 
 
