@@ -91,7 +91,7 @@ BOOK = ReviewPage(
     ),
 )
 CANCEL = ReviewPage("cancel", fields=("status", "booked_for"))
-COVER = ReviewPage("cover", fields=("covering_iro", "cover_ends_on"), facts=lambda review: {"status": review.status})
+COVER = ReviewPage("cover", fields=("covering_iro", "cover_ends_on"))
 
 
 class ReviewChanged(ValidationError):
