@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from iro_service.inputs import ids_from
+
 from .services import notifications_mark_read
 
 PAGE_SIZE = 50
@@ -27,7 +29,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(value) for value in request.POST.getlist("notification") if value.isdigit()]
+    posted = request.POST.getlist("notification")
+    ids = ids_from(posted)
+    if ids is None:  # not ids ('²' passes str.isdigit): mark nothing rather than guess
+        messages.error(request, "Those reminders are not known: choose one from your list, or mark them all as read.")
+        return redirect("accounts:notifications")
     count = notifications_mark_read(user=request.user, notification_ids=ids or None)
     messages.success(request, f"{count} reminder{'s' if count != 1 else ''} marked as read.")
     return redirect("accounts:notifications")

@@ -1,11 +1,13 @@
 from django import forms
 from django.utils import timezone
 
+from iro_service import inputs
+
 from .codes import RATING_LABELS, EscalationOutcome, EscalationStage, EscalationTheme
 from .models import DisruptionMeeting, MidwayReview, ParticipantFeedback
 
 
-class MidwayReviewForm(forms.ModelForm):
+class MidwayReviewForm(inputs.BoundedDatesMixin, forms.ModelForm):
     class Meta:
         model = MidwayReview
         fields = ["held_on", "note"]
@@ -22,7 +24,7 @@ class MidwayReviewForm(forms.ModelForm):
         return held_on
 
 
-class MonitoringFormForm(forms.Form):
+class MonitoringFormForm(inputs.BoundedDatesMixin, forms.Form):
     """Grades for the plans on the scheme in force on the review date."""
 
     PLANS = [
@@ -87,7 +89,7 @@ class EscalationCloseForm(forms.Form):
     how = forms.CharField(label="How it was resolved, or why withdrawn", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ParticipantFeedbackForm(forms.ModelForm):
+class ParticipantFeedbackForm(inputs.BoundedDatesMixin, forms.ModelForm):
     class Meta:
         model = ParticipantFeedback
         fields = ["role", "received_on", "preparation", "venue_suitable", "child_voice_central", "rating", "comments"]
@@ -104,7 +106,7 @@ class ParticipantFeedbackForm(forms.ModelForm):
         return received_on
 
 
-class DisruptionMeetingForm(forms.ModelForm):
+class DisruptionMeetingForm(inputs.BoundedDatesMixin, forms.ModelForm):
     class Meta:
         model = DisruptionMeeting
         fields = ["held_on", "placement", "learning_points"]
@@ -120,12 +122,5 @@ class DisruptionMeetingForm(forms.ModelForm):
         return held_on
 
 
-class QAReportForm(forms.Form):
-    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            raise forms.ValidationError("The end date is before the start date.")
-        return cleaned
+class QAReportForm(inputs.PeriodForm):
+    """The QA report's period: the shared date range (issue #13)."""

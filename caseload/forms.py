@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Team
 from accounts.selectors import iro_users
+from iro_service import inputs
 
 from .models import NARRATIVE_SECTIONS, ReportNarrative
 
@@ -19,15 +20,12 @@ class CaseloadFilterForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+class PeriodForm(inputs.PeriodForm):
+    """A report period: the shared date range, and at most ten years."""
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end < start:
-            raise forms.ValidationError("The end date is before the start date.")
         if start and end and (end - start).days > 3660:
             raise forms.ValidationError("Choose a period of ten years or less.")
         return cleaned

@@ -15,6 +15,7 @@ from accounts.audit import access_log_write, audited
 from accounts.models import AccessAction, AccessLog
 from accounts.permissions import role_required
 from accounts.roles import Role
+from iro_service.inputs import with_default_period
 from reviews import access
 from reviews.selectors import children_with_next_review, iro_booked_reviews, iro_home_caseload
 
@@ -114,7 +115,9 @@ def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, date,
     default_start, default_end = _financial_year(today)
     is_manager = request.user.is_manager
     form = DashboardFilterForm(
-        request.GET or None, for_manager=is_manager, initial={"start": default_start, "end": default_end}
+        with_default_period(request.GET, default_start, default_end),
+        for_manager=is_manager,
+        initial={"start": default_start, "end": default_end},
     )
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
@@ -124,9 +127,19 @@ def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, date,
     return form, start, end, scope_for(user=request.user, team=team, iro=iro)
 
 
-@role_required(Role.MANAGER, Role.IRO)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    form, start, end, scope = _dashboard_filters(request)
+def _shown_query(form: DashboardFilterForm, start: date, end: date) -> str:
+    """The query of what the page shows (this report year when the filter was refused), so that
+    its links and downloads are for exactly the figures on it."""
+    shown = {"start": start, "end": end}
+    if form.is_valid():
+        shown |= {name: form.cleaned_data[name].pk for name in ("team", "iro") if form.cleaned_data.get(name)}
+    return urlencode(shown)
+
+
+NO_FILE = "No file was made: correct the period below, then download again."
+
+
+def _dashboard_page(request: HttpRequest, form: DashboardFilterForm, start: date, end: date, scope: Scope):
     board = Dashboard(start=start, end=end, today=timezone.localdate(), scope=scope)
     return render(
         request,
@@ -138,16 +151,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "figures": board.report,
             "panels": board.panels(),
-            "query": request.GET.urlencode(),
+            "query": _shown_query(form, start, end),
         },
     )
+
+
+@role_required(Role.MANAGER, Role.IRO)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return _dashboard_page(request, *_dashboard_filters(request))
 
 
 @role_required(Role.MANAGER, Role.IRO)
 def dashboard_export(request: HttpRequest, panel: str, fmt: str) -> HttpResponse:
     if panel not in PANELS or fmt not in ("csv", "xlsx"):
         raise Http404("No such table.")
-    _form, start, end, scope = _dashboard_filters(request)
+    form, start, end, scope = _dashboard_filters(request)
+    if not form.is_valid():  # no file for some other period than the one asked for: the page says why
+        messages.error(request, NO_FILE)
+        return _dashboard_page(request, form, start, end, scope)
     table = PANELS[panel](Dashboard(start=start, end=end, today=timezone.localdate(), scope=scope))
     access_log_write(request=request, action=AccessAction.EXPORT, object_type="dashboard_table", object_id=panel)
     return table_response(
@@ -160,6 +181,9 @@ def annual_report_view(request: HttpRequest) -> HttpResponse:
     """The annual IRO report: figures on the page, and as JSON or PDF."""
     form, start, end, scope = _dashboard_filters(request)
     wanted = request.GET.get("format")
+    if wanted in ("json", "pdf") and not form.is_valid():  # as for the dashboard's downloads
+        messages.error(request, NO_FILE)
+        wanted = None
     if wanted in ("json", "pdf"):
         access_log_write(request=request, action=AccessAction.EXPORT, object_type="annual_report", object_id=wanted)
     if wanted == "json":
@@ -180,7 +204,7 @@ def annual_report_view(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "figures": annual_report(start=start, end=end, scope=scope),
             "narrative": ReportNarrative.objects.filter(period_start=start, period_end=end).first(),
-            "query": request.GET.urlencode(),
+            "query": _shown_query(form, start, end),
         },
     )
 

@@ -1,6 +1,6 @@
 """Age arithmetic, shared by validation, participation codes and reports."""
 
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 
 
 def age_on(date_of_birth: date, day: date) -> int:
@@ -11,6 +11,8 @@ def age_on(date_of_birth: date, day: date) -> int:
 
 def retention_until(date_of_birth: date) -> date:
     """reg 50: a looked-after child's records are kept until their 75th birthday."""
+    if date_of_birth.year + 75 > MAXYEAR:  # no real child: the furthest date there is, not an error
+        return date.max
     try:
         return date_of_birth.replace(year=date_of_birth.year + 75)
     except ValueError:  # 29 February in a year that has none
@@ -20,6 +22,8 @@ def retention_until(date_of_birth: date) -> date:
 def latest_birth_date_for_age(day: date, years: int) -> date:
     """The latest date of birth of a child aged at least `years` on `day` (as `age_on` counts),
     so that age bands can be counted in the database by comparing dates of birth."""
+    if day.year - years < MINYEAR:  # nobody can be that old on `day`: the earliest date there is
+        return date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February, back in a year that has none: born 28 February or before

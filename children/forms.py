@@ -1,20 +1,33 @@
 """Forms for the child's record. Model rules (clean() and constraints) surface here as
 field messages, so bad input is explained, never a server error."""
 
+from datetime import date, timedelta
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.selectors import iro_users
+from iro_service.inputs import BoundedDatesMixin
 
 from .codes import CategoryOfNeed, LegalStatus, PlacementProvider, PlacementType
 from .models import Allocation, Child, Episode, PeriodOfCare
+from .validators import validate_child_id
 
 User = get_user_model()
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A child may be recorded a little before they come into care (a planned admission), never years ahead.
+CARE_START_AHEAD = timedelta(days=366)
 
 
-class CrispyModelForm(forms.ModelForm):
+def _not_in_future(day: date | None, what: str) -> date | None:
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(f"{what} must be today or in the past.")
+    return day
+
+
+class CrispyModelForm(BoundedDatesMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
@@ -37,6 +50,17 @@ class ChildForm(CrispyModelForm):
             "mother_child_date_of_birth",
         ]
         widgets = {"date_of_birth": DATE_INPUT, "mother_child_date_of_birth": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The model refuses such an id too; here the form says so before anything else is checked.
+        self.fields["local_id"].validators.append(validate_child_id)
+
+    def clean_date_of_birth(self) -> date | None:
+        return _not_in_future(self.cleaned_data.get("date_of_birth"), "Date of birth")
+
+    def clean_mother_child_date_of_birth(self) -> date | None:
+        return _not_in_future(self.cleaned_data.get("mother_child_date_of_birth"), "The child's date of birth")
 
 
 class PeriodOfCareForm(CrispyModelForm):
@@ -100,6 +124,14 @@ class NewChildForm(ChildForm):
     class Meta(ChildForm.Meta):
         fields = ChildForm.Meta.fields + ["school", "social_worker"]
 
+    def clean_looked_after_from(self) -> date:
+        start, latest = self.cleaned_data["looked_after_from"], timezone.localdate() + CARE_START_AHEAD
+        if start > latest:
+            raise forms.ValidationError(
+                f"Looked after from must be no later than {latest.day} {latest:%B %Y} (a year from today)."
+            )
+        return start
+
     def clean(self) -> dict:
         cleaned = super().clean()
         start, dob = cleaned.get("looked_after_from"), cleaned.get("date_of_birth")
@@ -121,7 +153,7 @@ class NewChildForm(ChildForm):
         }
 
 
-class CaseHoldingIROForm(forms.Form):
+class CaseHoldingIROForm(BoundedDatesMixin, forms.Form):
     iro = forms.ModelChoiceField(
         label="Case-holding IRO",
         queryset=iro_users(),

@@ -22,6 +22,7 @@ from .codes import (
 )
 from .postcodes import distance_in_miles
 from .records import KeptQuerySet, KeptRecord
+from .validators import validate_child_id
 
 
 class Child(KeptRecord):
@@ -31,6 +32,7 @@ class Child(KeptRecord):
         "child ID",
         max_length=10,
         unique=True,
+        validators=[validate_child_id],
         help_text="The authority's own identifier: the SSDA903 CHILD field.",
     )
     first_name = models.CharField(max_length=100)

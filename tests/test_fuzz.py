@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accounts.views import TokenForm
@@ -62,6 +62,7 @@ PAYLOADS = [
     "1e309",
     "NaN",
     "١٢٣",
+    "²",
     "\u202e\u0000",
     "\x00",
     "True",
@@ -252,5 +253,56 @@ def test_a_page_answers_any_post_without_a_server_error(client, world, name, bus
     def check(data):
         response = client.post(url, data)  # a server error raises here
         assert response.status_code in (200, 302, 403, 404, 409), response.status_code
+
+    check()
+
+
+# Pages that read filters from the query string (dates, ids, page numbers, a format): who asks,
+# about what, and the parameters the page reads. Each answers any query with a page, a message
+# or a redirect back to the page (issue #13: `?iro=²`, a year 1 or 9999 were server errors).
+GET_PAGES = {
+    "reviews:to_book": ("support", None, ["within", "iro", "team", "page"]),
+    "caseload:mine": ("iro", None, ["page"]),
+    "caseload:all": ("manager", None, ["iro", "page"]),
+    "caseload:child_access_log": ("manager", "child", ["page"]),
+    "caseload:dashboard": ("manager", None, ["start", "end", "team", "iro"]),
+    "caseload:dashboard (iro)": ("iro", None, ["start", "end", "team", "iro"]),
+    "caseload:dashboard_export": ("manager", ["ages", "csv"], ["start", "end", "team", "iro"]),
+    "caseload:dashboard_export (xlsx)": ("iro", ["caseload_trend", "xlsx"], ["start", "end", "team", "iro"]),
+    "caseload:report": ("manager", None, ["start", "end", "team", "iro", "format"]),
+    "caseload:report_narrative": ("manager", None, ["start", "end"]),
+    "audits:qa_report": ("manager", None, ["start", "end", "format"]),
+    "accounts:notifications": ("manager", None, ["page"]),
+}
+# Dates at and just past the ends of the range every filter accepts, and the ends of the calendar.
+EDGE_DATES = ["0001-01-01", "1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01", "9999-12-31", "31/12/9999"]
+QUERY_VALUES = st.one_of(VALUES, st.sampled_from(EDGE_DATES), st.sampled_from(["json", "pdf", "²", "1", "2"]))
+GET_EXAMPLES = 50
+
+
+@pytest.mark.parametrize("name", list(GET_PAGES))
+def test_a_page_answers_any_query_without_a_server_error(client, world, name, business_support):
+    role, argument, params = GET_PAGES[name]
+    user = {"iro": world["iro"], "manager": world["manager"], "support": business_support}[role]
+    client.force_login(user)
+    args = argument if isinstance(argument, list) else [world[argument].pk] if argument else []
+    url = reverse(name.split(" ")[0], args=args)
+
+    @settings(
+        max_examples=GET_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(query=st.fixed_dictionaries({}, optional={param: QUERY_VALUES for param in params}))
+    # The cases issue #13 found, each tried every run.
+    @example(query={"iro": "²", "team": "²"})
+    @example(query={"start": "0001-01-01", "end": "0001-12-31", "format": "pdf"})
+    @example(query={"start": "9999-01-01", "end": "9999-12-31", "format": "json"})
+    @example(query={"start": "2025-04-01", "end": "9999-12-31"})
+    def check(query):
+        query = {param: value for param, value in query.items() if param in params}
+        response = client.get(url, query)  # a server error raises here
+        assert response.status_code in (200, 302), response.status_code
 
     check()

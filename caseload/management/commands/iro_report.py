@@ -8,6 +8,7 @@ from accounts.audit import command_log_write
 from accounts.models import AccessAction
 from caseload.annual_report import render_report_pdf
 from caseload.statistics import annual_report
+from iro_service.inputs import date_problem
 
 
 def _day(value: str) -> date:
@@ -31,6 +32,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, start: str, end: str, format: str, output: str | None, **options) -> None:
         first, last = _day(start), _day(end)
+        for flag, day in (("--start", first), ("--end", last)):
+            if problem := date_problem(day):
+                raise CommandError(f"{flag} {day}: {problem}")
         if last < first:
             raise CommandError(f"--end {last} is before --start {first}.")
         if format == "pdf" and not output:
