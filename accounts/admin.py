@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from .admin_mixins import KeptRecordAdmin
 from .models import AccessLog, IROProfile, Team, User
 
 
@@ -22,8 +23,8 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    """Read-only: the access log is append-only."""
+class AccessLogAdmin(KeptRecordAdmin, admin.ModelAdmin):
+    """Read-only: the access log is append-only. Reading a row of it is logged too."""
 
     list_display = ["at", "user", "action", "child_id", "object_type", "object_id", "status_code", "ip_address"]
     list_filter = ["action", "object_type"]
@@ -33,7 +34,4 @@ class AccessLogAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
         return False

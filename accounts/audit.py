@@ -8,8 +8,11 @@ rolled back.
 """
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 
 from .models import OBJECT_TYPE_MAX_LENGTH, AccessAction, AccessLog
@@ -18,12 +21,51 @@ from .models import OBJECT_TYPE_MAX_LENGTH, AccessAction, AccessLog
 ChildOf = Callable[[int], int | None]
 
 
+@lru_cache(maxsize=8)
+def _networks(trusted: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(entry.strip(), strict=False) for entry in trusted if entry.strip())
+    except ValueError as error:
+        raise ImproperlyConfigured(f"IRO_TRUSTED_PROXIES: {error}") from error
+
+
+def _address(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        address = ip_address(text.strip())
+    except ValueError:
+        return None
+    # "::ffff:10.0.0.1" is the IPv4 address 10.0.0.1 seen through an IPv6 socket.
+    return getattr(address, "ipv4_mapped", None) or address
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the proxy (docker-compose), Django sees the proxy; production sets
-    # SECURE_PROXY_SSL_HEADER and the proxy overwrites X-Forwarded-For with the client's address.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return address or None
+    """The address the request came from, as far as it can be trusted (the access log's and
+    django-axes' idea of the client: AXES_CLIENT_IP_CALLABLE).
+
+    X-Forwarded-For is whatever the client wrote, plus one address appended by each proxy it
+    went through. So it is read only when the request comes straight from a proxy listed in
+    IRO_TRUSTED_PROXIES, and then from the right: the first address that is not itself a trusted
+    proxy is the one the outermost trusted proxy saw, which no client can forge. Anything to its
+    left is the client's own say-so and ignored.
+    """
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    if remote is None:
+        return None
+    trusted = _networks(tuple(settings.IRO_TRUSTED_PROXIES))
+
+    def is_trusted(address: IPv4Address | IPv6Address) -> bool:
+        return any(address in network for network in trusted)
+
+    client = remote
+    if is_trusted(remote):
+        for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+            hop = _address(entry)
+            if hop is None:
+                break  # not an address a proxy writes: keep the last trusted hop
+            client = hop
+            if not is_trusted(hop):
+                break
+    return str(client)
 
 
 def command_log_write(*, action: str, object_type: str, object_id: object = "", command: str = "") -> AccessLog:

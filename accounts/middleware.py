@@ -1,6 +1,7 @@
 """Request-wide security rules (issue #9): refusals are logged, signed-in pages are never
-cached, and a session ends 12 hours after sign-in however active it is (the 30-minute idle
-limit is the session cookie's age, renewed on every request)."""
+cached, every response carries a Permissions-Policy, and a session ends 12 hours after sign-in
+however active it is (the 30-minute idle limit is the session cookie's age, renewed on every
+request)."""
 
 import time
 
@@ -51,6 +52,20 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Every response says which browser features no page may use (settings.PERMISSIONS_POLICY):
+    Django's SecurityMiddleware has no setting for this header."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
 
 

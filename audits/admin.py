@@ -1,16 +1,33 @@
 from django.contrib import admin
 
-from .models import Escalation, MonitoringForm
+from accounts.admin_mixins import KeptInline, KeptRecordAdmin
+
+from .models import Escalation, EscalationStageChange, MonitoringForm
 
 
 @admin.register(MonitoringForm)
-class MonitoringFormAdmin(admin.ModelAdmin):
+class MonitoringFormAdmin(KeptRecordAdmin, admin.ModelAdmin):
     list_display = ["review", "scheme", "completed_on", "completed_by"]
     raw_id_fields = ["review", "completed_by"]
+    child_path = "review__child_id"
+
+
+class EscalationStageChangeInline(KeptInline, admin.TabularInline):
+    """Every move of the escalation, as the application recorded it: shown, never edited here."""
+
+    model = EscalationStageChange
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(KeptRecordAdmin, admin.ModelAdmin):
     list_display = ["child", "theme", "stage", "outcome", "raised_on"]
     list_filter = ["theme", "stage", "outcome"]
     raw_id_fields = ["child", "review", "raised_by"]
+    inlines = [EscalationStageChangeInline]

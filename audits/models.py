@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from children.models import Child
+from children.records import NeverDeleted
 from reviews.models import Review
 
 from .codes import (
@@ -38,7 +39,7 @@ def _ratings_fit_scheme() -> Q:
     return per_scheme
 
 
-class MonitoringForm(models.Model):
+class MonitoringForm(NeverDeleted):
     """The IRO's quality-assurance grading of the plans after a review."""
 
     review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="monitoring_form")
@@ -69,7 +70,7 @@ class MonitoringForm(models.Model):
         return f"Monitoring form for {self.review}"
 
 
-class Escalation(models.Model):
+class Escalation(NeverDeleted):
     """A concern the IRO raises about a child's plan, up the dispute-resolution stages."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="escalations")
@@ -104,7 +105,7 @@ class Escalation(models.Model):
         return f"{self.get_theme_display()} ({self.child.local_id})"
 
 
-class MidwayReview(models.Model):
+class MidwayReview(NeverDeleted):
     """The IRO's mid-term look at the care plan between reviews, kept as a dated case note."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="midway_reviews")
@@ -132,7 +133,7 @@ class RatingSchemeSetting(models.Model):
         return f"{self.get_scheme_display()} from {self.effective_from:%d/%m/%Y}"
 
 
-class EscalationStageChange(models.Model):
+class EscalationStageChange(NeverDeleted):
     """Every move of an escalation, kept: raised, moved on (or bypassing stages, with the reason), closed."""
 
     escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="stage_changes")
@@ -151,7 +152,7 @@ class EscalationStageChange(models.Model):
         return f"{self.get_from_stage_display()} → {self.get_to_stage_display() or self.get_outcome_display()}"
 
 
-class ParticipantFeedback(models.Model):
+class ParticipantFeedback(NeverDeleted):
     """One participant's view of a review: preparation, venue, the child's voice, a 1–5 rating."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="feedback")
@@ -178,7 +179,7 @@ class ParticipantFeedback(models.Model):
         return f"{self.get_role_display()} on {self.review}"
 
 
-class DisruptionMeeting(models.Model):
+class DisruptionMeeting(NeverDeleted):
     """A placement disruption meeting chaired by an IRO, and what was learnt."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="disruption_meetings")

@@ -21,7 +21,7 @@ from .codes import (
     Sex,
 )
 from .postcodes import distance_in_miles
-from .records import KeptQuerySet, KeptRecord
+from .records import KeptQuerySet, KeptRecord, NeverDeleted
 from .validators import validate_child_id
 
 
@@ -162,7 +162,7 @@ class PeriodOfCare(KeptRecord):
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-class Episode(models.Model):
+class Episode(NeverDeleted):
     """An SSDA903 episode: one legal status and placement within a period of care."""
 
     period_of_care = models.ForeignKey(PeriodOfCare, on_delete=models.PROTECT, related_name="episodes")
@@ -257,7 +257,7 @@ class AllocationKind(models.TextChoices):
     COVER = "cover", "Cover"
 
 
-class Allocation(models.Model):
+class Allocation(NeverDeleted):
     """Which IRO holds a child: one case-holding IRO at a time, plus cover when away."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="allocations")

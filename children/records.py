@@ -1,7 +1,8 @@
 """Records of a looked-after child are kept until the 75th anniversary of the child's birth
 (reg 50, DOMAIN.md): children, periods of care, reviews and documents are archived, never
-deleted. The models refuse deletion; on PostgreSQL so does the database (migrations children
-0004 and reviews 0004)."""
+deleted, and the other parts of the record (episodes, allocations, visits, ...) are never
+deleted either. The models refuse deletion; on PostgreSQL so does the database (migrations
+children 0004, reviews 0004 and audits 0006)."""
 
 from django.conf import settings
 from django.db import models
@@ -20,7 +21,20 @@ class KeptQuerySet(models.QuerySet):
         raise RecordsAreKept(MESSAGE)
 
 
-class KeptRecord(models.Model):
+class NeverDeleted(models.Model):
+    """Part of a child's record: the model and its querysets refuse to delete it (a KeptRecord
+    is archived instead; a part with no archive of its own goes with its child's record)."""
+
+    objects = KeptQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise RecordsAreKept(MESSAGE)
+
+
+class KeptRecord(NeverDeleted):
     """Archived (with who, when and why) instead of deleted."""
 
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -31,9 +45,6 @@ class KeptRecord(models.Model):
 
     class Meta:
         abstract = True
-
-    def delete(self, *args, **kwargs):
-        raise RecordsAreKept(MESSAGE)
 
     @property
     def is_archived(self) -> bool:

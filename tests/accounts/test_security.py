@@ -2,28 +2,34 @@
 passwords, sessions, two-factor sign-in, headers and cookies, records kept not deleted, and
 downloads that refuse path tricks."""
 
+import http.client
 import io
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import IntegrityError, InternalError, connection, transaction
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.formats import date_format
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.audit import client_ip
 from accounts.models import AccessAction, AccessLog, ImmutableRowError
 from children.models import Child, PeriodOfCare
 from children.records import RecordsAreKept
@@ -421,3 +427,158 @@ def test_commands_that_read_or_write_in_bulk_leave_a_row(tmp_path):
     call_command("iro_report", "--start", "2024-04-01", "--end", "2025-03-31", stdout=io.StringIO())
     rows = list(AccessLog.objects.order_by("pk").values_list("action", "object_type", "method"))
     assert rows == [(AccessAction.EXPORT, "ssda903_export", "CLI"), (AccessAction.EXPORT, "annual_report", "CLI")]
+
+
+# --- Proxies and headers (issue #13) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("trusted", "remote", "forwarded", "expected"),
+    [
+        ([], "203.0.113.9", "1.2.3.4", "203.0.113.9"),  # no proxy trusted: the header is the client's say-so
+        (["10.0.0.2"], "203.0.113.9", "1.2.3.4", "203.0.113.9"),  # not from the proxy
+        (["10.0.0.2"], "10.0.0.2", "198.51.100.7", "198.51.100.7"),
+        (["10.0.0.0/8"], "10.0.0.2", "6.6.6.6, 198.51.100.7, 10.0.0.5", "198.51.100.7"),  # forged left part ignored
+        (["10.0.0.0/8"], "10.0.0.2", "", "10.0.0.2"),
+        (["10.0.0.0/8"], "10.0.0.2", "not-an-address", "10.0.0.2"),
+        (["10.0.0.0/8"], "10.0.0.2", "198.51.100.7, <script>, 10.0.0.5", "10.0.0.5"),
+        (["10.0.0.0/8"], "::ffff:10.0.0.2", "198.51.100.7", "198.51.100.7"),
+        (["fd00::/8"], "fd00::1", "2001:db8::7", "2001:db8::7"),
+        ([], "", "198.51.100.7", None),
+    ],
+)
+def test_the_client_address_trusts_x_forwarded_for_only_from_a_trusted_proxy(
+    settings, trusted, remote, forwarded, expected
+):
+    settings.IRO_TRUSTED_PROXIES = trusted
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_a_trusted_proxy_setting_that_is_no_address_stops_the_service(settings):
+    settings.IRO_TRUSTED_PROXIES = ["10.0.0.0/33"]
+    with pytest.raises(ImproperlyConfigured, match="IRO_TRUSTED_PROXIES"):
+        client_ip(RequestFactory().get("/", REMOTE_ADDR="10.0.0.2"))
+
+
+def test_a_forged_x_forwarded_for_is_not_logged_as_the_client(client, iro, settings):
+    settings.IRO_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    child, _review = child_in_care(iro)
+    client.force_login(iro)
+    client.get(reverse("caseload:child", args=[child.pk]), REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert AccessLog.objects.get().ip_address == "203.0.113.9"
+
+
+def test_behind_a_trusted_proxy_the_address_the_proxy_saw_is_logged(client, iro, settings):
+    settings.IRO_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    child, _review = child_in_care(iro)
+    client.force_login(iro)
+    client.get(
+        reverse("caseload:child", args=[child.pk]),
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7",
+    )
+    assert AccessLog.objects.get().ip_address == "198.51.100.7"
+
+
+def test_a_locked_out_address_cannot_dodge_the_lockout_by_forging_x_forwarded_for(client, iro, settings):
+    settings.AXES_LOCKOUT_PARAMETERS = ["ip_address"]  # as with IRO_LOCKOUT_BY_IP
+    for attempt in range(5):
+        client.post(
+            reverse("accounts:login"),
+            {"username": f"guess{attempt}", "password": "wrong-password-1"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}",
+        )
+    dodge = client.post(
+        reverse("accounts:login"),
+        {"username": "iro.one", "password": "correct-horse-battery"},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+    assert dodge.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+
+
+def test_behind_a_trusted_proxy_the_lockout_is_per_client_not_per_proxy(client, iro, settings):
+    settings.AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+    settings.IRO_TRUSTED_PROXIES = ["10.0.0.2"]
+    for attempt in range(5):
+        client.post(
+            reverse("accounts:login"),
+            {"username": f"guess{attempt}", "password": "wrong-password-1"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+    sign_in = {"username": "iro.one", "password": "correct-horse-battery"}
+    attacker = client.post(
+        reverse("accounts:login"), sign_in, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    colleague = client.post(
+        reverse("accounts:login"), sign_in, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.8"
+    )
+    assert (attacker.status_code, colleague.status_code) == (429, 302)
+
+
+PERMISSIONS_POLICY_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "interest-cohort")
+
+
+def test_every_response_carries_a_strict_permissions_policy(client, iro):
+    anonymous = [
+        client.get(reverse("accounts:login")),
+        client.get("/no-such-page/"),
+        client.get("/static/css/site.css"),
+    ]
+    client.force_login(iro)
+    signed_in = client.get(reverse("caseload:mine"))
+    for response in [*anonymous, signed_in]:
+        policy = dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
+        assert all(policy[feature] == "()" for feature in PERMISSIONS_POLICY_FEATURES), response
+        assert set(policy.values()) == {"()"}  # nothing is allowed, not even to the service itself
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_sends_no_server_header(db):
+    """The real server, started as the Dockerfile and compose start it (./gunicorn.conf.py is
+    read from the working directory)."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "iro_service.settings.test",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+    }
+    server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn with fixed arguments
+        [str(Path(sys.executable).parent / "gunicorn"), "iro_service.wsgi:application"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        for path in ("/accounts/login/", "/healthz"):
+            conversation = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conversation.request("GET", path)
+            response = conversation.getresponse()
+            response.read()
+            conversation.close()
+            assert response.status in (200, 503), path
+            assert response.getheader("Server") is None, path
+            assert "camera=()" in response.getheader("Permissions-Policy"), path
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
