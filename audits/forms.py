@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from iro_service import inputs
+from iro_service.formerrors import HiddenErrorsShown
 
 from .codes import RATING_LABELS, EscalationOutcome, EscalationStage, EscalationTheme
 from .models import DisruptionMeeting, MidwayReview, ParticipantFeedback
@@ -75,18 +76,20 @@ class EscalationForm(forms.Form):
     concern = forms.CharField(label="The concern", widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class EscalationMoveForm(forms.Form):
+class EscalationMoveForm(HiddenErrorsShown, forms.Form):
     to_stage = forms.ChoiceField(label="Move to", choices=EscalationStage.choices)
     reason = forms.CharField(
         label="Reason (needed to bypass a stage)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    changes_seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=10_000)
 
 
-class EscalationCloseForm(forms.Form):
+class EscalationCloseForm(HiddenErrorsShown, forms.Form):
     outcome = forms.ChoiceField(
         choices=[(EscalationOutcome.RESOLVED, "Resolved"), (EscalationOutcome.WITHDRAWN, "Withdrawn")]
     )
     how = forms.CharField(label="How it was resolved, or why withdrawn", widget=forms.Textarea(attrs={"rows": 2}))
+    changes_seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=10_000)
 
 
 class ParticipantFeedbackForm(inputs.BoundedDatesMixin, forms.ModelForm):

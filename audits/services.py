@@ -91,9 +91,29 @@ def escalation_raise(
 
 
 @transaction.atomic
-def escalation_move(*, escalation: Escalation, to_stage: str, on: date, moved_by: User, reason: str = "") -> Escalation:
+def escalation_changes_check(*, escalation: Escalation, changes_seen: int | None) -> None:
+    """A page that moves or closes an escalation claims the number of stage changes it showed:
+    if someone has moved or closed it since, nothing is saved (the caller holds the row lock)."""
+    if changes_seen is not None and escalation.stage_changes.count() != changes_seen:
+        raise ValidationError(
+            "Someone else moved this escalation on or closed it since you opened the page, so nothing was saved. "
+            "Check its stages below, then act again if it is still needed."
+        )
+
+
+@transaction.atomic
+def escalation_move(
+    *,
+    escalation: Escalation,
+    to_stage: str,
+    on: date,
+    moved_by: User,
+    reason: str = "",
+    changes_seen: int | None = None,
+) -> Escalation:
     """Up the line to the next stage, or further with a recorded reason for bypassing."""
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    escalation_changes_check(escalation=escalation, changes_seen=changes_seen)
     if escalation.outcome != EscalationOutcome.OPEN:
         raise ValidationError("This escalation is closed.")
     current, target = STAGE_ORDER.index(escalation.stage), STAGE_ORDER.index(to_stage)
@@ -121,8 +141,11 @@ def escalation_move(*, escalation: Escalation, to_stage: str, on: date, moved_by
 
 
 @transaction.atomic
-def escalation_close(*, escalation: Escalation, outcome: str, on: date, closed_by: User, how: str) -> Escalation:
+def escalation_close(
+    *, escalation: Escalation, outcome: str, on: date, closed_by: User, how: str, changes_seen: int | None = None
+) -> Escalation:
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    escalation_changes_check(escalation=escalation, changes_seen=changes_seen)
     if escalation.outcome != EscalationOutcome.OPEN:
         raise ValidationError("This escalation is closed already.")
     if outcome not in (EscalationOutcome.RESOLVED, EscalationOutcome.WITHDRAWN):

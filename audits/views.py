@@ -13,6 +13,7 @@ from accounts.audit import audited
 from accounts.permissions import role_required
 from accounts.roles import Role
 from children.ages import age_on
+from iro_service.formerrors import form_errors_apply
 from reviews import access
 from reviews.access import child_for_iro_work, review_for_iro_work
 from reviews.codes import PATHWAY_PLAN_FROM_AGE, ReviewStatus
@@ -82,8 +83,7 @@ def monitoring_form(request: HttpRequest, review_pk: int) -> HttpResponse:
                 shared_on=form.cleaned_data["shared_on"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_apply(form, error)
         else:
             messages.success(request, "Monitoring form saved.")
             return redirect("reviews:detail", pk=review.pk)
@@ -128,8 +128,9 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     escalation = _escalation_for(request, pk)
     may_act = request.user.is_iro and escalation.outcome == EscalationOutcome.OPEN
-    move_form = EscalationMoveForm(request.POST if "move" in request.POST else None)
-    close_form = EscalationCloseForm(request.POST if "close" in request.POST else None)
+    seen = {"changes_seen": escalation.stage_changes.count()}
+    move_form = EscalationMoveForm(request.POST if "move" in request.POST else None, initial=seen)
+    close_form = EscalationCloseForm(request.POST if "close" in request.POST else None, initial=seen)
     if request.method == "POST":
         if not may_act:
             raise PermissionDenied
@@ -144,8 +145,14 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("audits:escalation_detail", pk=pk)
         except ValidationError as error:
             form = move_form if "move" in request.POST else close_form
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            if form.cleaned_data["changes_seen"] != seen["changes_seen"]:
+                # Shown against the stages as they are now, so that acting again is a deliberate choice.
+                data = request.POST.copy()
+                data["changes_seen"] = str(seen["changes_seen"])
+                form = type(form)(data)
+                form.is_valid()
+                move_form, close_form = (form, close_form) if "move" in request.POST else (move_form, form)
+            form_errors_apply(form, error)
     return render(
         request,
         "audits/escalation_detail.html",

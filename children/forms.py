@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.selectors import iro_users
+from iro_service.formerrors import HiddenErrorsShown
 from iro_service.inputs import BoundedDatesMixin
 
 from .codes import CategoryOfNeed, LegalStatus, PlacementProvider, PlacementType
@@ -153,9 +154,20 @@ class NewChildForm(ChildForm):
         }
 
 
-class CaseHoldingIROForm(BoundedDatesMixin, forms.Form):
+class CaseHoldingIROForm(HiddenErrorsShown, BoundedDatesMixin, forms.Form):
     iro = forms.ModelChoiceField(
         label="Case-holding IRO",
         queryset=iro_users(),
     )
     start = forms.DateField(label="From", widget=DATE_INPUT)
+    # Who held the child when the page was opened (the IRO's id, or "none"): a handover claims
+    # it, so two people reallocating at once cannot silently undo each other.
+    held_by_when_opened = forms.RegexField(
+        regex=r"^(none|[0-9]{1,18})$",
+        widget=forms.HiddenInput,
+        error_messages={"required": "This page is out of date: open it again.", "invalid": "This page is out of date."},
+    )
+
+    def held_by_claim(self) -> int | None:
+        value = self.cleaned_data["held_by_when_opened"]
+        return None if value == "none" else int(value)

@@ -5,6 +5,7 @@ to reviews when care starts or ends is orchestrated one floor up, in reviews.ser
 """
 
 from datetime import date, timedelta
+from types import EllipsisType
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -63,10 +64,14 @@ def period_of_care_end(*, period_of_care: PeriodOfCare, end: date, reason_ended:
 
 
 @transaction.atomic
-def allocation_case_holding_set(*, child: Child, iro: User, start: date) -> Allocation:
+def allocation_case_holding_set(
+    *, child: Child, iro: User, start: date, held_by_when_opened: int | None | EllipsisType = ...
+) -> Allocation:
     """Make `iro` the child's case-holding IRO from `start`, handing over from the current one.
 
     The current allocation ends the day before, so exactly one IRO holds the child at a time.
+    A page passes `held_by_when_opened`, the holder's id it showed (None: nobody); if someone
+    has reallocated the child since, nothing is changed and the refusal says who holds them now.
     """
     if not iro.has_role(Role.IRO):
         raise ValidationError({"iro": f"{iro} is not an IRO."})
@@ -77,6 +82,12 @@ def allocation_case_holding_set(*, child: Child, iro: User, start: date) -> Allo
         .select_for_update()
         .first()
     )
+    if held_by_when_opened is not ... and (current.iro_id if current else None) != held_by_when_opened:
+        now = f"{current.iro} holds them now" if current else "nobody holds them now"
+        raise ValidationError(
+            f"Someone else changed this child's IRO since you opened the page ({now}), so nothing was saved. "
+            "Check the allocation below, then save again if it is still right."
+        )
     if current is not None:
         if current.iro_id == iro.pk:
             return current

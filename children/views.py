@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.audit import audited
 from accounts.permissions import role_required
 from accounts.roles import Role
+from iro_service.formerrors import form_errors_apply
 
 from .forms import CaseHoldingIROForm
 from .models import Child
@@ -20,14 +21,30 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     """Allocate (or reassign) the child's case-holding IRO, seeing each IRO's caseload per FTE."""
     today = timezone.localdate()
     child = get_object_or_404(Child, pk=pk)
-    current = current_allocations(today=today).filter(child=child, kind="case_holding").select_related("iro").first()
-    form = CaseHoldingIROForm(request.POST or None, initial={"start": today, "iro": current.iro if current else None})
+
+    def holder():
+        return current_allocations(today=today).filter(child=child, kind="case_holding").select_related("iro").first()
+
+    current = holder()
+    initial = {"start": today, "iro": current.iro if current else None}
+    initial["held_by_when_opened"] = current.iro_id if current else "none"
+    form = CaseHoldingIROForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            allocation_case_holding_set(child=child, iro=form.cleaned_data["iro"], start=form.cleaned_data["start"])
+            allocation_case_holding_set(
+                child=child,
+                iro=form.cleaned_data["iro"],
+                start=form.cleaned_data["start"],
+                held_by_when_opened=form.held_by_claim(),
+            )
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
+            # Shown against what is held now, so that saving again is a deliberate choice.
+            current = holder()
+            data = request.POST.copy()
+            data["held_by_when_opened"] = current.iro_id if current else "none"
+            form = CaseHoldingIROForm(data)
+            form.is_valid()
+            form_errors_apply(form, error)
         else:
             messages.success(request, f"{child.display_name} is now held by {form.cleaned_data['iro']}.")
             return redirect("caseload:child", pk=child.pk)

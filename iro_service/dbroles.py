@@ -29,6 +29,8 @@ DELETABLE = {
     "otp_totp_totpdevice": "the admin removes a manager's lost authenticator so they can set up a new one",
     "reviews_reportreceived": "reports ticked off while preparing a review are replaced by the new set "
     "(reviews.services.review_record_preparation)",
+    "reviews_decision": "a decision typed in error is removed from a draft record; once the review is held its "
+    "decisions are kept (the record form offers no delete, reviews.forms.BaseDecisionFormSet)",
     "accounts_team": "the admin removes a team no IRO belongs to (IRO profiles PROTECT a team in use)",
     "django_celery_beat_periodictask": "reminder schedules are configuration, edited and removed in the admin",
     "django_celery_beat_intervalschedule": "as above (removing a schedule removes its tasks, CASCADE)",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.selectors import iro_users
 from children.ages import age_on
+from iro_service.formerrors import HiddenErrorsShown
 
 from .claims import RECORD
 from .codes import (
@@ -66,7 +67,7 @@ class DecisionForm(forms.ModelForm):
         widgets = {"deadline": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 2})}
 
 
-class BookingForm(forms.Form):
+class BookingForm(HiddenErrorsShown, forms.Form):
     day = forms.DateField(label="Date", widget=DATE_INPUT)
     time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     venue = forms.CharField(
@@ -116,12 +117,12 @@ FORMSET_LIMITS = {"max_num": 50, "absolute_max": 50, "validate_max": True}
 InviteeFormSet = forms.formset_factory(InviteeForm, extra=3, **FORMSET_LIMITS)
 
 
-class CancelBookingForm(forms.Form):
+class CancelBookingForm(HiddenErrorsShown, forms.Form):
     reason = forms.CharField(label="Reason for cancelling", widget=TEXTAREA)
     claim = claim_field()
 
 
-class CoverForm(forms.Form):
+class CoverForm(HiddenErrorsShown, forms.Form):
     iro = forms.ModelChoiceField(
         label="Covering IRO",
         queryset=iro_users(),
@@ -155,7 +156,7 @@ class VisitForm(forms.ModelForm):
         labels = {"seen_alone": "Seen alone"}
 
 
-class PreparationForm(forms.Form):
+class PreparationForm(HiddenErrorsShown, forms.Form):
     """Wishes and feelings, and the reports received before the review."""
 
     wishes_and_feelings_received_on = forms.DateField(
@@ -192,7 +193,7 @@ class PreparationForm(forms.Form):
         }
 
 
-class ReviewRecordForm(forms.ModelForm):
+class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm):
     """The chair's record. Saving keeps a draft; marking held needs the date and code."""
 
     class Meta:
@@ -276,8 +277,16 @@ AttendeeFormSet = inlineformset_factory(
     **FORMSET_LIMITS,
     widgets={"attended": forms.Select(choices=[("", "Not recorded"), (True, "Attended"), (False, "Did not attend")])},
 )
+class BaseDecisionFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A decision typed in error can be removed while the record is a draft; once the review
+        # is held its decisions are part of the child's record and are kept.
+        self.can_delete = self.instance.status != ReviewStatus.HELD
+
+
 DecisionFormSet = inlineformset_factory(
-    Review, Decision, form=DecisionForm, extra=2, can_delete=True, **FORMSET_LIMITS
+    Review, Decision, form=DecisionForm, formset=BaseDecisionFormSet, extra=2, can_delete=True, **FORMSET_LIMITS
 )
 
 

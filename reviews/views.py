@@ -22,6 +22,7 @@ from accounts.roles import Role
 from accounts.selectors import iro_users
 from children.forms import NewChildForm
 from children.services import allocation_case_holding_set
+from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import query_id
 
 from . import access, services, ssda903
@@ -75,15 +76,6 @@ def _rebind_after_conflict(form_class, request: HttpRequest, changed: ReviewChan
     form.is_valid()
     form.add_error(None, changed.messages)
     return form
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, field by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @role_required(Role.BUSINESS_SUPPORT, Role.MANAGER)
@@ -147,7 +139,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             context = {"review": changed.review, "form": form, "invitees": invitees, "conflict": conflict}
             return render(request, "reviews/review_book.html", context, status=409)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_apply(form, error)
         else:
             messages.success(request, f"Review booked for {review.child.display_name}.")
             return redirect("reviews:detail", pk=review.pk)
@@ -172,7 +164,7 @@ def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
             context = {"review": changed.review, "form": form, "conflict": _conflict_rows(changed, {})}
             return render(request, "reviews/review_cancel_booking.html", context, status=409)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_apply(form, error)
         else:
             messages.success(request, "Booking cancelled; the review is due to be booked again.")
             return redirect("reviews:detail", pk=review.pk)
@@ -200,7 +192,7 @@ def cover(request: HttpRequest, pk: int) -> HttpResponse:
             context = {"review": changed.review, "form": form, "conflict": conflict}
             return render(request, "reviews/review_cover.html", context, status=409)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_apply(form, error)
         else:
             messages.success(request, "Cover saved.")
             return redirect("reviews:detail", pk=review.pk)
@@ -302,7 +294,7 @@ def _record(request: HttpRequest, review) -> HttpResponse:
                 request, current, again, attendees, decisions, conflict=conflict, status=409
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_apply(form, error)
         else:
             if marking_held and not already_held:
                 held_on = review.held_on
@@ -346,7 +338,7 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
             context = {"review": changed.review, "form": form, "conflict": conflict}
             return render(request, "reviews/review_prepare.html", context, status=409)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_apply(form, error)
         else:
             messages.success(request, "Preparation saved.")
             return redirect("reviews:detail", pk=review.pk)
@@ -392,7 +384,7 @@ def child_new(request: HttpRequest) -> HttpResponse:
                         child=child, iro=form.cleaned_data["iro"], start=form.cleaned_data["looked_after_from"]
                     )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_apply(form, error)
         else:
             due = f" The first review is due by {date_format(review.due_date)}." if review and review.due_date else ""
             messages.success(request, f"{child.display_name} added.{due}")

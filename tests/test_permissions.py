@@ -4,11 +4,12 @@ A URL with no rule here fails the test, so a new page cannot ship without decidi
 use it. Refusals are 403 (wrong role) or 404 (a child or review not on the IRO's caseload).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import AccessAction, AccessLog
 from audits.models import Escalation
@@ -260,3 +261,79 @@ def test_logout_ends_the_session(client, world):
     client.force_login(users["iro"])
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+# --- Cover ends (issue #13) -----------------------------------------------------------------
+
+REVIEW_ARGUMENTS = ("review", "held_review", "document")
+COVERED = [
+    (name, argument, method)
+    for name, (argument, expected) in RULES.items()
+    if argument in REVIEW_ARGUMENTS
+    for method in (("post",) if expected == "post-only" else ("get", "post"))
+]
+
+
+def _iro_expected(name: str) -> int:
+    """What an IRO gets from a URL of a review they may not work on: 403 where the role may
+    never use it, else 404 (the review is not on their caseload)."""
+    expected = RULES[name][1]
+    return expected["iro"] if expected != "post-only" and expected["iro"] == 403 else 404
+
+
+@pytest.mark.parametrize(("name", "argument", "method"), COVERED)
+def test_an_expired_cover_opens_nothing(client, world, name, argument, method):
+    """The IRO covered the other child's reviews: one cover ended yesterday (a date business
+    support set), the other when the held review's minutes fell due. Neither opens any review or
+    document URL any more, for reading or writing."""
+    users, objects = world
+    iro, other = users["iro"], objects["other"]
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Review.objects.filter(pk=other["review"]).update(covering_iro=iro, cover_ends_on=yesterday)
+    Review.objects.filter(pk=other["held_review"]).update(covering_iro=iro)  # held 3 Feb 2025: minutes long due
+    client.force_login(iro)
+    url = reverse(name, args=_args(other[argument]))
+    response = client.get(url) if method == "get" else client.post(url, POSTS.get(name, {}))
+    assert response.status_code == _iro_expected(name)
+    _assert_refusal_logged(response, iro)
+
+
+def test_a_live_cover_opens_the_covered_review_and_its_documents(client, world):
+    users, objects = world
+    iro, other = users["iro"], objects["other"]
+    today = timezone.localdate()
+    Review.objects.filter(pk=other["review"]).update(covering_iro=iro, cover_ends_on=today)
+    # A review held last week: its minutes are not due yet, so cover still runs.
+    Review.objects.filter(pk=other["held_review"]).update(
+        covering_iro=iro, held_on=today - timedelta(days=7), minutes_due_on=None
+    )
+    client.force_login(iro)
+    assert client.get(reverse("reviews:detail", args=[other["review"]])).status_code == 200
+    assert client.get(reverse("reviews:prepare", args=[other["review"]])).status_code == 200
+    assert client.get(reverse("reviews:document_download", args=[other["document"]])).status_code == 200
+
+
+def test_cover_in_the_database_and_in_memory_is_one_rule(world):
+    """access._cover_active (a query) and access.cover_is_active (one review) agree on every
+    combination of status, held date and end of cover."""
+    from reviews import access
+
+    users, objects = world
+    pk = objects["other"]["review"]
+    today = timezone.localdate()
+    seen = set()
+    for held_days_ago, status in ((None, "due"), (None, "cancelled"), (5, "held"), (40, "held")):
+        held_on = today - timedelta(days=held_days_ago) if held_days_ago is not None else None
+        for ends in (None, today - timedelta(days=1), today, today + timedelta(days=3)):
+            Review.objects.filter(pk=pk).update(
+                covering_iro=users["iro"],
+                cover_ends_on=ends,
+                status=status,
+                held_on=held_on,
+                participation_code="PN1" if held_on else "",
+            )
+            in_sql = Review.objects.filter(access._cover_active(today=today), pk=pk).exists()
+            in_memory = access.cover_is_active(review=Review.objects.get(pk=pk), today=today)
+            assert in_sql == in_memory, (status, held_on, ends)
+            seen.add(in_memory)
+    assert seen == {True, False}

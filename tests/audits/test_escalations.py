@@ -128,5 +128,5 @@ def test_the_iro_raises_and_moves_an_escalation_through_the_pages(client, iro):
     assert "Escalation raised" in response.content.decode()
     escalation = child.escalations.get()
     url = reverse("audits:escalation_detail", args=[escalation.pk])
-    response = client.post(url, {"move": "1", "to_stage": "formal_director", "reason": ""})
+    response = client.post(url, {"move": "1", "to_stage": "formal_director", "reason": "", "changes_seen": "1"})
     assert "Give the reason for bypassing a stage." in response.content.decode()

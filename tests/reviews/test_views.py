@@ -268,7 +268,8 @@ def test_reassigning_shows_caseloads_per_fte_and_hands_over(client, iro, other_i
     page = client.get(reverse("children:allocate", args=[review.child_id])).content.decode()
     assert "Per FTE" in page and str(other_iro) in page
     response = client.post(
-        reverse("children:allocate", args=[review.child_id]), {"iro": other_iro.pk, "start": "2026-03-02"}
+        reverse("children:allocate", args=[review.child_id]),
+        {"iro": other_iro.pk, "start": "2026-03-02", "held_by_when_opened": iro.pk},
     )
     assert response.status_code == 302
     assert Allocation.objects.get(child_id=review.child_id, end__isnull=True).iro == other_iro
