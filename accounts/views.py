@@ -4,7 +4,9 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -37,6 +39,21 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     count = notifications_mark_read(user=request.user, notification_ids=ids or None)
     messages.success(request, f"{count} reminder{'s' if count != 1 else ''} marked as read.")
     return redirect("accounts:notifications")
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, with the username's length checked.
+
+    Django sets the username field's max_length after building the field, so no validator checks
+    it; a longer name went on to authenticate() and django-axes wrote it into a 255-character
+    column, a server error (issue #13). Refused here, it never reaches either."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        longest = self.fields["username"].max_length
+        self.fields["username"].validators.append(
+            MaxLengthValidator(longest, f"Enter a username of {longest} characters or fewer.")
+        )
 
 
 class TokenForm(forms.Form):

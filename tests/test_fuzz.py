@@ -306,3 +306,23 @@ def test_a_page_answers_any_query_without_a_server_error(client, world, name, bu
         assert response.status_code in (200, 302), response.status_code
 
     check()
+
+
+def test_the_sign_in_page_answers_any_post_without_a_server_error(client, world):
+    """Signed out, as anyone on the internet: a 5,000-character username was a server error."""
+    url = reverse("accounts:login")
+
+    @settings(
+        max_examples=GET_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=fuzz_data(["username", "password"]))
+    @example(data={"username": "x" * 5000, "password": "x"})
+    def check(data):
+        response = client.post(url, data)  # a server error raises here
+        # 429: django-axes locks the name or address out after five wrong passwords
+        assert response.status_code in (200, 302, 403, 429), response.status_code
+
+    check()

@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import IROProfile, Notification, Team
 from children.ages import age_on, latest_birth_date_for_age, retention_until
@@ -69,7 +71,7 @@ def test_reviews_to_book_with_a_superscript_id_shows_everyone_and_says_why(clien
     client.force_login(business_support)
     content = _text(client.get(reverse("reviews:to_book"), {name: "²"}))
     assert message in content
-    assert child.last_name in content
+    assert escape(child.last_name) in content
 
 
 def test_reviews_to_book_still_filters_by_a_real_iro(client, iro, other_iro, business_support):
@@ -77,8 +79,8 @@ def test_reviews_to_book_still_filters_by_a_real_iro(client, iro, other_iro, bus
     theirs, _ = child_in_care(other_iro, start=date(2026, 2, 16))
     client.force_login(business_support)
     content = _text(client.get(reverse("reviews:to_book"), {"iro": str(iro.pk)}))
-    assert mine.last_name in content
-    assert theirs.last_name not in content
+    assert escape(mine.last_name) in content
+    assert escape(theirs.last_name) not in content
     assert "not known" not in content
 
 
@@ -100,6 +102,21 @@ def test_a_reminder_id_that_is_not_one_marks_nothing_and_says_so(client, manager
     client.post(reverse("accounts:notifications_read"), {"notification": str(reminder.pk)})
     reminder.refresh_from_db()
     assert reminder.read_at is not None
+
+
+@pytest.mark.parametrize("username", ["x" * 5000, "\ufdfa" * 150])  # the second grows 18-fold in NFKC
+def test_signing_in_with_a_very_long_username_is_explained_not_a_server_error(client, iro, username):
+    response = client.post(reverse("accounts:login"), {"username": username, "password": "correct-horse-battery"})
+    assert "Enter a username of 150 characters or fewer." in _text(response)
+    assert not AccessAttempt.objects.exists()
+
+
+def test_signing_in_still_works_and_a_wrong_password_is_still_counted(client, iro):
+    wrong = client.post(reverse("accounts:login"), {"username": "iro.one", "password": "wrong"})
+    assert "Please enter a correct username and password." in _text(wrong)
+    assert AccessAttempt.objects.get().username == "iro.one"
+    right = client.post(reverse("accounts:login"), {"username": "iro.one", "password": "correct-horse-battery"})
+    assert right.status_code == 302
 
 
 # --- Dates on every filter -------------------------------------------------------------------
@@ -298,5 +315,5 @@ def test_a_team_filter_still_works_on_reviews_to_book(client, iro, other_iro, bu
     theirs, _ = child_in_care(other_iro, start=date(2026, 2, 16))
     client.force_login(business_support)
     content = _text(client.get(reverse("reviews:to_book"), {"team": str(team.pk)}))
-    assert mine.last_name in content
-    assert theirs.last_name not in content
+    assert escape(mine.last_name) in content
+    assert escape(theirs.last_name) not in content
