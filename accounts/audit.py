@@ -92,11 +92,12 @@ def access_log_write(
         action=action,
         object_type=object_type[:OBJECT_TYPE_MAX_LENGTH],
         object_id=str(object_id)[:40],
-        path=request.get_full_path()[:300],
+        path=request.get_full_path().replace("\x00", "")[:300],
         method=request.method[:7],
         status_code=status_code,
         ip_address=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        # PostgreSQL refuses NUL in text; a header can carry one (the dev server passes it on).
+        user_agent=request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:300],
     )
 
 

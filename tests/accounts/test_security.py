@@ -582,3 +582,11 @@ def test_gunicorn_sends_no_server_header(db):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_nul_byte_in_the_user_agent_is_logged_without_it(client, iro):
+    child, _review = child_in_care(iro)
+    client.force_login(iro)
+    response = client.get(reverse("caseload:child", args=[child.pk]), HTTP_USER_AGENT="Fire\x00fox")
+    assert response.status_code == 200
+    assert AccessLog.objects.filter(child_id=child.pk).latest("pk").user_agent == "Firefox"
