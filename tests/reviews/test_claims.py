@@ -268,3 +268,38 @@ def test_a_missing_claim_is_said_where_the_person_sees_it(client, request, revie
     response = client.post(reverse(name, args=[argument]), data)
     assert response.status_code == 200
     assert "This page is out of date" in response.content.decode()
+
+
+def _decision_post(review, decision, **extra) -> dict:
+    data = {
+        "claim": claims.RECORD.claim(Review.objects.get(pk=review.pk)),
+        "save_draft": "1",
+        "attendees-TOTAL_FORMS": "0",
+        "attendees-INITIAL_FORMS": "0",
+        "decisions-TOTAL_FORMS": "1",
+        "decisions-INITIAL_FORMS": "1",
+        "decisions-0-id": str(decision.pk),
+        "decisions-0-text": decision.text,
+        "decisions-0-owner": decision.owner,
+        "decisions-0-DELETE": "on",
+        **extra,
+    }
+    return data
+
+
+def test_a_decision_is_removed_from_a_draft_but_kept_once_the_review_is_held(client, iro, review):
+    from reviews.models import Decision
+    from reviews.services import review_record_held
+
+    client.force_login(iro)
+    url = reverse("reviews:detail", args=[review.pk])
+    typo = Decision.objects.create(review=review, text="Typo", owner="Social worker")
+    assert client.post(url, _decision_post(review, typo)).status_code == 302
+    assert not Decision.objects.filter(pk=typo.pk).exists()
+
+    kept = Decision.objects.create(review=review, text="See the dentist.", owner="Carer")
+    review_record_held(review=review, held_on=date(2026, 2, 27), chair=iro, participation_code="PN1")
+    assert "decisions-0-DELETE" not in client.get(url).content.decode()
+    held = _decision_post(review, kept, held_on="2026-02-27", participation_code="PN1")
+    assert client.post(url, held).status_code == 302
+    assert Decision.objects.filter(pk=kept.pk).exists()
