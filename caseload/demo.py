@@ -41,7 +41,7 @@ from children.codes import (
 from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
 from children.postcodes import distance_in_miles
 from iro_service.bulk import BulkInserter
-from reviews.codes import ParticipationCode, ReviewStatus
+from reviews.codes import ParticipationCode, ReviewStatus, participation_codes_on
 from reviews.models import Decision, Review, Visit
 from reviews.services import sequence_for
 from reviews.timescales import add_working_days, minutes_due, next_review_due, outcomes_due
@@ -616,7 +616,7 @@ class _Generator:
     def held_review_details(self, review: dict, dob: date, period_start: date) -> dict:
         rng = self.rng
         held_on = review["held_on"]
-        if age_on(dob, held_on) < 4:
+        if ParticipationCode.PN1 not in participation_codes_on(dob, held_on):  # under 4
             code = ParticipationCode.PN0
         else:
             code = _weighted(rng, PARTICIPATION_WEIGHTS_4_PLUS)

@@ -1,6 +1,10 @@
 """Code lists for reviews, defined once."""
 
+from datetime import MAXYEAR, date
+
 from django.db import models
+
+from children.ages import age_on
 
 
 class ParticipationCode(models.TextChoices):
@@ -27,23 +31,42 @@ PARTICIPATED_CODES = frozenset(
     }
 )
 
-# DfE rules 440/441: PN0 only for a child under 4 on the review date; PN1–PN7 only from 4.
+# DfE rules 440/441: PN0 for a child under 4 on the review date, PN1–PN7 for a child aged 4 or over,
+# and on the 4th birthday itself either is accepted. This module is the one home of that rule.
 PN0_AGE_LIMIT = 4
 
 
-def participation_codes_for_age(age: int) -> list[ParticipationCode]:
-    if age < PN0_AGE_LIMIT:
+def fourth_birthday(date_of_birth: date) -> date:
+    """The day the child turns 4, as `children.ages.age_on` counts: a 29 February birthday falls on
+    1 March in a year without one (only 2100 in practice, for a child born on 29 February 2096)."""
+    year = date_of_birth.year + PN0_AGE_LIMIT
+    if year > MAXYEAR:  # no real child: never 4 within the calendar
+        return date.max
+    try:
+        return date_of_birth.replace(year=year)
+    except ValueError:  # 29 February in a year that has none
+        return date(year, 3, 1)
+
+
+def participation_codes_on(date_of_birth: date, on: date) -> list[ParticipationCode]:
+    """The participation codes DfE rules 440/441 accept for a review held on `on`."""
+    birthday = fourth_birthday(date_of_birth)
+    if on < birthday:
         return [ParticipationCode.PN0]
+    if on == birthday:
+        return list(ParticipationCode)
     return [code for code in ParticipationCode if code != ParticipationCode.PN0]
 
 
-def participation_code_problem(code: str, age: int) -> str | None:
-    """The message for a code that does not fit the child's age on the review date, else None."""
-    if code == ParticipationCode.PN0 and age >= PN0_AGE_LIMIT:
+def participation_code_problem(code: str, *, date_of_birth: date, on: date) -> str | None:
+    """The message for a code that does not fit the child's age on the review date `on`, else None.
+    A code that is not a participation code at all is left to the field's own list of choices."""
+    if code not in ParticipationCode.values or code in participation_codes_on(date_of_birth, on):
+        return None
+    age = age_on(date_of_birth, on)
+    if code == ParticipationCode.PN0:
         return f"PN0 is only for a child under 4 on the review date; this child was {age}."
-    if code and code != ParticipationCode.PN0 and age < PN0_AGE_LIMIT:
-        return f"A child under 4 on the review date is recorded as PN0; this child was {age}."
-    return None
+    return f"A child under 4 on the review date is recorded as PN0; this child was {age}."
 
 
 class ReviewSequence(models.TextChoices):
@@ -63,13 +86,42 @@ OUTSTANDING_STATUSES = (ReviewStatus.DUE, ReviewStatus.BOOKED)
 
 
 class EarlyReviewReason(models.TextChoices):
-    # reg 33(3): a review before the time in paragraph (1) or (2).
-    IRO_REQUEST = "iro_request", "The IRO requested it (reg 33(3)(a))"
-    SIGNIFICANT_CHANGE = "significant_change", "Significant change to the care plan (reg 30)"
-    S21_ACCOMMODATION_ENDING = "s21_ending", "Accommodation under section 21 ending"
-    SECURE_DETENTION = "secure", "Detention in secure accommodation"
-    ACCOMMODATION_CEASING = "accommodation_ceasing", "Accommodation ceasing"
+    """Why a review is held before the time reg 33(1) or (2) sets (Care Planning, Placement and Case
+    Review (England) Regulations 2010). The stored values are kept from earlier versions."""
+
+    IRO_REQUEST = "iro_request", "The IRO asked for an early review (reg 33(3)(a))"
+    REG30_VISIT = (
+        "reg30_visit",
+        "A visit found the placement is not safeguarding and promoting the child's welfare (reg 30, reg 33(3)(b))",
+    )
+    S21_ACCOMMODATION_ENDING = (
+        "s21_ending",
+        "Remand or PACE accommodation (section 21(2)(b) or (c) of the Children Act 1989) is ending (reg 33(3)(c))",
+    )
+    SECURE_DETENTION = (
+        "secure",
+        "Detention in a secure training centre or young offender institution is ending (reg 33(3)(d))",
+    )
+    ACCOMMODATION_CEASING = (
+        "accommodation_ceasing",
+        (
+            "Section 20 accommodation is to stop and the child will not live with a parent or someone with "
+            "parental responsibility (reg 33(3)(e))"
+        ),
+    )
+    SIGNIFICANT_CHANGE = "significant_change", "A significant change to the care plan is proposed (reg 32(2))"
     OTHER = "other", "Other reason"
+
+
+# The regulation behind each early-review reason (none for "other"); the labels name it too.
+EARLY_REVIEW_REGULATION = {
+    EarlyReviewReason.IRO_REQUEST: "reg 33(3)(a)",
+    EarlyReviewReason.REG30_VISIT: "reg 33(3)(b)",
+    EarlyReviewReason.S21_ACCOMMODATION_ENDING: "reg 33(3)(c)",
+    EarlyReviewReason.SECURE_DETENTION: "reg 33(3)(d)",
+    EarlyReviewReason.ACCOMMODATION_CEASING: "reg 33(3)(e)",
+    EarlyReviewReason.SIGNIFICANT_CHANGE: "reg 32(2)",
+}
 
 
 class ReviewState(models.TextChoices):
@@ -78,7 +130,9 @@ class ReviewState(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     DUE_SOON = "due_soon", "Due soon"
     ON_TRACK = "on_track", "On track"
-    NOT_ON_CLOCK = "not_on_clock", "Short breaks (reg 48): not on the reg 33 clock"
+    # No date can be due (reviews.timescales.Schedule): say why, never "short breaks".
+    CLOCK_UNKNOWN = "clock_unknown", "Clock unknown: check the last review date"
+    CARE_ENDS_AT_18 = "ends_at_18", "Care ends at 18"
 
 
 # "Due soon" means due within this many working days (interpretation: issue #2).

@@ -19,7 +19,7 @@ from .codes import (
     EarlyReviewReason,
     ReportKind,
     ReviewStatus,
-    participation_codes_for_age,
+    participation_codes_on,
 )
 from .models import Decision, Distribution, Invitee, Review, Visit
 
@@ -226,9 +226,10 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm):
         review = self.instance
         self.fields["claim"].initial = RECORD.claim(review)
         self.already_held = review.status == ReviewStatus.HELD
-        # Offer only the codes valid for the child's age on the review date (DfE rules 440/441).
+        # Offer only the codes valid for the child's age on the review date (DfE rules 440/441: on the
+        # 4th birthday, all of them).
         on = review.review_date or timezone.localdate()
-        allowed = participation_codes_for_age(age_on(review.child.date_of_birth, on))
+        allowed = participation_codes_on(review.child.date_of_birth, on)
         # The widget offers only those; the field still accepts any code, so that a code posted
         # for the wrong age gets the model's DfE message rather than "not a valid choice".
         self.fields["participation_code"].widget.choices = [("", "Not yet recorded")] + [

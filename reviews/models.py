@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
-from children.ages import age_on
 from children.models import Child, PeriodOfCare
 from children.records import KeptQuerySet, KeptRecord, NeverDeleted
 
@@ -195,7 +194,7 @@ class Review(KeptRecord):
             elif self.child_visited_on and self.period_of_care_id and self.child_visited_on < self.period_of_care.start:
                 errors["child_visited_on"] = "The pre-review visit must be after the child came into care."
             if self.participation_code:
-                problem = participation_code_problem(self.participation_code, age_on(dob, day))
+                problem = participation_code_problem(self.participation_code, date_of_birth=dob, on=day)
                 if problem:
                     errors["participation_code"] = problem
         if errors:

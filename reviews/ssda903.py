@@ -30,7 +30,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from children.ages import age_on
 from children.codes import (
     EPISODE_CONTINUES,
     CategoryOfNeed,
@@ -457,7 +456,7 @@ def check(tables: dict[str, list[Row]], problems: Problems) -> dict:
         if held_on < header_dob:
             add(f"{row.where('REVIEW')}: the review is before the child's date of birth")
             continue
-        problem = participation_code_problem(row["REVIEW_CODE"], age_on(header_dob, held_on))
+        problem = participation_code_problem(row["REVIEW_CODE"], date_of_birth=header_dob, on=held_on)
         if problem and row["REVIEW_CODE"] in ParticipationCode.values:
             add(f"{row.where('REVIEW_CODE')}: {problem}")
         period = next(

@@ -58,8 +58,9 @@ def test_pn1_is_refused_for_a_two_year_old():
 def test_pn0_is_right_the_day_before_the_fourth_birthday():
     review = _review_for(date(2010, 5, 15))
     assert _held_form(review, "2014-05-14", ParticipationCode.PN0).is_valid()
-    assert not _held_form(review, "2014-05-15", ParticipationCode.PN0).is_valid()
+    assert _held_form(review, "2014-05-15", ParticipationCode.PN0).is_valid()  # the birthday: either (rules 440/441)
     assert _held_form(review, "2014-05-15", ParticipationCode.PN7).is_valid()
+    assert not _held_form(review, "2014-05-16", ParticipationCode.PN0).is_valid()
 
 
 def test_a_leap_day_child_turns_four_on_the_first_of_march():
