@@ -27,6 +27,7 @@ from audits.codes import EscalationOutcome, EscalationStage, EscalationTheme, Ra
 from audits.models import Escalation, MonitoringForm
 from children.ages import age_on
 from children.codes import (
+    ADOPTION_PLACEMENTS,
     CategoryOfNeed,
     Ethnicity,
     LegalStatus,
@@ -44,7 +45,7 @@ from iro_service.bulk import BulkInserter
 from reviews.codes import ParticipationCode, ReviewStatus, participation_codes_on
 from reviews.models import Decision, Review, Visit
 from reviews.services import sequence_for
-from reviews.timescales import add_working_days, minutes_due, next_review_due, outcomes_due
+from reviews.timescales import Spell, add_working_days, minutes_due, outcomes_due, review_due, review_due_series
 
 User = get_user_model()
 
@@ -215,7 +216,6 @@ PLACEMENT_WEIGHTS = {
 # DfE rules the demo keeps to (so that its export passes the SSDA903 validator):
 PLACEMENTS_WITHOUT_URN = {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"}  # rule 218
 PLACEMENT_MIN_AGE = {PlacementType.K3: 16, PlacementType.S1: 4}  # rules 371, 373
-ADOPTION_PLACEMENTS = {PlacementType.A3, PlacementType.A4, PlacementType.A5, PlacementType.A6}
 STATUS_NEXT = {LegalStatus.C1: LegalStatus.C2, LegalStatus.V2: LegalStatus.C1, LegalStatus.C2: LegalStatus.E1}
 CATEGORY_WEIGHTS = {
     CategoryOfNeed.N1: 65,
@@ -371,6 +371,10 @@ def _make_users(n_iros: int, today: date) -> tuple[list, list[str]]:
         groups[role].user_set.add(User.objects.get(username=username))
     iro_order = [by_name[spec[0]] for spec in iro_specs]
     return iro_order, [spec[0] for spec in iro_specs[: len(DEMO_IROS)]] + [o[0] for o in DEMO_OTHERS]
+
+
+def _due_fields(due) -> dict:
+    return {"due_date": due.due, "due_schedule": due.schedule, "due_rule": due.rule}
 
 
 @dataclass
@@ -536,13 +540,13 @@ class _Generator:
         for episode in episodes:
             if episode["reason_ended"] == "PENDING":
                 episode["reason_ended"] = period_reason
-        on_clock = episodes[-1]["legal_status"] not in (LegalStatus.V3, LegalStatus.V4)
+        spells = [Spell(e["start"], e["legal_status"], e["placement_type"], e["end"]) for e in episodes]
         return _PlannedPeriod(
             start=start,
             end=end,
             reason_ended=period_reason,
             episodes=episodes,
-            reviews=self.reviews(start, end) if on_clock else self.short_break_reviews(start, end),
+            reviews=self.reviews(start, end, dob, spells),
             allocations=self.allocations(start, end),
         )
 
@@ -569,14 +573,18 @@ class _Generator:
                 return [(iro, start, handover - timedelta(days=1)), (second, handover, end)]
         return [(iro, start, end)]
 
-    def reviews(self, start: date, end: date | None) -> list[dict]:
-        """Held reviews along the reg 33 clock, then the outstanding one if care goes on."""
+    def reviews(self, start: date, end: date | None, dob: date, spells: list[Spell]) -> list[dict]:
+        """Held reviews along the child's clock (reviews.timescales: reg 33, short breaks, adoption,
+        18), then the outstanding one if care goes on; due dates as the clock stores them."""
         rng = self.rng
         last_day = end or self.today
         held: list[date] = []
-        reviews = []
         while True:
-            due = next_review_due(start, held)
+            anchor = held[-1] if held else start
+            known = [spell for spell in spells if spell.start <= anchor] or spells[:1]
+            due = review_due(date_of_birth=dob, period_start=start, spells=known, reviews_held_on=held).due
+            if due is None:  # care ends at 18 first
+                break
             if rng.random() < LATE_REVIEW_SHARE:
                 held_on = _working_day_on_or_after(due + timedelta(days=rng.randint(1, 15)))
             else:
@@ -587,31 +595,29 @@ class _Generator:
             if held_on > last_day or held_on >= self.today:
                 break
             held.append(held_on)
-            reviews.append({"status": ReviewStatus.HELD, "due_date": due, "held_on": held_on})
+        dues = review_due_series(date_of_birth=dob, period_start=start, spells=spells, reviews_held_on=held)
+        reviews = [
+            {"status": ReviewStatus.HELD, "held_on": held_on, **_due_fields(dues[position])}
+            for position, held_on in enumerate(held)
+        ]
         if end is None:
-            due = next_review_due(start, held)
+            following = dues[len(held)]
             booked_for = None
-            if (due - self.today).days <= 30 and rng.random() < 0.6:
+            if following.due and (following.due - self.today).days <= 30 and rng.random() < 0.6:
                 booking_day = max(
                     _working_day_on_or_after(self.today + timedelta(days=1)),
-                    _working_day_on_or_before(due - timedelta(days=rng.randint(0, 10))),
+                    _working_day_on_or_before(following.due - timedelta(days=rng.randint(0, 10))),
                 )
                 booked_for = datetime.combine(booking_day, time(rng.choice([10, 11, 14, 15])), tzinfo=LONDON)
             reviews.append(
                 {
                     "status": ReviewStatus.BOOKED if booked_for else ReviewStatus.DUE,
-                    "due_date": due,
                     "held_on": None,
                     "booked_for": booked_for,
+                    **_due_fields(following),
                 }
             )
         return reviews
-
-    def short_break_reviews(self, start: date, end: date | None) -> list[dict]:
-        # Short breaks (reg 48) are not on the reg 33 clock: one outstanding review, no due date.
-        if end is not None:
-            return []
-        return [{"status": ReviewStatus.DUE, "due_date": None, "held_on": None, "booked_for": None}]
 
     def held_review_details(self, review: dict, dob: date, period_start: date) -> dict:
         rng = self.rng

@@ -12,7 +12,7 @@ from children.selectors import current_allocations
 from reviews.codes import OUTSTANDING_STATUSES, ReviewStatus
 from reviews.models import Review, Visit
 from reviews.selectors import review_state_expression
-from reviews.timescales import describe_next_review_rule
+from reviews.timescales import care_ends_notice
 
 
 def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
@@ -29,7 +29,7 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
         Review.objects.filter(child=child)
         .exclude(status=ReviewStatus.CANCELLED)
         .select_related("chair", "covering_iro")
-        .annotate(state=review_state_expression(today=today, due_field="due_date"))
+        .annotate(state=review_state_expression(today=today, due_field="due_date", schedule_field="due_schedule"))
         .order_by("period_of_care_id", "held_on", "pk")
     )
     allocation = current_allocations(today=today).filter(child=child, kind="case_holding").select_related("iro").first()
@@ -37,18 +37,14 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
         (period for period in periods if period.start <= today and (period.end is None or period.end > today)), None
     )
     current_episode = current_period.episodes.all()[len(current_period.episodes.all()) - 1] if current_period else None
+    # The outstanding review: of the current period, or of a series of short breaks waiting
+    # between breaks (reviews.services keeps it on the last break's period).
+    outstanding = [r for r in reviews if r.status in OUTSTANDING_STATUSES]
     next_review = next(
-        (
-            r
-            for r in reviews
-            if r.status in OUTSTANDING_STATUSES and current_period and r.period_of_care_id == current_period.pk
-        ),
-        None,
+        (r for r in outstanding if current_period and r.period_of_care_id == current_period.pk),
+        outstanding[-1] if outstanding else None,
     )
-    rule = None
-    if next_review and next_review.due_date and current_period:
-        held = [r.held_on for r in reviews if r.period_of_care_id == current_period.pk and r.held_on]
-        rule = describe_next_review_rule(current_period.start, held)
+    rule = next_review.due_rule if next_review else None
 
     timeline: list[tuple[date, str, object]] = []
     for period in periods:
@@ -88,6 +84,7 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
         "reviews": reviews,
         "next_review": next_review,
         "next_review_rule": rule,
+        "care_ends_notice": care_ends_notice(child.date_of_birth, today) if current_period or next_review else None,
         "timeline": timeline,
         "last_visit": visits[-1] if visits else None,
     }

@@ -113,6 +113,10 @@ class PlacementType(models.TextChoices):
     Z14 = "Z14", "Other placement: not otherwise listed"
 
 
+# Placed for adoption: the Adoption Agencies Regulations 2005 reg 36 review schedule applies.
+ADOPTION_PLACEMENTS = frozenset({PlacementType.A3, PlacementType.A4, PlacementType.A5, PlacementType.A6})
+
+
 class PlacementProvider(models.TextChoices):
     PR0 = "PR0", "Parent(s) or other person(s) with parental responsibility"
     PR1 = "PR1", "Own provision (by the council)"
@@ -151,6 +155,9 @@ class ReasonEpisodeCeased(models.TextChoices):
 
 # X1 ends an episode but not the period of care; every other reason ends the period.
 EPISODE_CONTINUES = ReasonEpisodeCeased.X1
+# A short break (V3) that ends with the child going home as planned: the agreed series of breaks
+# goes on, and so does its reg 48 review clock; any other reason ends the series.
+SHORT_BREAK_ENDED_AS_PLANNED = ReasonEpisodeCeased.E4A
 
 
 class ReasonPlaceChange(models.TextChoices):

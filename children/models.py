@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 from .ages import age_on
 from .codes import (
     EPISODE_CONTINUES,
+    SHORT_BREAK_ENDED_AS_PLANNED,
+    SHORT_BREAK_LEGAL_STATUSES,
     CategoryOfNeed,
     Ethnicity,
     LegalStatus,
@@ -160,6 +162,16 @@ class PeriodOfCare(KeptRecord):
 
     def contains(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+    def continues_short_breaks(self, legal_statuses: list[str] | None = None) -> bool:
+        """A short break (each V3 break is its own period) that ended as planned, the child going
+        home (REC E4A): the agreed series goes on, and so does its reg 48 review clock, between
+        breaks. `legal_statuses` are the period's episodes' (read from the database if not given)."""
+        if self.end is None or self.reason_ended != SHORT_BREAK_ENDED_AS_PLANNED:
+            return False
+        if legal_statuses is None:
+            legal_statuses = list(self.episodes.values_list("legal_status", flat=True))
+        return bool(legal_statuses) and set(legal_statuses) <= SHORT_BREAK_LEGAL_STATUSES
 
 
 class Episode(NeverDeleted):

@@ -38,8 +38,16 @@ class Review(KeptRecord):
     period_of_care = models.ForeignKey(PeriodOfCare, on_delete=models.PROTECT, related_name="reviews")
     sequence = models.CharField(max_length=10, choices=ReviewSequence.choices)
     due_date = models.DateField(
-        null=True, blank=True, help_text="Blank for short breaks, which are not on the reg 33 clock."
+        null=True,
+        blank=True,
+        help_text="Blank when no date can be due: the clock is unknown (imported mid-period with no review "
+        "known), or it would fall after the 18th birthday.",
     )
+    # Which schedule set the due date (reviews.timescales.Schedule) and the rule in words, e.g.
+    # "adoption review: 28 days after placement on Mon 3 Mar 2025" (set with the due date by
+    # reviews.services.review_due_dates_refresh and the SSDA903 import).
+    due_schedule = models.CharField(max_length=12, blank=True, editable=False)
+    due_rule = models.CharField(max_length=200, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DUE)
     booked_for = models.DateTimeField(null=True, blank=True)
     venue = models.CharField(max_length=200, blank=True)
@@ -187,7 +195,12 @@ class Review(KeptRecord):
                 errors[field] = (
                     f"A review cannot be before the period of care started ({date_format(self.period_of_care.start)})."
                 )
-            elif self.period_of_care_id and self.period_of_care.end and day > self.period_of_care.end:
+            elif (
+                self.period_of_care_id
+                and self.period_of_care.end
+                and day > self.period_of_care.end
+                and not self.period_of_care.continues_short_breaks()
+            ):
                 errors[field] = "A review cannot be after the period of care ended."
             if self.child_visited_on and self.child_visited_on > day:
                 errors["child_visited_on"] = "The pre-review visit must be on or before the review."

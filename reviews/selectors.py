@@ -23,14 +23,21 @@ from children.selectors import children_looked_after, current_allocations
 
 from .codes import DUE_SOON_WORKING_DAYS, OUTSTANDING_STATUSES, ReviewState, ReviewStatus
 from .models import Decision, Review, Visit
-from .timescales import add_working_days
+from .timescales import Schedule, add_working_days
 
 
-def review_state_expression(*, today: date, due_field: str = "next_review_due") -> Case:
-    """overdue / due soon (within 10 working days) / on track, computed in the database."""
+def review_state_expression(
+    *, today: date, due_field: str = "next_review_due", schedule_field: str = "next_review_schedule"
+) -> Case:
+    """overdue / due soon (within 10 working days) / on track, computed in the database; with
+    no due date, why: care ends at 18 first, or the clock is unknown."""
     due_soon_until = add_working_days(today, DUE_SOON_WORKING_DAYS)
     return Case(
-        When(**{f"{due_field}__isnull": True}, then=Value(ReviewState.NOT_ON_CLOCK)),
+        When(
+            **{f"{due_field}__isnull": True, schedule_field: Schedule.ENDS_AT_18},
+            then=Value(ReviewState.CARE_ENDS_AT_18),
+        ),
+        When(**{f"{due_field}__isnull": True}, then=Value(ReviewState.CLOCK_UNKNOWN)),
         When(**{f"{due_field}__lt": today}, then=Value(ReviewState.OVERDUE)),
         When(**{f"{due_field}__lte": due_soon_until}, then=Value(ReviewState.DUE_SOON)),
         default=Value(ReviewState.ON_TRACK),
@@ -52,6 +59,8 @@ def children_with_next_review(*, today: date, iro_id: int | None = None) -> Quer
         .annotate(
             next_review_id=F("next_review__id"),
             next_review_due=F("next_review__due_date"),
+            next_review_schedule=F("next_review__due_schedule"),
+            next_review_rule=F("next_review__due_rule"),
             next_review_booked_for=F("next_review__booked_for"),
             last_review_held_on=Subquery(last_held.values("held_on")[:1]),
         )

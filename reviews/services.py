@@ -26,7 +26,7 @@ from .codes import (
     ReviewStatus,
 )
 from .models import Booking, Distribution, Document, Invitee, ReportReceived, Review, Visit
-from .timescales import minutes_due, outcomes_due, review_due_dates
+from .timescales import Spell, minutes_due, outcomes_due, review_due_series
 
 User = get_user_model()
 
@@ -40,30 +40,91 @@ def sequence_for(position: int) -> ReviewSequence:
     return ReviewSequence.SUBSEQUENT
 
 
-def period_is_on_reg33_clock(period: PeriodOfCare) -> bool:
-    """Short breaks (V3/V4, reg 48) have their own review pattern: no reg 33 dates for them."""
-    latest = period.episodes.order_by("-start").values_list("legal_status", flat=True).first()
-    return latest not in SHORT_BREAK_LEGAL_STATUSES
+def _spells(period: PeriodOfCare) -> list[Spell]:
+    return [
+        Spell(start=start, legal_status=status, placement_type=placement, end=end)
+        for start, status, placement, end in period.episodes.order_by("start").values_list(
+            "start", "legal_status", "placement_type", "end"
+        )
+    ]
+
+
+def short_break_series_continues(period: PeriodOfCare, spells: list[Spell]) -> bool:
+    return period.continues_short_breaks([spell.legal_status for spell in spells])
+
+
+def _short_break_series(
+    period: PeriodOfCare, spells: list[Spell]
+) -> tuple[date | None, list[date], list[PeriodOfCare]]:
+    """For a period whose current spell is a short break: when the series began (its first
+    break, perhaps in an earlier period), the reviews held in those earlier periods, and those
+    periods. The series runs back through earlier short-break-only periods that ended as planned."""
+    if not spells or spells[-1].legal_status not in SHORT_BREAK_LEGAL_STATUSES:
+        return None, [], []
+    run_start = spells[-1].start
+    for spell in reversed(spells):
+        if spell.legal_status not in SHORT_BREAK_LEGAL_STATUSES:
+            return run_start, [], []
+        run_start = spell.start
+    earlier_periods = []
+    for earlier in period.child.periods_of_care.filter(start__lt=period.start).order_by("-start"):
+        earlier_spells = _spells(earlier)
+        if not short_break_series_continues(earlier, earlier_spells):
+            break
+        earlier_periods.append(earlier)
+        run_start = earlier.start
+    held = list(
+        Review.objects.filter(period_of_care__in=earlier_periods, status=ReviewStatus.HELD, held_on__gte=run_start)
+        .order_by("held_on")
+        .values_list("held_on", flat=True)
+    )
+    return run_start, held, earlier_periods
 
 
 @transaction.atomic
 def review_due_dates_refresh(*, period_of_care: PeriodOfCare) -> Review | None:
-    """Store every review's due date and sequence from the period's start and the reviews held.
+    """Store every review's due date, the rule that set it, and its sequence.
 
-    Called whenever a date the clock rests on is set or corrected. Keeps exactly one
-    outstanding review while the period is open and cancels it once care has ended.
+    Called whenever a date the clock rests on is set or corrected. The schedule is decided by
+    `reviews.timescales.review_due_series` (reg 33, reg 48 short breaks, AAR reg 36 adoption,
+    turning 18), each held review on the facts as they stood while it was next. Keeps exactly
+    one outstanding review while the period is open, cancels it once care has ended; a short
+    break that ended as planned keeps its series' review outstanding, moved on to the next break.
     Returns the outstanding review, if any.
     """
-    period = PeriodOfCare.objects.select_for_update().get(pk=period_of_care.pk)
+    period = PeriodOfCare.objects.select_for_update().select_related("child").get(pk=period_of_care.pk)
+    spells = _spells(period)
+    series_start, earlier_held, earlier_periods = _short_break_series(period, spells)
     reviews = list(period.reviews.exclude(status=ReviewStatus.CANCELLED).order_by("held_on", "pk"))
     held = [review for review in reviews if review.status == ReviewStatus.HELD]
     outstanding = next((review for review in reviews if review.status in OUTSTANDING_STATUSES), None)
-    on_clock = period_is_on_reg33_clock(period)
-    due_dates = review_due_dates(
-        period.start, [review.held_on for review in held], began_before_records=period.began_before_records
+    # A review left outstanding by an earlier break of this series moves on to this break; one
+    # left by a series that this period does not continue is no longer needed.
+    for earlier in Review.objects.select_for_update().filter(
+        child_id=period.child_id, status__in=OUTSTANDING_STATUSES, period_of_care__start__lt=period.start
+    ):
+        if outstanding is None and earlier.period_of_care_id in {p.pk for p in earlier_periods}:
+            earlier.period_of_care = period
+            earlier.save(update_fields=["period_of_care"])
+            outstanding = earlier
+        else:
+            earlier.status = ReviewStatus.CANCELLED
+            earlier.save(update_fields=["status"])
+    dues = review_due_series(
+        date_of_birth=period.child.date_of_birth,
+        period_start=period.start,
+        spells=spells,
+        reviews_held_on=[review.held_on for review in held],
+        began_before_records=period.began_before_records,
+        short_breaks_since=series_start,
+        earlier_held_on=earlier_held,
     )
 
-    if period.end is not None:
+    series_waits_here = (
+        short_break_series_continues(period, spells)
+        and not period.child.periods_of_care.filter(start__gt=period.start).exists()
+    )
+    if period.end is not None and not series_waits_here:
         if outstanding is not None:
             outstanding.status = ReviewStatus.CANCELLED
             outstanding.save(update_fields=["status"])
@@ -74,14 +135,17 @@ def review_due_dates_refresh(*, period_of_care: PeriodOfCare) -> Review | None:
     to_update = held + ([outstanding] if outstanding is not None else [])
     for position, review in enumerate(to_update):
         review.sequence = ReviewSequence.SUBSEQUENT if period.began_before_records else sequence_for(position)
-        review.due_date = due_dates[position] if on_clock else None
+        review.due_date = dues[position].due
+        review.due_schedule = dues[position].schedule
+        review.due_rule = dues[position].rule
         review.outcomes_due_on = outcomes_due(review.held_on) if review.held_on else None
         review.minutes_due_on = minutes_due(review.held_on) if review.held_on else None
     if outstanding is not None and outstanding.pk is None:
         outstanding.full_clean()
         outstanding.save()
     Review.objects.bulk_update(
-        [r for r in to_update if r.pk], ["sequence", "due_date", "outcomes_due_on", "minutes_due_on"]
+        [r for r in to_update if r.pk],
+        ["sequence", "due_date", "due_schedule", "due_rule", "outcomes_due_on", "minutes_due_on"],
     )
     return outstanding
 

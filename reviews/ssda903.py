@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from children.codes import (
     EPISODE_CONTINUES,
+    SHORT_BREAK_LEGAL_STATUSES,
     CategoryOfNeed,
     Ethnicity,
     LegalStatus,
@@ -57,7 +58,7 @@ from .codes import (
 )
 from .models import Review
 from .services import sequence_for
-from .timescales import minutes_due, outcomes_due, review_due_dates
+from .timescales import Spell, minutes_due, outcomes_due, review_due_series
 
 HEADER = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
 EPISODES = [
@@ -182,6 +183,9 @@ class ImportSummary:
     episodes_changed: int = 0
     reviews_added: int = 0
     reviews_changed: int = 0
+    # Periods with short breaks: their reg 48 series may run across periods, so the clock is
+    # stored again by reviews.services.review_due_dates_refresh once the rows are written.
+    short_break_periods: list = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return [
@@ -491,7 +495,16 @@ EPISODE_FIELDS = [
     "reason_new_episode", "legal_status", "category_of_need", "placement_type", "placement_provider", "end",
     "reason_ended", "reason_place_change", "home_postcode", "placement_postcode", "urn", "placement_distance_miles",
 ]  # fmt: skip
-REVIEW_FIELDS = ["sequence", "due_date", "participation_code", "outcomes_due_on", "minutes_due_on", "status"]
+REVIEW_FIELDS = [
+    "sequence",
+    "due_date",
+    "due_schedule",
+    "due_rule",
+    "participation_code",
+    "outcomes_due_on",
+    "minutes_due_on",
+    "status",
+]
 
 
 def _child_fields(row: Row) -> dict:
@@ -582,6 +595,11 @@ def apply_plan(plan: dict, *, dry_run: bool = False) -> ImportSummary:
         raise ImportProblems.from_problems(problems)
     for table in tables.values():
         table.finish()
+    if summary.short_break_periods:
+        from .services import review_due_dates_refresh  # services import this module's callers
+
+        for period in PeriodOfCare.objects.filter(pk__in=summary.short_break_periods).order_by("child_id", "start"):
+            review_due_dates_refresh(period_of_care=period)
     if dry_run:
         transaction.savepoint_rollback(savepoint)
     else:
@@ -634,7 +652,7 @@ def _apply_batch(
     for review in existing_reviews.values():
         held_on_by_period[review.period_of_care_id].append(review.held_on)
     closing, reopening, changed_episodes, changed_reviews = [], [], [], []
-    for local_id, _ in batch:
+    for local_id, header in batch:
         child_id = child_ids[local_id]
         held = held_periods.get(child_id, [])
         matched = [(period, _held_period_for(period, held)) for period in planned.get(local_id, [])]
@@ -648,7 +666,7 @@ def _apply_batch(
         for period, current in matched:
             _apply_period(
                 period, current, child_id, tables, distances, existing_episodes, existing_reviews, held_on_by_period,
-                outstanding, summary, (closing, reopening, changed_episodes, changed_reviews),
+                outstanding, summary, (closing, reopening, changed_episodes, changed_reviews), header.date("DOB"),
             )  # fmt: skip
     if problems:
         for table in tables.values():
@@ -681,6 +699,7 @@ def _apply_period(
     outstanding: dict,
     summary: ImportSummary,
     changed: tuple[list, list, list, list],
+    date_of_birth: date,
 ) -> None:
     closing, reopening, changed_episodes, changed_reviews = changed
     if current is None:
@@ -711,10 +730,24 @@ def _apply_period(
             for name, value in fields.items():
                 setattr(episode, name, value)
             changed_episodes.append(episode)
-    on_clock = period.episodes[-1]["LS"] not in ("V3", "V4")
+    # The spells the clock rests on: the episodes already held in this period and the file's.
+    spells = {
+        episode.start: Spell(episode.start, episode.legal_status, episode.placement_type)
+        for (held_period_id, _start), episode in existing_episodes.items()
+        if held_period_id == period_id
+    }
+    spells.update({row.date("DECOM"): Spell(row.date("DECOM"), row["LS"], row["PLACE"]) for row in period.episodes})
+    if any(spell.legal_status in SHORT_BREAK_LEGAL_STATUSES for spell in spells.values()):
+        summary.short_break_periods.append(period_id)
     held = sorted(period.reviews, key=lambda row: row.date("REVIEW"))
     held_on_dates = sorted(held_before) + [row.date("REVIEW") for row in held]
-    dues = review_due_dates(start, held_on_dates, began_before_records=began_before_records)
+    dues = review_due_series(
+        date_of_birth=date_of_birth,
+        period_start=start,
+        spells=spells.values(),
+        reviews_held_on=held_on_dates,
+        began_before_records=began_before_records,
+    )
 
     def place(position: int) -> str:
         return ReviewSequence.SUBSEQUENT if began_before_records else sequence_for(position)
@@ -723,7 +756,9 @@ def _apply_period(
         held_on = row.date("REVIEW")
         fields = {
             "sequence": place(position),
-            "due_date": dues[position] if on_clock else None,
+            "due_date": dues[position].due,
+            "due_schedule": dues[position].schedule,
+            "due_rule": dues[position].rule,
             "participation_code": row["REVIEW_CODE"],
             "outcomes_due_on": outcomes_due(held_on),
             "minutes_due_on": minutes_due(held_on),
@@ -740,7 +775,7 @@ def _apply_period(
             changed_reviews.append(review)
     # The next review: due while the period is open, none once it has ended.
     count = len(held_on_dates)
-    next_due = dues[count] if on_clock else None
+    following = dues[count]
     waiting = outstanding.get(period_id)
     if period.end is None and waiting is None:
         tables[Review].add(
@@ -748,13 +783,20 @@ def _apply_period(
             period_of_care_id=period_id,
             status=ReviewStatus.DUE,
             sequence=sequence_for(count),
-            due_date=next_due,
+            due_date=following.due,
+            due_schedule=following.schedule,
+            due_rule=following.rule,
         )
     elif waiting is not None and period.end is not None:
         waiting.status = ReviewStatus.CANCELLED
         changed_reviews.append(waiting)
-    elif waiting is not None and (waiting.due_date, waiting.sequence) != (next_due, place(count)):
-        waiting.due_date, waiting.sequence = next_due, place(count)
+    elif waiting is not None and (waiting.due_date, waiting.due_rule, waiting.sequence) != (
+        following.due,
+        following.rule,
+        place(count),
+    ):
+        waiting.due_date, waiting.sequence = following.due, place(count)
+        waiting.due_schedule, waiting.due_rule = following.schedule, following.rule
         changed_reviews.append(waiting)
 
 

@@ -17,7 +17,7 @@ from caseload.demo import DEMO_PASSWORD
 from children.models import Allocation, Child, Episode, PeriodOfCare
 from reviews.codes import PARTICIPATED_CODES, ParticipationCode, ReviewStatus
 from reviews.models import Decision, Review, Visit
-from reviews.timescales import next_review_due
+from reviews.timescales import Spell, review_due_series
 from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,14 +88,24 @@ def test_every_generated_row_obeys_the_model_rules():
 
 
 def test_stored_due_dates_follow_the_statutory_clock():
+    """The demo's due dates and rules are the clock's (reg 33, short breaks, adoption, 18), as
+    review_due_dates_refresh would store them."""
     _seed(children=60)
-    for period in PeriodOfCare.objects.prefetch_related("reviews", "episodes"):
-        if period.episodes.all()[len(period.episodes.all()) - 1].legal_status in ("V3", "V4"):
-            continue
-        held = sorted(r.held_on for r in period.reviews.all() if r.status == ReviewStatus.HELD)
-        for review in period.reviews.all():
-            before = [day for day in held if review.held_on is None or day < review.held_on]
-            assert review.due_date == next_review_due(period.start, before)
+    seen = set()
+    for period in PeriodOfCare.objects.select_related("child").prefetch_related("reviews", "episodes"):
+        spells = [Spell(e.start, e.legal_status, e.placement_type) for e in period.episodes.all()]
+        reviews = sorted(
+            (r for r in period.reviews.all() if r.status != ReviewStatus.CANCELLED),
+            key=lambda r: (r.held_on is None, r.held_on),
+        )
+        held = [r.held_on for r in reviews if r.status == ReviewStatus.HELD]
+        series = review_due_series(
+            date_of_birth=period.child.date_of_birth, period_start=period.start, spells=spells, reviews_held_on=held
+        )
+        for review, due in zip(reviews, series, strict=False):
+            assert (review.due_date, review.due_schedule, review.due_rule) == (due.due, due.schedule, due.rule)
+            seen.add(due.schedule)
+    assert "reg33" in seen and len(seen) >= 3  # more than one schedule in play (adoption, 18, short breaks)
 
 
 def test_a_second_run_changes_nothing():

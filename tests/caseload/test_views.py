@@ -23,7 +23,8 @@ def _children_in_care(iro, count, *, came_into_care_days_ago=5):
     start = timezone.localdate() - timedelta(days=came_into_care_days_ago)
     children = []
     for _ in range(count):
-        child = ChildFactory()
+        # Ten years old: the clock gives no date after an 18th birthday.
+        child = ChildFactory(date_of_birth=timezone.localdate() - timedelta(days=10 * 365))
         child_come_into_care(child=child, start=start, episode_fields=EPISODE)
         Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
         children.append(child)

@@ -43,12 +43,32 @@ def test_state_against_the_due_date(due, state):
     assert _states()[child.local_id] == state
 
 
-def test_short_breaks_show_as_not_on_the_clock():
+def test_short_breaks_are_on_the_reg_48_clock_and_never_called_anything_else():
     child = ChildFactory()
     child_come_into_care(
         child=child, start=date(2014, 3, 3), episode_fields={**EPISODE, "legal_status": LegalStatus.V4}
     )
-    assert _states()[child.local_id] == ReviewState.NOT_ON_CLOCK
+    [row] = [row for row in children_with_next_review(today=TODAY) if row.pk == child.pk]
+    assert row.next_review_due == date(2014, 6, 3)  # 3 months after the first break
+    assert row.review_state == ReviewState.DUE_SOON
+    assert row.next_review_rule == "short breaks (reg 48): 3 months after the first break on Mon 3 Mar 2014"
+
+
+def test_with_no_date_due_the_state_says_why():
+    from children.models import PeriodOfCare
+    from reviews.services import review_due_dates_refresh
+
+    unknown = _child_due_on(date(2014, 7, 1))
+    period = PeriodOfCare.objects.get(child=unknown)
+    PeriodOfCare.objects.filter(pk=period.pk).update(began_before_records=True)
+    review_due_dates_refresh(period_of_care=period)
+    turning_18 = ChildFactory(date_of_birth=date(1996, 4, 1))  # 18 on 1 Apr 2014, before the first review
+    child_come_into_care(child=turning_18, start=date(2014, 3, 10), episode_fields=EPISODE)
+    states = _states()
+    assert states[unknown.local_id] == ReviewState.CLOCK_UNKNOWN
+    assert states[turning_18.local_id] == ReviewState.CARE_ENDS_AT_18
+    assert ReviewState.CLOCK_UNKNOWN.label == "Clock unknown: check the last review date"
+    assert all("short break" not in state.label.lower() for state in ReviewState)
 
 
 def test_children_who_left_care_or_start_later_are_not_listed():

@@ -84,9 +84,10 @@ def test_a_new_period_of_care_restarts_the_cycle(first_review, iro):
     assert (again.sequence, again.due_date) == (ReviewSequence.FIRST, date(2014, 9, 29))
 
 
-def test_short_breaks_are_not_on_the_reg33_clock():
+def test_short_breaks_are_on_the_reg48_clock_not_reg33():
     child = ChildFactory(date_of_birth=date(2008, 6, 1))
     review = child_come_into_care(
         child=child, start=date(2014, 4, 14), episode_fields={**EPISODE, "legal_status": LegalStatus.V3}
     )
-    assert review.due_date is None
+    assert review.due_date == date(2014, 7, 14)  # 3 months after the first break, not 20 working days
+    assert review.due_schedule == "reg48"

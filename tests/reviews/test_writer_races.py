@@ -76,9 +76,15 @@ def gunicorn(transactional_db):
                 server.kill()
                 pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
             time.sleep(0.3)
-    yield base
-    server.terminate()
-    server.wait(timeout=30)
+    try:
+        yield base
+    finally:
+        server.terminate()  # gunicorn's master stops its workers, closing their connections
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
 
 
 class Browser:
