@@ -83,6 +83,17 @@ def reviews_to_book(
     return children
 
 
+CLOCK_UNKNOWN_LISTED = 100
+
+
+def reviews_clock_unknown(*, today: date, iro_id: int | None = None) -> QuerySet[Child]:
+    """Children whose next review has no known clock (imported mid-period with no review held):
+    business support's worklist, to find and enter the last review date."""
+    return children_with_next_review(today=today, iro_id=iro_id).filter(
+        next_review__status__in=OUTSTANDING_STATUSES, next_review__due_schedule=Schedule.UNKNOWN
+    )
+
+
 def iro_home_caseload(*, today: date, iro_id: int) -> QuerySet[Child]:
     """An IRO's caseload with, for each child, the last visit and the decisions overdue."""
     last_visit = Visit.objects.filter(child_id=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]

@@ -27,7 +27,7 @@ from iro_service.inputs import query_id
 
 from . import access, services, ssda903
 from .claims import BOOK, CANCEL, COVER, PREPARE, RECORD, ReviewChanged
-from .codes import TO_BOOK_WORKING_DAYS, DocumentState, ReviewStatus
+from .codes import TO_BOOK_WORKING_DAYS, DocumentState, EarlyReviewReason, ReviewStatus
 from .documents import private_storage
 from .forms import (
     AttendeeFormSet,
@@ -44,7 +44,13 @@ from .forms import (
     VisitForm,
 )
 from .models import Document
-from .selectors import child_id_of_document, child_id_of_review, reviews_to_book
+from .selectors import (
+    CLOCK_UNKNOWN_LISTED,
+    child_id_of_document,
+    child_id_of_review,
+    reviews_clock_unknown,
+    reviews_to_book,
+)
 from .timescales import minutes_due, outcomes_due
 
 PAGE_SIZE = 50
@@ -93,6 +99,7 @@ def to_book(request: HttpRequest) -> HttpResponse:
     children = reviews_to_book(today=today, within_working_days=within, iro_id=iro_id, team_id=team_id)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({key: value for key, value in (("within", within), ("iro", iro_id), ("team", team_id)) if value})
+    clock_unknown = list(reviews_clock_unknown(today=today, iro_id=iro_id)[: CLOCK_UNKNOWN_LISTED + 1])
     return render(
         request,
         "reviews/review_to_book.html",
@@ -105,6 +112,8 @@ def to_book(request: HttpRequest) -> HttpResponse:
             "iros": iro_users(),
             "teams": Team.objects.all(),
             "query": query,
+            "clock_unknown": clock_unknown[:CLOCK_UNKNOWN_LISTED],
+            "clock_unknown_more": len(clock_unknown) > CLOCK_UNKNOWN_LISTED,
         },
     )
 
@@ -117,7 +126,11 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     if review.status not in (ReviewStatus.DUE, ReviewStatus.BOOKED):
         messages.warning(request, "This review has been held or is no longer needed; it cannot be booked.")
         return redirect("reviews:detail", pk=review.pk)
-    form = BookingForm(request.POST or None, review=review, initial={"claim": BOOK.claim(review)})
+    initial = {"claim": BOOK.claim(review)}
+    # A care event's early-review prompt sends business support here with the reason preset.
+    if request.GET.get("early") in EarlyReviewReason.values:
+        initial["early_review_reason"] = request.GET["early"]
+    form = BookingForm(request.POST or None, review=review, initial=initial)
     invitees = InviteeFormSet(request.POST or None, prefix="invitees")
     if request.method == "POST" and form.is_valid() and invitees.is_valid():
         try:

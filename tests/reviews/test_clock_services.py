@@ -100,3 +100,23 @@ def test_no_review_is_due_after_the_18th_birthday():
     following = _outstanding(child)
     assert (following.due_date, following.due_schedule) == (None, Schedule.ENDS_AT_18)
     assert following.due_rule == "care ends at 18 on Sun 15 Mar 2026"
+
+
+def test_business_support_see_a_clock_unknown_on_their_worklist(client):
+    from django.urls import reverse
+
+    from tests.factories import BusinessSupportFactory
+
+    child = ChildFactory(date_of_birth=date(2015, 6, 1), first_name="Ava", last_name="Unknown")
+    review = child_come_into_care(child=child, start=date(2024, 5, 1), episode_fields=ORDER)
+    PeriodOfCare.objects.filter(pk=review.period_of_care_id).update(began_before_records=True)
+    from reviews.services import review_due_dates_refresh
+
+    review_due_dates_refresh(period_of_care=review.period_of_care)
+    client.force_login(BusinessSupportFactory())
+    page = client.get(reverse("reviews:to_book")).content.decode()
+    assert "Clock unknown: check the last review date" in page
+    assert "Ava Unknown" in page and child.local_id in page
+    assert "short break" not in page.lower()
+    child_page = client.get(reverse("caseload:child", args=[child.pk])).content.decode()
+    assert "Clock unknown: check the last review date" in child_page
