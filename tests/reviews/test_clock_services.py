@@ -120,3 +120,18 @@ def test_business_support_see_a_clock_unknown_on_their_worklist(client):
     assert "short break" not in page.lower()
     child_page = client.get(reverse("caseload:child", args=[child.pk])).content.decode()
     assert "Clock unknown: check the last review date" in child_page
+
+
+def test_refresh_review_clocks_stores_every_open_rule_again():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    child = ChildFactory(date_of_birth=date(2015, 6, 1))
+    review = child_come_into_care(child=child, start=date(2025, 1, 10), episode_fields=BREAK)
+    Review.objects.filter(pk=review.pk).update(due_date=None, due_schedule="", due_rule="")
+    out = StringIO()
+    call_command("refresh_review_clocks", stdout=out)
+    assert "for 1 period(s) of care" in out.getvalue()
+    stored = Review.objects.get(pk=review.pk)
+    assert (stored.due_date, stored.due_schedule) == (date(2025, 4, 10), Schedule.REG48)
