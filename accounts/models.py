@@ -139,6 +139,11 @@ class Notification(models.Model):
     queued_count = models.PositiveIntegerField(
         default=0, db_default=0, help_text="How many times sweeps handed it to the broker."
     )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="No longer needed (e.g. the child left care): never emailed (accounts.services.notifications_withdraw).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -87,7 +87,7 @@ def notifications_enqueue_unsent() -> int:
                 UPDATE accounts_notification SET queued_at = now(), queued_count = queued_count + 1
                 WHERE id IN (
                     SELECT id FROM accounts_notification
-                    WHERE sent_at IS NULL AND failed_at IS NULL
+                    WHERE sent_at IS NULL AND failed_at IS NULL AND withdrawn_at IS NULL
                       AND (sending_since IS NULL OR sending_since < now() - %(lease)s)
                       AND (queued_at IS NULL
                            OR queued_at < now() - %(lease)s * power(2, LEAST(GREATEST(queued_count - 1, 0), %(cap)s)))
@@ -102,7 +102,7 @@ def notifications_enqueue_unsent() -> int:
             ids = sorted(row[0] for row in cursor.fetchall())
     else:  # the SQLite of `make run`: the same rule, in Python
         now = timezone.now()
-        candidates = Notification.objects.filter(sent_at=None, failed_at=None).order_by("pk")
+        candidates = Notification.objects.filter(sent_at=None, failed_at=None, withdrawn_at=None).order_by("pk")
         ids = [
             pk
             for pk, sending_since, queued_at, queued_count in candidates.values_list(
@@ -159,7 +159,7 @@ def notification_claim(*, notification_id: int) -> Notification | None:
     claim's lease has run out without it being marked sent, it is given up (`failed_at`) and
     logged as an error for a person to check, never emailed again.
     """
-    unsent = Notification.objects.filter(pk=notification_id, sent_at=None, failed_at=None)
+    unsent = Notification.objects.filter(pk=notification_id, sent_at=None, failed_at=None, withdrawn_at=None)
     with transaction.atomic():
         claimed = (
             unsent.filter(_claimable(), send_attempts__lt=SEND_ATTEMPTS_BOUND).update(
@@ -253,6 +253,19 @@ def _release(notification: Notification, *, counted: bool) -> None:
         logger.exception("Could not withdraw the claim on notification %s", notification.pk)
 
 
+def notifications_withdraw(*, object_keys: Iterable[str]) -> int:
+    """The reminders about these objects (e.g. "review:123") are no longer needed: those not yet
+    sent are withdrawn, so no sweep queues them and no delivery claims them (both check
+    `withdrawn_at` in the same statement that picks a row). An email a worker had already
+    claimed before this commits may still go out. Returns how many were withdrawn."""
+    keys = list(object_keys)
+    if not keys:
+        return 0
+    return Notification.objects.filter(
+        object_key__in=keys, sent_at=None, failed_at=None, withdrawn_at=None
+    ).update(withdrawn_at=Now())
+
+
 def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all of them when no ids are given)."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
@@ -268,7 +281,7 @@ DIGEST_LINES = 20
 def daily_digest_create(*, today) -> int:
     """One digest a day for each person with unread reminders: what is waiting for them."""
     unread = (
-        Notification.objects.filter(read_at__isnull=True)
+        Notification.objects.filter(read_at__isnull=True, withdrawn_at__isnull=True)
         .exclude(kind=NotificationKind.DAILY_DIGEST)
         .order_by("recipient_id", "deadline", "pk")
         .values_list("recipient_id", "subject")

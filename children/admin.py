@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_mixins import KeptInline, KeptRecordAdmin
@@ -6,7 +10,47 @@ from accounts.admin_mixins import KeptInline, KeptRecordAdmin
 from .models import Allocation, Child, Episode, PeriodOfCare
 
 
-class PeriodOfCareInline(KeptInline, admin.TabularInline):
+def _editable_fields(model) -> list[str]:
+    return [field.name for field in model._meta.fields if field.editable and not field.primary_key]
+
+
+class ClockFieldsReadOnly:
+    """Periods of care and episodes hold the dates and codes the review clock rests on (start,
+    end, REC, RNE, legal status, placement). A change here would skip the clock's refresh, so the
+    admin shows them read-only and adds none: care events are recorded on the child's "Care
+    events" pages (reviews/care_events.py), which refresh the clock in the same transaction."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [*_editable_fields(self.model), *super().get_readonly_fields(request, obj)]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ClockRecordAdmin(ClockFieldsReadOnly):
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+        child_id = self.child_id_of(object_id) if object_id is not None else None
+        if child_id is not None:
+            messages.info(
+                request,
+                format_html(
+                    'Dates and codes here move the review clock, so they are read-only in the admin: record a change '
+                    'on the child\'s <a href="{}">Care events</a> page.',
+                    reverse("reviews:care_events", args=[child_id]),
+                ),
+            )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return True  # reverting to an old version would move the clock without its refresh
+
+    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Reverting would move the review clock: record a care event instead.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class PeriodOfCareInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline):
     model = PeriodOfCare
     extra = 0
 
@@ -17,7 +61,7 @@ class AllocationInline(KeptInline, admin.TabularInline):
     autocomplete_fields = ["iro"]
 
 
-class EpisodeInline(KeptInline, admin.TabularInline):
+class EpisodeInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline):
     model = Episode
     extra = 0
 
@@ -31,7 +75,7 @@ class ChildAdmin(KeptRecordAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(PeriodOfCare)
-class PeriodOfCareAdmin(KeptRecordAdmin, SimpleHistoryAdmin):
+class PeriodOfCareAdmin(KeptRecordAdmin, ClockRecordAdmin, SimpleHistoryAdmin):
     list_display = ["child", "start", "end", "reason_ended"]
     list_select_related = ["child"]
     search_fields = ["child__local_id", "child__last_name"]
@@ -48,7 +92,7 @@ class AllocationAdmin(KeptRecordAdmin, admin.ModelAdmin):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(KeptRecordAdmin, SimpleHistoryAdmin):
+class EpisodeAdmin(KeptRecordAdmin, ClockRecordAdmin, SimpleHistoryAdmin):
     list_display = ["period_of_care", "start", "end", "legal_status", "placement_type"]
     list_select_related = ["period_of_care__child"]
     raw_id_fields = ["period_of_care"]

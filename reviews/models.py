@@ -384,3 +384,7 @@ class Distribution(NeverDeleted):
             raise ValidationError("Issue the document before recording where it went.")
         if self.sent_on and self.document_id and self.document.issued_on and self.sent_on < self.document.issued_on:
             raise ValidationError({"sent_on": "It cannot have gone out before it was issued."})
+
+
+# Care events (issue #14) live in their own module; imported here so Django registers the model.
+from .care_event_models import CareEvent  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import care_event_views, views
 
 app_name = "reviews"
 
@@ -18,4 +18,25 @@ urlpatterns = [
     path("children/new/", views.child_new, name="child_new"),
     path("ssda903/import/", views.ssda903_import, name="ssda903_import"),
     path("children/<int:child_pk>/visits/new/", views.visit_new, name="visit_new"),
+    # Care events (issue #14)
+    path("children/<int:child_pk>/care-events/", care_event_views.care_events, name="care_events"),
+    path("children/<int:child_pk>/care-events/placement/", care_event_views.placement, name="care_event_placement"),
+    path(
+        "children/<int:child_pk>/care-events/legal-status/",
+        care_event_views.legal_status,
+        name="care_event_legal_status",
+    ),
+    path(
+        "children/<int:child_pk>/care-events/placement-and-legal-status/",
+        care_event_views.placement_and_legal_status,
+        name="care_event_placement_and_legal_status",
+    ),
+    path("children/<int:child_pk>/care-events/adoption/", care_event_views.adoption, name="care_event_adoption"),
+    path("children/<int:child_pk>/care-events/leaving-care/", care_event_views.leave_care, name="care_event_leave"),
+    path(
+        "children/<int:child_pk>/care-events/return-to-care/",
+        care_event_views.return_to_care,
+        name="care_event_return",
+    ),
+    path("care-events/<int:pk>/early-review/", care_event_views.early_review, name="care_event_early_review"),
 ]

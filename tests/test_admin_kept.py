@@ -27,14 +27,25 @@ from audits.models import (
 )
 from children.models import Allocation, Child, Episode, PeriodOfCare
 from children.records import NeverDeleted, RecordsAreKept
-from reviews.models import Booking, Decision, Distribution, Document, Invitee, ReportReceived, Review, Visit
+from reviews.models import (
+    Booking,
+    CareEvent,
+    Decision,
+    Distribution,
+    Document,
+    Invitee,
+    ReportReceived,
+    Review,
+    Visit,
+)
 from reviews.services import review_record_held
 from tests.factories import UserFactory, child_in_care
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
-KEPT_TABLES = import_module("audits.migrations.0006_kept_admin").KEPT_TABLES
+# reviews 0009 adds the care events table to those PostgreSQL refuses to delete from.
+KEPT_TABLES = (*import_module("audits.migrations.0006_kept_admin").KEPT_TABLES, "reviews_careevent")
 
 # Models that are part of a child's record (decided in issue #13): the admin never deletes any
 # of them. Decisions and reports received are part of it too, but the application itself
@@ -97,6 +108,13 @@ def record(iro):
         ),
         DisruptionMeeting: DisruptionMeeting.objects.create(
             child=child, chaired_by=iro, held_on=date(2025, 3, 2), placement="Foster home", learning_points="Plan."
+        ),
+        CareEvent: CareEvent.objects.create(
+            child=child,
+            period_of_care=held.period_of_care,
+            kind="legal_status",
+            occurred_on=date(2025, 3, 3),
+            recorded_by=iro,
         ),
     }
     return rows

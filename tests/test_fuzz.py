@@ -26,6 +26,15 @@ from audits.forms import (
 from audits.models import Escalation
 from caseload.forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
 from children.forms import AllocationForm, CaseHoldingIROForm, ChildForm, EpisodeForm, NewChildForm, PeriodOfCareForm
+from reviews.care_event_forms import (
+    AdoptionPlacementForm,
+    EarlyReviewChoiceForm,
+    LeaveCareForm,
+    LegalStatusChangeForm,
+    PlacementAndLegalStatusForm,
+    PlacementChangeForm,
+    ReturnToCareForm,
+)
 from reviews.forms import (
     AttendeeFormSet,
     BookingForm,
@@ -42,7 +51,7 @@ from reviews.forms import (
     ReviewRecordForm,
     VisitForm,
 )
-from reviews.models import Document, Review
+from reviews.models import CareEvent, Document, Review
 from reviews.services import review_record_held
 from tests.factories import IROFactory, ManagerFactory, child_in_care
 
@@ -96,10 +105,20 @@ def world(db):
     escalation = Escalation.objects.create(
         child=child, raised_by=iro, raised_on=date(2025, 2, 3), theme="pep", concern="No PEP."
     )
+    care_event = CareEvent.objects.create(
+        child=child,
+        period_of_care=held.period_of_care,
+        kind="placement",
+        occurred_on=date(2025, 2, 3),
+        early_review_reason="significant_change",
+        early_review_choice="pending",
+        recorded_by=iro,
+    )
     return {
         "iro": iro,
         "manager": manager,
         "child": child,
+        "care_event": care_event,
         "held": held,
         "review": following,
         "document": document,
@@ -151,6 +170,13 @@ FORMS = {
     "DecisionFormSet": lambda w, d: DecisionFormSet(d, instance=w["review"], prefix="decisions"),
     "InviteeFormSet": lambda w, d: InviteeFormSet(d, prefix="invitees"),
     "InviteeForm": lambda w, d: InviteeForm(d),
+    "PlacementChangeForm": lambda w, d: PlacementChangeForm(d),
+    "LegalStatusChangeForm": lambda w, d: LegalStatusChangeForm(d),
+    "PlacementAndLegalStatusForm": lambda w, d: PlacementAndLegalStatusForm(d),
+    "AdoptionPlacementForm": lambda w, d: AdoptionPlacementForm(d),
+    "LeaveCareForm": lambda w, d: LeaveCareForm(d),
+    "ReturnToCareForm": lambda w, d: ReturnToCareForm(d),
+    "EarlyReviewChoiceForm": lambda w, d: EarlyReviewChoiceForm(d),
 }
 
 FORMSET_FIELDS = {
@@ -173,10 +199,11 @@ def test_every_form_class_is_in_the_fuzz_list():
     import audits.forms
     import caseload.forms
     import children.forms
+    import reviews.care_event_forms
     import reviews.forms
 
     found = set()
-    for module in (audits.forms, caseload.forms, children.forms, reviews.forms):
+    for module in (audits.forms, caseload.forms, children.forms, reviews.forms, reviews.care_event_forms):
         for attribute, value in vars(module).items():
             is_form = isinstance(value, type) and issubclass(value, django_forms.BaseForm | django_forms.BaseFormSet)
             if is_form and value.__module__ == module.__name__ and not attribute.startswith(("Crispy", "Base")):
@@ -228,6 +255,13 @@ PAGES = {
     "audits:disruption_new": ("iro", "child", ["DisruptionMeetingForm"], []),
     "caseload:report_narrative": ("manager", None, ["NarrativeForm"], []),
     "accounts:two_factor": ("manager", None, ["TokenForm"], []),
+    "reviews:care_event_placement": ("support", "child", ["PlacementChangeForm"], []),
+    "reviews:care_event_legal_status": ("iro", "child", ["LegalStatusChangeForm"], []),
+    "reviews:care_event_placement_and_legal_status": ("support", "child", ["PlacementAndLegalStatusForm"], []),
+    "reviews:care_event_adoption": ("iro", "child", ["AdoptionPlacementForm"], []),
+    "reviews:care_event_leave": ("support", "child", ["LeaveCareForm"], []),
+    "reviews:care_event_return": ("support", "child", ["ReturnToCareForm"], []),
+    "reviews:care_event_early_review": ("iro", "care_event", ["EarlyReviewChoiceForm"], []),
 }  # fmt: skip
 
 PAGE_EXAMPLES = 100

@@ -17,7 +17,7 @@ from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
 from reviews import claims
 from reviews.documents import private_storage
-from reviews.models import Document, Review
+from reviews.models import CareEvent, Document, Review
 from reviews.services import child_come_into_care, review_record_held
 from tests.factories import BusinessSupportFactory, ChildFactory, IROFactory, ManagerFactory, UserFactory
 
@@ -30,6 +30,7 @@ IRO_OWN_ONLY = {"iro": (200, 404), "manager": 403, "support": 403, "no_role": 40
 STAFF = {"iro": 403, "manager": 200, "support": 200, "no_role": 403}
 SUPPORT_ONLY = {"iro": 403, "manager": 403, "support": 200, "no_role": 403}
 READ_ALL_IRO_OWN = {"iro": (200, 404), "manager": 200, "support": 200, "no_role": 403}
+CARE_EVENTS = {"iro": (200, 404), "manager": 403, "support": 200, "no_role": 403}
 
 # url name -> (what its argument is, expected GET status per role; (own, other) for an IRO)
 RULES = {
@@ -73,6 +74,15 @@ RULES = {
     "reviews:document_request": ("held_review", "post-only"),
     "reviews:document_issue": ("document", "post-only"),
     "reviews:distribution_new": ("document", "post-only"),
+    # Care events (issue #14): business support and the IRO on the case; managers read, not record.
+    "reviews:care_events": ("child", CARE_EVENTS),
+    "reviews:care_event_placement": ("child", CARE_EVENTS),
+    "reviews:care_event_legal_status": ("child", CARE_EVENTS),
+    "reviews:care_event_placement_and_legal_status": ("child", CARE_EVENTS),
+    "reviews:care_event_adoption": ("child", CARE_EVENTS),
+    "reviews:care_event_leave": ("child", CARE_EVENTS),
+    "reviews:care_event_return": ("child", CARE_EVENTS),
+    "reviews:care_event_early_review": ("care_event", CARE_EVENTS),
 }
 
 
@@ -121,8 +131,18 @@ def world():
         escalation = Escalation.objects.create(
             child=child, raised_by=owner, raised_on=date(2025, 2, 3), theme="pep", concern="No PEP."
         )
+        care_event = CareEvent.objects.create(
+            child=child,
+            period_of_care=held.period_of_care,
+            kind="legal_status",
+            occurred_on=date(2025, 2, 3),
+            early_review_reason="significant_change",
+            early_review_choice="pending",
+            recorded_by=owner,
+        )
         objects[key] = {
             "child": child.pk,
+            "care_event": care_event.pk,
             "review": following.pk,
             "held_review": held.pk,
             "document": document.pk,
