@@ -22,7 +22,14 @@ from children.selectors import current_allocations
 
 from .codes import OUTSTANDING_STATUSES, ReviewStatus
 from .models import Review
-from .timescales import add_working_days
+from .timescales import (
+    CARE_ENDS_AT_AGE,
+    CARE_ENDS_NOTICE_MONTHS,
+    Schedule,
+    add_months,
+    add_working_days,
+    eighteenth_birthday,
+)
 
 User = get_user_model()
 
@@ -81,8 +88,10 @@ def _notifications(
 
 
 def review_reminders(*, today: date) -> list[Notification]:
-    """Reviews due within 15 and 5 working days and not booked, due today, and overdue;
-    outcomes due within 2 working days or overdue; minutes due within 5 or overdue."""
+    """Reviews due within 15 and 5 working days and not booked, due today, and overdue (on
+    whichever schedule set the date: reg 33, reg 48 short breaks, adoption); care ending at 18
+    within three months; a clock unknown; outcomes due within 2 working days or overdue;
+    minutes due within 5 or overdue. A child who has left care has no outstanding review."""
     support = users_with_role(Role.BUSINESS_SUPPORT)
     managers = users_with_role(Role.MANAGER)
     first_warning = add_working_days(today, REVIEW_FIRST_WARNING)
@@ -110,6 +119,30 @@ def review_reminders(*, today: date) -> list[Notification]:
             review["due_date"],
             [review["iro_id"], *support, *managers],
             "Review overdue: it was due by",
+        )
+
+    # Care ends at 18 within three months: no review can be due after the birthday, so the
+    # IRO and business support are told when care ends instead (once, dated the birthday).
+    born_from = add_months(today, -12 * CARE_ENDS_AT_AGE)
+    born_to = add_months(today, CARE_ENDS_NOTICE_MONTHS - 12 * CARE_ENDS_AT_AGE)
+    for review in outstanding.filter(child__date_of_birth__gte=born_from, child__date_of_birth__lte=born_to).values(
+        *fields, "child__date_of_birth"
+    ):
+        add(
+            NotificationKind.CARE_ENDS_AT_18,
+            review,
+            eighteenth_birthday(review["child__date_of_birth"]),
+            [review["iro_id"], *support],
+            "Care ends at 18 on",
+        )
+    # Imported mid-period with no review known: business support checks the last review date.
+    for review in outstanding.filter(due_schedule=Schedule.UNKNOWN).values(*fields, "period_of_care__start"):
+        add(
+            NotificationKind.CLOCK_UNKNOWN,
+            review,
+            review["period_of_care__start"],
+            support,
+            "Review clock unknown (check the last review date); in care since",
         )
 
     held = Review.objects.filter(status=ReviewStatus.HELD)

@@ -154,4 +154,57 @@ def test_the_sweep_runs_the_same_queries_for_100_and_5000_children():
     assert Notification.objects.count() > 20 * small_rows > 0
     # 7 review queries (3 bands of outstanding reviews, outcomes, minutes, support, managers),
     # 2 for escalations, the insert, and the unsent ids to deliver.
-    assert small == large == 11
+    assert small == large == 13  # two more bands since issue #14: care ends at 18, clock unknown
+
+
+# --- Every child on the right clock (issue #14) ---------------------------------------------
+
+
+def test_a_short_break_child_is_reminded_on_the_reg_48_clock(iro, business_support):
+    child = ChildFactory(date_of_birth=date(2015, 6, 1))
+    start = date(2026, 2, 2)  # reg 48: first review by 2 May 2026 (3 months)
+    short_breaks = {"legal_status": "V3", "category_of_need": "N2", "placement_type": "U6"}
+    review = child_come_into_care(child=child, start=start, episode_fields=short_breaks)
+    Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
+    assert Review.objects.get(pk=review.pk).due_date == date(2026, 5, 2)
+    reminders_sweep(today=date(2026, 4, 27))  # 4 working days before (1 May is a Friday; 4 May a holiday)
+    assert _kinds(review, iro) == {NotificationKind.REVIEW_DUE_5}
+    assert _kinds(review, business_support) == {NotificationKind.REVIEW_DUE_5}
+
+
+def test_nothing_is_reminded_for_a_child_who_has_left_care(iro, business_support):
+    from reviews.services import child_leave_care
+
+    review = _review_due_on(iro, date(2026, 5, 5))
+    child_leave_care(period_of_care=review.period_of_care, end=date(2026, 4, 20), reason_ended="E4A")
+    reminders_sweep(today=FRIDAY_BEFORE_BANK_HOLIDAY)
+    assert not Notification.objects.filter(object_key=f"review:{review.pk}").exists()
+
+
+def test_turning_18_no_review_is_reminded_but_care_ending_is(iro, business_support):
+    child = ChildFactory(date_of_birth=date(2008, 3, 15))  # 18 on Sun 15 Mar 2026
+    start = date(2025, 12, 1)
+    review = child_come_into_care(child=child, start=start, episode_fields=EPISODE)
+    Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
+    held = review_record_held(review=review, held_on=date(2026, 1, 5), chair=iro, participation_code="PN1")
+    following = Review.objects.get(period_of_care=held.period_of_care, status="due")
+    assert following.due_date is None  # 3 months after 5 Jan would be after the 18th birthday
+    reminders_sweep(today=date(2026, 1, 20))
+    assert _kinds(following, iro) == {NotificationKind.CARE_ENDS_AT_18}
+    assert _kinds(following, business_support) == {NotificationKind.CARE_ENDS_AT_18}
+    assert Notification.objects.get(kind=NotificationKind.CARE_ENDS_AT_18, recipient=iro).deadline == date(2026, 3, 15)
+
+
+def test_a_clock_unknown_is_reminded_to_business_support_as_such(iro, business_support):
+    from children.models import PeriodOfCare
+
+    review = _review_due_on(iro, date(2026, 9, 1))
+    PeriodOfCare.objects.filter(pk=review.period_of_care_id).update(began_before_records=True)
+    from reviews.services import review_due_dates_refresh
+
+    waiting = review_due_dates_refresh(period_of_care=review.period_of_care)
+    assert waiting.due_date is None and waiting.due_rule == "clock unknown: check the last review date"
+    reminders_sweep(today=FRIDAY_BEFORE_BANK_HOLIDAY)
+    assert _kinds(waiting, business_support) == {NotificationKind.CLOCK_UNKNOWN}
+    subject = Notification.objects.get(kind=NotificationKind.CLOCK_UNKNOWN).subject
+    assert "clock unknown" in subject and "short break" not in subject.lower()
