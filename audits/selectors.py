@@ -7,6 +7,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncQuarter
 
 from accounts.models import User
+from caseload.definitions import escalation_outcome_at, escalation_raised_between
 from reviews.codes import ReviewStatus
 from reviews.models import Review
 
@@ -105,11 +106,16 @@ def quarterly_qa_report(*, start: date, end: date) -> dict:
         }
         for row in by_quarter_scheme
     ]
-    escalations = Escalation.objects.filter(raised_on__range=(start, end))
+    # The escalations raised in the period, as the annual report counts them (one definition, in
+    # caseload.definitions): their outcome is the one that stood at the period's end.
+    escalations = Escalation.objects.filter(escalation_raised_between(start, end))
 
     def counts(field: str, codes) -> list[tuple[str, int]]:
         found = dict(escalations.values_list(field).annotate(n=Count("pk")).order_by())
         return [(label, found.get(value, 0)) for value, label in codes.choices]
+
+    at_end = escalation_outcome_at(end)
+    outcomes = escalations.aggregate(**{value: Count("pk", filter=at_end[value]) for value in EscalationOutcome.values})
 
     reviews_held = completion["reviews"]
     return {
@@ -123,7 +129,7 @@ def quarterly_qa_report(*, start: date, end: date) -> dict:
         "ratings": ratings,
         "escalations_by_theme": counts("theme", EscalationTheme),
         "escalations_by_stage": counts("stage", EscalationStage),
-        "escalations_by_outcome": counts("outcome", EscalationOutcome),
+        "escalations_by_outcome": [(label, outcomes[value]) for value, label in EscalationOutcome.choices],
         "feedback": feedback_by_quarter(start=start, end=end),
     }
 

@@ -14,7 +14,6 @@ from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils.safestring import SafeString
 
 from accounts.models import IROProfile
@@ -33,27 +32,30 @@ from . import charts
 from .definitions import (
     AGE_BANDS,
     CASELOAD_GUIDANCE,
-    IN_TIMESCALE,
-    ON_THE_CLOCK,
+    FIGURE_LABELS,
+    SHORT_BREAKS,
+    ReportPeriod,
     allocated_during,
     allocated_on,
+    child_on_short_break_on,
+    counted_looked_after_on,
     episode_open_on,
-    held_between,
     iro_active_on,
-    looked_after_on,
 )
 from .statistics import (
+    MAX_MONTHS,
     Scope,
+    caseload_divisor,
     escalation_counts,
     iro_fte,
     looked_after,
+    months,
+    overdue_reviews,
     percentage,
     ratio,
     report_figures,
     review_counts,
 )
-
-MAX_MONTHS = 120  # ten years of month ends: one aggregate column each
 
 
 @dataclass
@@ -67,22 +69,24 @@ class Panel:
     extra: dict = field(default_factory=dict)
 
 
-def month_ends(start: date, end: date) -> list[date]:
-    """The last day of each month in [start, end] (the end itself if no month ends inside)."""
+def month_ends(start: date, end: date, *, to_date: bool = False) -> list[date]:
+    """The last day of each month in [start, end] (the end itself if no month ends inside); for a
+    period reported to date, today (the end) after the last month end reached."""
     days = []
     day = start + relativedelta(day=31)
     while day <= end and len(days) < MAX_MONTHS:
         days.append(day)
         day = day + relativedelta(months=1, day=31)
+    if to_date and (not days or days[-1] != end):
+        days.append(end)
     return days or [end]
 
 
-def months(start: date, end: date) -> list[date]:
-    first, days = start.replace(day=1), []
-    while first <= end and len(days) < MAX_MONTHS:
-        days.append(first)
-        first += relativedelta(months=1)
-    return days
+def _month_end_label(day: date) -> str:
+    """ "Mar 2026" for a month end; "28 Nov 2026 (to date)" for a day within a month."""
+    if day == day + relativedelta(day=31):
+        return f"{day:%b %Y}"
+    return f"{day:%-d %b %Y} (to date)"
 
 
 def _band(children: int, fte: Decimal | None) -> str:
@@ -98,10 +102,17 @@ def _band(children: int, fte: Decimal | None) -> str:
 
 
 class Dashboard:
-    """The panels for one scope and period; `today` sets "this month" and "next month"."""
+    """The panels for one scope and period; `today` sets "this month" and "next month", and a
+    period reaching past today stops at it (reported to date: no month not yet reached)."""
 
     def __init__(self, *, start: date, end: date, today: date, scope: Scope) -> None:
-        self.start, self.end, self.today, self.scope = start, end, today, scope
+        self.period = ReportPeriod(start, end, today)
+        self.start, self.end, self.today, self.scope = start, self.period.end, today, scope
+
+    @property
+    def reaches_today(self) -> bool:
+        """The period runs to today or past it: reviews due this month and next belong in it."""
+        return self.period.asked_end >= self.today
 
     # Figures shared between panels and the report summary: one query each.
     @cached_property
@@ -121,11 +132,22 @@ class Dashboard:
         return escalation_counts(start=self.start, end=self.end, scope=self.scope)
 
     @cached_property
+    def overdue(self) -> int:
+        return overdue_reviews(end=self.end, scope=self.scope)
+
+    @property
+    def month_ends(self) -> list[date]:
+        return month_ends(self.start, self.end, to_date=self.period.to_date)
+
+    @cached_property
     def allocated_at_month_ends(self) -> dict[str, int]:
-        """Case-holding allocations (of the scope's IROs) at each month end: the caseload trend's
-        numerator, and an IRO's "children in care" series."""
+        """Case-holding allocations (of the scope's IROs) at each month end, leaving out a child on
+        a short break that day: the caseload trend's numerator, and an IRO's "children in care"."""
         return Allocation.objects.filter(self.scope.by("iro_id")).aggregate(
-            **{f"m{i}": Count("id", filter=allocated_on(day)) for i, day in enumerate(month_ends(self.start, self.end))}
+            **{
+                f"m{i}": Count("id", filter=allocated_on(day) & ~child_on_short_break_on(day))
+                for i, day in enumerate(self.month_ends)
+            }
         )
 
     @cached_property
@@ -135,8 +157,11 @@ class Dashboard:
             reviews=self.reviews,
             fte=self.fte,
             escalations=self.escalations,
+            overdue=self.overdue,
             start=self.start,
             end=self.end,
+            period=self.period,
+            scope=self.scope,
         )
 
     def panels(self) -> list[Panel]:
@@ -151,69 +176,75 @@ class Dashboard:
             iro_users()
             .filter(self.scope.by("pk"))
             .select_related("iro_profile__team")
-            .annotate(children=Count("allocations", filter=allocated_on(self.end, "allocations__")))
+            .annotate(
+                children=Count(
+                    "allocations",
+                    filter=allocated_on(self.end, "allocations__")
+                    & ~child_on_short_break_on(self.end, "allocations__child_id"),
+                )
+            )
             .order_by("last_name", "first_name", "pk")
         )
         # Reviews due or booked for each IRO's current children, this month and next: one
         # grouped query (by the IRO now holding the child), read through the status/due index.
-        due = {
-            row["iro_id"]: row
-            for row in Review.objects.filter(
-                status__in=OUTSTANDING_STATUSES, due_date__gte=this_month, due_date__lt=after_next
-            )
-            .filter(allocated_on(self.today, "child__allocations__") & self.scope.by("child__allocations__iro_id"))
-            .values(iro_id=F("child__allocations__iro_id"))
-            .annotate(
-                this_month=Count("id", filter=Q(due_date__lt=next_month)),
-                next_month=Count("id", filter=Q(due_date__gte=next_month)),
-            )
-            .order_by()
-        }
+        # Only for a period that runs to today: a past year has no "this month".
+        due = {}
+        if self.reaches_today:
+            due = {
+                row["iro_id"]: row
+                for row in Review.objects.filter(
+                    status__in=OUTSTANDING_STATUSES, due_date__gte=this_month, due_date__lt=after_next
+                )
+                .filter(allocated_on(self.today, "child__allocations__") & self.scope.by("child__allocations__iro_id"))
+                .values(iro_id=F("child__allocations__iro_id"))
+                .annotate(
+                    this_month=Count("id", filter=Q(due_date__lt=next_month)),
+                    next_month=Count("id", filter=Q(due_date__gte=next_month)),
+                )
+                .order_by()
+            }
         rows = []
         for iro in iros:
             profile = getattr(iro, "iro_profile", None)
             fte = profile.fte if profile else None
-            rows.append(
-                [
-                    iro.get_full_name() or iro.username,
-                    profile.team.name if profile and profile.team else "",
-                    float(fte) if fte is not None else None,
-                    iro.children,
-                    ratio(iro.children, fte),
-                    _band(iro.children, fte),
-                    due.get(iro.pk, {}).get("this_month", 0),
-                    due.get(iro.pk, {}).get("next_month", 0),
-                ]
-            )
+            row = [
+                iro.get_full_name() or iro.username,
+                profile.team.name if profile and profile.team else "",
+                float(fte) if fte is not None else None,
+                iro.children,
+                ratio(iro.children, fte),
+                _band(iro.children, fte),
+            ]
+            if self.reaches_today:
+                row += [due.get(iro.pk, {}).get("this_month", 0), due.get(iro.pk, {}).get("next_month", 0)]
+            rows.append(row)
         low, high = CASELOAD_GUIDANCE
+        columns = ["IRO", "Team", "FTE", "Children", "Children per FTE", f"Against the {low}–{high} guidance"]
+        note = f"Case-holding allocations on {self.end:%-d %B %Y}, leaving out children on a short break that day"
+        if self.reaches_today:
+            columns += [f"Reviews due {this_month:%B}", f"Reviews due {next_month:%B}"]
+            note += "; reviews due or booked as of today"
         return Panel(
             slug="caseload",
             title="Caseload per IRO",
-            columns=[
-                "IRO",
-                "Team",
-                "FTE",
-                "Children",
-                "Children per FTE",
-                f"Against the {low}–{high} guidance",
-                f"Reviews due {this_month:%B}",
-                f"Reviews due {next_month:%B}",
-            ],
+            columns=columns,
             rows=rows,
             chart=charts.bar_chart(
                 [row[0] for row in rows], [row[4] for row in rows], title="Children per FTE, by IRO"
             ),
-            note=f"Case-holding allocations on {self.end:%-d %B %Y}; reviews due or booked as of today.",
+            note=note + ".",
         )
 
     def caseload_trend(self) -> Panel:
-        days = month_ends(self.start, self.end)
+        days = self.month_ends
         allocations = self.allocated_at_month_ends
         profiles = iro_fte_by_day(days, self.scope)
-        rows = [
-            [f"{day:%b %Y}", allocations[f"m{i}"], float(profiles[i]), ratio(allocations[f"m{i}"], profiles[i])]
-            for i, day in enumerate(days)
-        ]
+        rows = []
+        for i, day in enumerate(days):
+            basis, _posts, divisor = caseload_divisor(profiles[i], self.scope)
+            rows.append(
+                [_month_end_label(day), allocations[f"m{i}"], float(profiles[i]), ratio(allocations[f"m{i}"], divisor)]
+            )
         low, high = CASELOAD_GUIDANCE
         return Panel(
             slug="caseload_trend",
@@ -226,21 +257,24 @@ class Dashboard:
                 title="Children per FTE at each month end",
                 guides=[(low, f"{low}"), (high, f"{high}")],
             ),
-            note="Dashed lines: the IRO Handbook's guidance of 50 to 70 children per full-time IRO.",
+            note="Children per FTE against "
+            + ("the authority's funded posts" if basis == "funded_posts" else "the FTE of the IROs in post")
+            + ". Dashed lines: the IRO Handbook's guidance of 50 to 70 children per full-time IRO.",
         )
 
     def in_care(self) -> Panel:
-        days = month_ends(self.start, self.end)
+        days = self.month_ends
         if self.scope.whole_authority:
             counts = PeriodOfCare.objects.aggregate(
-                **{f"m{i}": Count("id", filter=looked_after_on(day)) for i, day in enumerate(days)}
+                **{f"m{i}": Count("id", filter=counted_looked_after_on(day)) for i, day in enumerate(days)}
             )
-            note = "Children looked after at each month end."
+            note = "Children looked after at each month end (not on a short break)."
         else:
             counts = self.allocated_at_month_ends
-            note = "Children on the caseload at each month end."
-        rows = [[f"{day:%b %Y}", counts[f"m{i}"]] for i, day in enumerate(days)]
+            note = "Children on the caseload at each month end (not on a short break)."
+        rows = [[_month_end_label(day), counts[f"m{i}"]] for i, day in enumerate(days)]
         looked = self.looked_after
+        to_date = " (to date)" if self.period.to_date else ""
         return Panel(
             slug="in_care",
             title="Children in care at each month end",
@@ -248,7 +282,8 @@ class Dashboard:
             rows=rows,
             chart=charts.column_chart([row[0] for row in rows], [row[1] for row in rows], title=note),
             note=f"{note} Looked after on {self.start:%-d %b %Y}: {looked['at_start']}; "
-            f"on {self.end:%-d %b %Y}: {looked['at_end']}; at any time in the period: {looked['during']}.",
+            f"on {self.end:%-d %b %Y}{to_date}: {looked['at_end']}; at any time in the period: {looked['during']}; "
+            f"{FIGURE_LABELS['looked_after.short_breaks_only'].lower()}: {looked['short_breaks_only']}.",
         )
 
     def age_bands(self) -> Panel:
@@ -259,20 +294,23 @@ class Dashboard:
             if oldest is not None:
                 condition &= Q(child__date_of_birth__gt=latest_birth_date_for_age(day, oldest + 1))
             bands[label] = condition
-        children = PeriodOfCare.objects.filter(looked_after_on(day) & self.scope.on_caseload("child_id", on=day))
+        children = PeriodOfCare.objects.filter(
+            counted_looked_after_on(day) & self.scope.on_caseload("child_id", on=day)
+        )
         return _banded_panel(
             children,
             bands,
             slug="ages",
             title="Age bands",
             heading="Age",
-            note=f"Children looked after on {day:%-d %B %Y}, by age that day.",
+            note=f"Children looked after on {day:%-d %B %Y} (not on a short break), by age that day.",
         )
 
     def legal_status(self) -> Panel:
         day = self.end
         counts = dict(
             Episode.objects.filter(episode_open_on(day) & self.scope.on_caseload("period_of_care__child_id", on=day))
+            .exclude(legal_status__in=SHORT_BREAKS)
             .values_list("legal_status")
             .annotate(n=Count("id"))
             .order_by()
@@ -291,7 +329,8 @@ class Dashboard:
             chart=charts.bar_chart(
                 [row[0] for row in rows], [row[1] for row in rows], title="Children by legal status"
             ),
-            note=f"The legal status in force on {day:%-d %B %Y}.",
+            note=f"The legal status in force on {day:%-d %B %Y}; short breaks (V3, V4) are not counted as looked "
+            "after, as in DfE statistics.",
         )
 
     def distance(self) -> Panel:
@@ -306,41 +345,30 @@ class Dashboard:
         bands["Not known"] = Q(placement_distance_miles__isnull=True)
         placements = Episode.objects.filter(
             episode_open_on(day) & self.scope.on_caseload("period_of_care__child_id", on=day)
-        )
+        ).exclude(legal_status__in=SHORT_BREAKS)
         return _banded_panel(
             placements,
             bands,
             slug="distance",
             title="Placement distance",
             heading="Distance from home",
-            note=f"Placements in force on {day:%-d %B %Y}: straight-line distance from the home postcode "
-            "(ONS postcode data). Not known: a postcode missing or not in the data.",
+            note=f"Placements in force on {day:%-d %B %Y} (not short breaks): straight-line distance from the home "
+            "postcode (ONS postcode data). Not known: a postcode missing or not in the data.",
         )
 
     def timeliness(self) -> Panel:
-        by_month = {
-            row["month"]: row
-            for row in Review.objects.filter(held_between(self.start, self.end) & self.scope.by("chair_id"))
-            .annotate(month=TruncMonth("held_on"))
-            .values("month")
-            .annotate(
-                held=Count("id"),
-                on_clock=Count("id", filter=ON_THE_CLOCK),
-                in_timescale=Count("id", filter=ON_THE_CLOCK & IN_TIMESCALE),
-            )
-            .order_by("month")
-        }
-        rows = []
-        for month in months(self.start, self.end):
-            row = by_month.get(month, {"held": 0, "on_clock": 0, "in_timescale": 0})
-            rows.append(
-                [
-                    f"{month:%b %Y}",
-                    row["held"],
-                    row["in_timescale"],
-                    percentage(row["in_timescale"], row["on_clock"]),
-                ]
-            )
+        reviews, figures = self.reviews, self.report["reviews"]
+        shown = months(self.start, self.end)
+        last = len(shown) - 1 if self.period.to_date else None  # the month in progress
+        rows = [
+            [
+                f"{month:%b %Y}" + (" (to date)" if i == last else ""),
+                reviews[f"m{i}_held"],
+                reviews[f"m{i}_in_timescale"],
+                percentage(reviews[f"m{i}_in_timescale"], reviews[f"m{i}_on_clock"]),
+            ]
+            for i, month in enumerate(shown)
+        ]
         return Panel(
             slug="timeliness",
             title="Reviews held in timescale by month",
@@ -349,8 +377,12 @@ class Dashboard:
             chart=charts.column_chart(
                 [row[0] for row in rows], [row[3] for row in rows], title="% of reviews held in timescale", unit="%"
             ),
-            note=f"Overall: {self.report['reviews']['in_timescale_pct'] or 0}% of "
-            f"{self.reviews['on_clock']} reviews on the statutory clock.",
+            note=f"{FIGURE_LABELS['reviews.in_timescale_month_on_month_pct']}: "
+            f"{_shown(figures['in_timescale_month_on_month_pct'])}%; "
+            f"{FIGURE_LABELS['reviews.in_timescale_pct']}: {_shown(figures['in_timescale_pct'])}% of "
+            f"{figures['on_clock']} reviews on the statutory clock. "
+            f"{FIGURE_LABELS['reviews.overdue_not_held']}: {figures['overdue_not_held']}. "
+            f"{FIGURE_LABELS['reviews.short_break_reviews_held']}: {figures['short_break_reviews_held']}.",
         )
 
     def participation(self) -> Panel:
@@ -371,30 +403,42 @@ class Dashboard:
                 [self.reviews[code.value] for code in ParticipationCode],
                 title="Reviews by participation code",
             ),
-            note=f"Participated (PN1–PN6): {figures['participated']} of {held} reviews "
-            f"({figures['participated_pct'] or 0}%); {figures['participated_pct_aged_4_plus'] or 0}% of those aged 4 "
-            "and over.",
+            note=f"Participated (PN1–PN3, PN5, PN6): {figures['participated']} of {held} reviews "
+            f"({_shown(figures['participated_pct'])}%); {_shown(figures['participated_pct_aged_4_plus'])}% of those "
+            f"aged 4 and over. {FIGURE_LABELS['participation.attended_no_view']}, not counted as participation: "
+            f"{figures['attended_no_view']}.",
         )
 
     def review_quality(self) -> Panel:
-        held = self.reviews["held"]
-        measures = [
-            ("Pre-review visit by the IRO", "pre_review_visits"),
-            ("Parents participated", "parents_participated"),
-            ("Monitoring form completed", "monitoring_forms"),
-            ("Outcomes issued within 5 working days", "outcomes_on_time"),
-            ("Minutes issued within 20 working days", "minutes_on_time"),
+        held, reviews = self.reviews["held"], self.reviews
+        rows = [
+            [label, reviews[key], held, percentage(reviews[key], held), None]
+            for label, key in [
+                ("Pre-review visit by the IRO", "pre_review_visits"),
+                ("Parents participated", "parents_participated"),
+                ("Monitoring form completed", "monitoring_forms"),
+            ]
         ]
-        rows = [[label, self.reviews[key], held, percentage(self.reviews[key], held)] for label, key in measures]
+        for kind in ("outcomes", "minutes"):
+            rows.append(
+                [
+                    FIGURE_LABELS[f"documents.{kind}_on_time"],
+                    reviews[f"{kind}_on_time"],
+                    reviews[f"{kind}_due"],
+                    percentage(reviews[f"{kind}_on_time"], reviews[f"{kind}_due"]),
+                    reviews[f"{kind}_not_yet_due"],
+                ]
+            )
         return Panel(
             slug="review_quality",
             title="Visits, parents, monitoring forms and documents",
-            columns=["Measure", "Reviews", "Of reviews held", "%"],
+            columns=["Measure", "Reviews", "Out of", "%", "Not yet due"],
             rows=rows,
             chart=charts.bar_chart(
-                [row[0] for row in rows], [row[3] for row in rows], title="% of reviews held", unit="%"
+                [row[0] for row in rows], [row[3] for row in rows], title="% of the reviews counted", unit="%"
             ),
-            note="Monitoring forms: the target is 80% of reviews.",
+            note="Out of: the reviews held, or for outcomes and minutes the reviews held whose deadline fell on or "
+            "before the last day; the rest are not yet due. Monitoring forms: the target is 80% of reviews.",
         )
 
     def escalations_panel(self) -> Panel:
@@ -423,8 +467,12 @@ class Dashboard:
             chart=charts.bar_chart(
                 [row[0] for row in rows[:-1]], [row[-1] for row in rows[:-1]], title="Escalations raised, by theme"
             ),
-            note=f"Raised in the period, by the stage reached. Raised: {figures['raised']}; resolved: "
-            f"{figures['resolved']}; reached formal dispute resolution: {figures['formal_dispute_resolution']}.",
+            note=f"Raised in the period, by the stage reached. "
+            f"{FIGURE_LABELS['escalations.raised']}: {figures['raised']}; "
+            f"{FIGURE_LABELS['escalations.escalated_to_management'].lower()}: {figures['escalated_to_management']}; "
+            f"resolved by the period end: {figures['resolved']}; "
+            f"{FIGURE_LABELS['escalations.formal_dispute_resolution'].lower()}: "
+            f"{figures['formal_dispute_resolution']}.",
         )
 
     def continuity(self) -> Panel:
@@ -453,6 +501,10 @@ class Dashboard:
             note="The handbook expects one IRO for each child; a change of IRO is counted when a child had "
             "case-holding allocations to two or more IROs in the period.",
         )
+
+
+def _shown(value) -> object:
+    return "–" if value is None else value
 
 
 def _banded_panel(queryset, bands: dict[str, Q], *, slug: str, title: str, heading: str, note: str) -> Panel:

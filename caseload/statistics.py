@@ -12,9 +12,12 @@ No scope means the whole authority.
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import IROProfile
 from accounts.roles import Role
@@ -25,6 +28,8 @@ from reviews.models import Review, Visit
 
 from .definitions import (
     AGED_UNDER_4,
+    ATTENDED_NO_VIEW,
+    COUNTED_REVIEW,
     IN_TIMESCALE,
     MINUTES_ON_TIME,
     MONITORING_FORM_COMPLETED,
@@ -32,13 +37,39 @@ from .definitions import (
     OUTCOMES_ON_TIME,
     PARENTS_PARTICIPATED,
     PARTICIPATED,
+    SHORT_BREAK_REVIEW,
+    ReportPeriod,
     allocated_during,
     allocated_on,
+    caseload_basis,
+    child_short_breaks_only_during,
+    counted_looked_after_during,
+    counted_looked_after_on,
+    escalated_to_management_by,
+    escalation_outcome_at,
+    escalation_raised_between,
+    every_review_in_time,
     held_between,
     iro_active_on,
-    looked_after_during,
-    looked_after_on,
+    looked_after_throughout,
+    minutes_deadline_passed,
+    minutes_not_yet_due,
+    on_short_break_on,
+    outcomes_deadline_passed,
+    outcomes_not_yet_due,
+    overdue_not_held_at,
 )
+
+MAX_MONTHS = 120  # ten years of months: one aggregate column each
+
+
+def months(start: date, end: date) -> list[date]:
+    """The first day of each calendar month that [start, end] touches."""
+    first, days = start.replace(day=1), []
+    while first <= end and len(days) < MAX_MONTHS:
+        days.append(first)
+        first += relativedelta(months=1)
+    return days
 
 
 @dataclass(frozen=True)
@@ -83,24 +114,42 @@ def ratio(part: int | Decimal | None, whole: int | Decimal | None) -> float | No
 
 
 def looked_after(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> dict[str, int]:
-    """Children looked after on the first day, on the last day, and at any time in between."""
+    """Children looked after on the first day, on the last day, at any time in between (none of
+    them counting a child on short breaks only), the children on short breaks only, and the
+    children looked after throughout and how many of them had every review in time: one query."""
+    throughout = (
+        looked_after_throughout(start, end)
+        & ~on_short_break_on(start)
+        & ~on_short_break_on(end)
+        & scope.on_caseload("child_id", on=end)
+    )
     return PeriodOfCare.objects.aggregate(
         at_start=Count(
-            "child_id", distinct=True, filter=looked_after_on(start) & scope.on_caseload("child_id", on=start)
+            "child_id", distinct=True, filter=counted_looked_after_on(start) & scope.on_caseload("child_id", on=start)
         ),
-        at_end=Count("child_id", distinct=True, filter=looked_after_on(end) & scope.on_caseload("child_id", on=end)),
+        at_end=Count(
+            "child_id", distinct=True, filter=counted_looked_after_on(end) & scope.on_caseload("child_id", on=end)
+        ),
         during=Count(
             "child_id",
             distinct=True,
-            filter=looked_after_during(start, end) & scope.on_caseload("child_id", during=(start, end)),
+            filter=counted_looked_after_during(start, end) & scope.on_caseload("child_id", during=(start, end)),
         ),
+        short_breaks_only=Count(
+            "child_id",
+            distinct=True,
+            filter=child_short_breaks_only_during(start, end) & scope.on_caseload("child_id", during=(start, end)),
+        ),
+        throughout=Count("child_id", distinct=True, filter=throughout),
+        throughout_all_in_time=Count("child_id", distinct=True, filter=throughout & every_review_in_time(start, end)),
     )
 
 
 def reviews_held(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY):
-    """Reviews held in [start, end] (chaired by the scope's IROs), each knowing whether the
-    child had a pre-review visit: a visit after the previous held review of the same period of
-    care (or from the period's first day) and on or before this one."""
+    """Reviews held in [start, end] (chaired by the scope's IROs), short-break reviews included
+    (the counts separate them), each knowing whether the child had a pre-review visit: a visit
+    after the previous held review of the same period of care (or from the period's first day)
+    and on or before this one."""
     previous_held_on = (
         Review.objects.filter(
             period_of_care_id=OuterRef("period_of_care_id"), status=ReviewStatus.HELD, held_on__lt=OuterRef("held_on")
@@ -124,25 +173,61 @@ def reviews_held(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY):
 
 
 def review_counts(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> dict[str, int]:
-    """Every count over the reviews held in the period, in one aggregate."""
+    """Every count over the reviews held in the period, in one aggregate: short-break reviews are
+    counted only in `short_break_reviews_held`; `m{i}_on_clock` and `m{i}_in_timescale` are the
+    timeliness of each calendar month of the period."""
+    counted = COUNTED_REVIEW
+    clock = counted & ON_THE_CLOCK
     counts = {
-        "held": Count("id"),
-        "on_clock": Count("id", filter=ON_THE_CLOCK),
-        "in_timescale": Count("id", filter=ON_THE_CLOCK & IN_TIMESCALE),
-        "first": Count("id", filter=Q(sequence=ReviewSequence.FIRST)),
-        "second": Count("id", filter=Q(sequence=ReviewSequence.SECOND)),
-        "subsequent": Count("id", filter=Q(sequence=ReviewSequence.SUBSEQUENT)),
-        "participated": Count("id", filter=PARTICIPATED),
-        "aged_under_4": Count("id", filter=AGED_UNDER_4),
-        "pre_review_visits": Count("id", filter=Q(pre_review_visit=True)),
-        "parents_participated": Count("id", filter=PARENTS_PARTICIPATED),
-        "monitoring_forms": Count("id", filter=MONITORING_FORM_COMPLETED),
-        "outcomes_on_time": Count("id", filter=OUTCOMES_ON_TIME),
-        "minutes_on_time": Count("id", filter=MINUTES_ON_TIME),
+        "held": Count("id", filter=counted),
+        "short_break_reviews_held": Count("id", filter=SHORT_BREAK_REVIEW),
+        "on_clock": Count("id", filter=clock),
+        "in_timescale": Count("id", filter=clock & IN_TIMESCALE),
+        "first": Count("id", filter=counted & Q(sequence=ReviewSequence.FIRST)),
+        "second": Count("id", filter=counted & Q(sequence=ReviewSequence.SECOND)),
+        "subsequent": Count("id", filter=counted & Q(sequence=ReviewSequence.SUBSEQUENT)),
+        "participated": Count("id", filter=counted & PARTICIPATED),
+        "attended_no_view": Count("id", filter=counted & ATTENDED_NO_VIEW),
+        "aged_under_4": Count("id", filter=counted & AGED_UNDER_4),
+        "pre_review_visits": Count("id", filter=counted & Q(pre_review_visit=True)),
+        "parents_participated": Count("id", filter=counted & PARENTS_PARTICIPATED),
+        "monitoring_forms": Count("id", filter=counted & MONITORING_FORM_COMPLETED),
+        "outcomes_due": Count("id", filter=counted & outcomes_deadline_passed(end)),
+        "outcomes_on_time": Count("id", filter=counted & outcomes_deadline_passed(end) & OUTCOMES_ON_TIME),
+        "outcomes_not_yet_due": Count("id", filter=counted & outcomes_not_yet_due(end)),
+        "minutes_due": Count("id", filter=counted & minutes_deadline_passed(end)),
+        "minutes_on_time": Count("id", filter=counted & minutes_deadline_passed(end) & MINUTES_ON_TIME),
+        "minutes_not_yet_due": Count("id", filter=counted & minutes_not_yet_due(end)),
     }
     for code in ParticipationCode:
-        counts[code.value] = Count("id", filter=Q(participation_code=code))
+        counts[code.value] = Count("id", filter=counted & Q(participation_code=code))
+    for i, first in enumerate(months(start, end)):
+        in_month = Q(held_on__gte=first, held_on__lt=first + relativedelta(months=1))
+        counts[f"m{i}_held"] = Count("id", filter=counted & in_month)
+        counts[f"m{i}_on_clock"] = Count("id", filter=clock & in_month)
+        counts[f"m{i}_in_timescale"] = Count("id", filter=clock & in_month & IN_TIMESCALE)
     return reviews_held(start=start, end=end, scope=scope).aggregate(**counts)
+
+
+def overdue_reviews(*, end: date, scope: Scope = WHOLE_AUTHORITY) -> int:
+    """Reviews overdue and not held at the period end (of the children on the scope's caseloads
+    that day): one query."""
+    return Review.objects.filter(overdue_not_held_at(end) & scope.on_caseload("child_id", on=end)).count()
+
+
+def month_on_month_pct(reviews: dict[str, int], start: date, end: date) -> float | None:
+    """The mean of the monthly in-timescale shares (months with a review on the clock), each month
+    weighing the same, to one decimal (halves up): the seed's "on a month on month basis"."""
+    shares = [
+        Fraction(reviews[f"m{i}_in_timescale"], reviews[f"m{i}_on_clock"])
+        for i in range(len(months(start, end)))
+        if reviews[f"m{i}_on_clock"]
+    ]
+    if not shares:
+        return None
+    mean = sum(shares) / len(shares) * 100
+    value = (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(value)
 
 
 def iro_fte(*, on: date, scope: Scope = WHOLE_AUTHORITY) -> Decimal:
@@ -153,11 +238,25 @@ def iro_fte(*, on: date, scope: Scope = WHOLE_AUTHORITY) -> Decimal:
     return total or Decimal(0)
 
 
+def caseload_divisor(fte: Decimal, scope: Scope = WHOLE_AUTHORITY) -> tuple[str, Decimal | None, Decimal]:
+    """(basis, funded posts, divisor) for children per FTE: the authority's funded posts when it
+    chose them (whole authority only: a team or an IRO has no funded-post figure), else FTE in post."""
+    basis = caseload_basis()
+    if basis.name == "funded_posts" and scope.whole_authority:
+        return basis.name, basis.funded_posts, basis.funded_posts
+    return "fte", basis.funded_posts, fte
+
+
 def escalation_counts(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> dict[str, int]:
-    in_period = scope.by("raised_by_id")
-    return Escalation.objects.filter(in_period).aggregate(
-        raised=Count("id", filter=Q(raised_on__gte=start, raised_on__lte=end)),
-        resolved=Count("id", filter=Q(outcome="resolved", closed_on__gte=start, closed_on__lte=end)),
+    """Of the escalations raised in the period (by the scope's IROs): all, those taken to
+    management level, and their outcome at the period end; and those that first reached a formal
+    stage in the period. One query."""
+    raised = escalation_raised_between(start, end)
+    outcome = escalation_outcome_at(end)
+    return Escalation.objects.filter(scope.by("raised_by_id")).aggregate(
+        raised=Count("id", filter=raised),
+        escalated_to_management=Count("id", filter=raised & escalated_to_management_by(end)),
+        resolved=Count("id", filter=raised & outcome["resolved"]),
         formal_dispute_resolution=Count("id", filter=Q(formal_started_on__gte=start, formal_started_on__lte=end)),
     )
 
@@ -168,15 +267,30 @@ def report_figures(
     reviews: dict[str, int],
     fte: Decimal,
     escalations: dict[str, int],
+    overdue: int,
     start: date,
     end: date,
+    period: ReportPeriod | None = None,
+    scope: Scope = WHOLE_AUTHORITY,
 ) -> dict:
-    """The report's JSON, shaped exactly as issue #8 gives it, from the four aggregates."""
+    """The report's JSON: issue #8's keys, with issue #15's added beside them."""
     held = reviews["held"]
     participation = {code.value: reviews[code.value] for code in ParticipationCode}
+    basis, funded_posts, divisor = caseload_divisor(fte, scope)
     return {
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "looked_after": {"at_start": looked["at_start"], "at_end": looked["at_end"], "during": looked["during"]},
+        "period": {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "to_date": bool(period and period.to_date),
+            "asked_end": (period.asked_end if period else end).isoformat(),
+        },
+        "looked_after": {
+            "at_start": looked["at_start"],
+            "at_end": looked["at_end"],
+            "during": looked["during"],
+            "short_breaks_only": looked["short_breaks_only"],
+            "throughout": looked["throughout"],
+        },
         "reviews": {
             "held": held,
             "in_timescale": reviews["in_timescale"],
@@ -184,12 +298,19 @@ def report_figures(
             "first": reviews["first"],
             "second": reviews["second"],
             "subsequent": reviews["subsequent"],
+            "on_clock": reviews["on_clock"],
+            "in_timescale_month_on_month_pct": month_on_month_pct(reviews, start, end),
+            "overdue_not_held": overdue,
+            "children_all_in_time": looked["throughout_all_in_time"],
+            "children_all_in_time_pct": percentage(looked["throughout_all_in_time"], looked["throughout"]),
+            "short_break_reviews_held": reviews["short_break_reviews_held"],
         },
         "participation": {
             **participation,
             "participated": reviews["participated"],
             "participated_pct": percentage(reviews["participated"], held),
             "participated_pct_aged_4_plus": percentage(reviews["participated"], held - reviews["aged_under_4"]),
+            "attended_no_view": reviews["attended_no_view"],
         },
         "pre_review_visits_pct": percentage(reviews["pre_review_visits"], held),
         "parents_participated_pct": percentage(reviews["parents_participated"], held),
@@ -198,27 +319,45 @@ def report_figures(
             "completed_pct": percentage(reviews["monitoring_forms"], held),
         },
         "documents": {
-            "outcomes_on_time_pct": percentage(reviews["outcomes_on_time"], held),
-            "minutes_on_time_pct": percentage(reviews["minutes_on_time"], held),
+            "outcomes_on_time_pct": percentage(reviews["outcomes_on_time"], reviews["outcomes_due"]),
+            "minutes_on_time_pct": percentage(reviews["minutes_on_time"], reviews["minutes_due"]),
+            "outcomes_on_time": reviews["outcomes_on_time"],
+            "outcomes_due": reviews["outcomes_due"],
+            "outcomes_not_yet_due": reviews["outcomes_not_yet_due"],
+            "minutes_on_time": reviews["minutes_on_time"],
+            "minutes_due": reviews["minutes_due"],
+            "minutes_not_yet_due": reviews["minutes_not_yet_due"],
         },
-        "caseload": {"iro_fte": float(fte), "children_per_fte": ratio(looked["at_end"], fte)},
+        "caseload": {
+            "iro_fte": float(fte),
+            "children_per_fte": ratio(looked["at_end"], divisor),
+            "basis": basis,
+            "funded_posts": float(funded_posts) if funded_posts is not None else None,
+        },
         "escalations": {
             "raised": escalations["raised"],
             "resolved": escalations["resolved"],
             "formal_dispute_resolution": escalations["formal_dispute_resolution"],
+            "escalated_to_management": escalations["escalated_to_management"],
         },
     }
 
 
-def annual_report(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> dict:
-    """The annual IRO report's figures for [start, end]: four queries at any size."""
+def annual_report(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> dict:
+    """The annual IRO report's figures for [start, end], stopping at today (reported "to date")
+    when the period reaches past it: five queries at any size."""
+    period = ReportPeriod(start, end, today or timezone.localdate())
+    end = period.end
     return report_figures(
         looked=looked_after(start=start, end=end, scope=scope),
         reviews=review_counts(start=start, end=end, scope=scope),
         fte=iro_fte(on=end, scope=scope),
         escalations=escalation_counts(start=start, end=end, scope=scope),
+        overdue=overdue_reviews(end=end, scope=scope),
         start=start,
         end=end,
+        period=period,
+        scope=scope,
     )
 
 

@@ -19,8 +19,9 @@ from iro_service.inputs import with_default_period
 from reviews import access
 from reviews.selectors import children_with_next_review, iro_booked_reviews, iro_home_caseload
 
-from .annual_report import render_report_pdf
+from .annual_report import labelled_figures, render_report_pdf
 from .dashboard import PANELS, Dashboard
+from .definitions import ReportPeriod, definitions, last_complete_report_year, report_year_containing
 from .exports import table_response
 from .forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
 from .models import ReportNarrative
@@ -103,22 +104,23 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _financial_year(today: date) -> tuple[date, date]:
-    """The report year that `today` falls in: 1 April to 31 March."""
-    first = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
-    return first, date(first.year + 1, 3, 31)
+NOT_STARTED = "The period starts after today: nothing has happened in it yet."
 
 
-def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, date, date, Scope]:
-    """The period (this report year by default) and whose figures: an IRO only ever their own."""
+def _dashboard_filters(request: HttpRequest, *, report: bool = False) -> tuple[DashboardFilterForm, date, date, Scope]:
+    """The period and whose figures: an IRO only ever their own. The annual report opens on the
+    last complete report year, the dashboard on this report year to date. A period that starts
+    after today is refused (the default is shown, with the reason)."""
     today = timezone.localdate()
-    default_start, default_end = _financial_year(today)
+    default_start, default_end = last_complete_report_year(today) if report else report_year_containing(today)
     is_manager = request.user.is_manager
     form = DashboardFilterForm(
         with_default_period(request.GET, default_start, default_end),
         for_manager=is_manager,
         initial={"start": default_start, "end": default_end},
     )
+    if form.is_valid() and ReportPeriod(form.cleaned_data["start"], form.cleaned_data["end"], today).not_started:
+        form.add_error(None, NOT_STARTED)
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         team, iro = form.cleaned_data.get("team"), form.cleaned_data.get("iro")
@@ -147,7 +149,10 @@ def _dashboard_page(request: HttpRequest, form: DashboardFilterForm, start: date
         {
             "form": form,
             "start": start,
-            "end": end,
+            "end": board.end,
+            "asked_end": end,
+            "to_date": board.period.to_date,
+            "default_label": "this report year to date",
             "scope": scope,
             "figures": board.report,
             "panels": board.panels(),
@@ -179,7 +184,8 @@ def dashboard_export(request: HttpRequest, panel: str, fmt: str) -> HttpResponse
 @role_required(Role.MANAGER, Role.IRO)
 def annual_report_view(request: HttpRequest) -> HttpResponse:
     """The annual IRO report: figures on the page, and as JSON or PDF."""
-    form, start, end, scope = _dashboard_filters(request)
+    form, start, end, scope = _dashboard_filters(request, report=True)
+    today = timezone.localdate()
     wanted = request.GET.get("format")
     if wanted in ("json", "pdf") and not form.is_valid():  # as for the dashboard's downloads
         messages.error(request, NO_FILE)
@@ -187,22 +193,32 @@ def annual_report_view(request: HttpRequest) -> HttpResponse:
     if wanted in ("json", "pdf"):
         access_log_write(request=request, action=AccessAction.EXPORT, object_type="annual_report", object_id=wanted)
     if wanted == "json":
-        response = JsonResponse(annual_report(start=start, end=end, scope=scope), json_dumps_params={"indent": 2})
+        response = JsonResponse(
+            annual_report(start=start, end=end, scope=scope, today=today), json_dumps_params={"indent": 2}
+        )
         response["Content-Disposition"] = f'attachment; filename="iro-report-{start}-{end}.json"'
         return response
     if wanted == "pdf":
-        response = HttpResponse(render_report_pdf(start=start, end=end, scope=scope), content_type="application/pdf")
+        response = HttpResponse(
+            render_report_pdf(start=start, end=end, scope=scope, today=today), content_type="application/pdf"
+        )
         response["Content-Disposition"] = f'attachment; filename="iro-report-{start}-{end}.pdf"'
         return response
+    figures = annual_report(start=start, end=end, scope=scope, today=today)
+    period = ReportPeriod(start, end, today)
     return render(
         request,
         "caseload/annual_report.html",
         {
             "form": form,
             "start": start,
-            "end": end,
+            "end": period.end,
+            "asked_end": end,
+            "to_date": period.to_date,
+            "default_label": "the last complete report year",
             "scope": scope,
-            "figures": annual_report(start=start, end=end, scope=scope),
+            "labelled": labelled_figures(figures),
+            "definitions": definitions(),
             "narrative": ReportNarrative.objects.filter(period_start=start, period_end=end).first(),
             "query": _shown_query(form, start, end),
         },

@@ -19,13 +19,13 @@ class ParticipationCode(models.TextChoices):
     PN7 = "PN7", "PN7: child does not attend nor are their views conveyed to the review"
 
 
-# "Participated" = PN1–PN6 (DOMAIN.md; the seed's 75%).
+# "Participated" = the child's views reached the review: PN1–PN3, PN5, PN6 (DOMAIN.md; the seed's
+# 592 of 789). PN4 (attends but conveys no view) is not participation: reports show it on its own.
 PARTICIPATED_CODES = frozenset(
     {
         ParticipationCode.PN1,
         ParticipationCode.PN2,
         ParticipationCode.PN3,
-        ParticipationCode.PN4,
         ParticipationCode.PN5,
         ParticipationCode.PN6,
     }

@@ -141,6 +141,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
+# A form refused by the CSRF check gets a page in the site's layout saying what to do.
+CSRF_FAILURE_VIEW = "iro_service.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -235,6 +237,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 AUTHORITY_NAME = env("IRO_AUTHORITY_NAME", default="Demo Borough Council")
 # A monitoring form is due within this many working days of the review.
 IRO_MONITORING_FORM_WORKING_DAYS = env.int("IRO_MONITORING_FORM_WORKING_DAYS", default=5)
+# Children per FTE in the annual report (caseload.definitions.caseload_basis): "fte" divides by the
+# FTE of the IROs in post on the last day, "funded_posts" by IRO_FUNDED_POSTS (the seed: 305 / 4 = 76).
+IRO_CASELOAD_BASIS = env("IRO_CASELOAD_BASIS", default="fte")
+IRO_FUNDED_POSTS = env("IRO_FUNDED_POSTS", default="")
 # The authority's ONS local-authority code: placements elsewhere are "outside the authority".
 AUTHORITY_LA_CODE = env("IRO_AUTHORITY_LA_CODE", default="E06000042")
 # A static file (path under static/) drawn at the top of every document.

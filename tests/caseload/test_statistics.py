@@ -174,41 +174,64 @@ def test_the_pn0_review_is_valid_data_the_day_before_the_fourth_birthday(authori
 
 
 def test_every_figure_of_the_report_for_the_whole_authority(authority):
-    report = annual_report(start=S, end=E)
+    report = annual_report(start=S, end=E, today=date(2026, 5, 1))
     assert report == {
-        "period": {"start": "2025-04-01", "end": "2026-03-31"},
+        "period": {"start": "2025-04-01", "end": "2026-03-31", "to_date": False, "asked_end": "2026-03-31"},
         # at the start: 1 (came in that day), 2, 3; at the end: 1, 3 (back), 7 (came in that day);
-        # during: 1, 2, 3 (once, though two periods), 5 (left on the first day).
-        "looked_after": {"at_start": 3, "at_end": 3, "during": 4 + 1},
+        # during: 1, 2, 3 (once, though two periods), 5 (left on the first day); throughout: 1 only
+        # (2 left on the last day, 3 had a gap, 7 came in on the last day).
+        "looked_after": {"at_start": 3, "at_end": 3, "during": 4 + 1, "short_breaks_only": 0, "throughout": 1},
         # held: r1, r2, r3, r4, r5, r8; on the clock: all but r5; in timescale: r1 (on the day), r3, r4, r8.
+        # Month on month: April 2/2, May 1/1, June 1/1, July 0/1 (r2), March no review on the clock:
+        # (100 + 100 + 100 + 0) / 4 = 75.0, against 4/5 = 80.0 pooled.
+        # Overdue and not held: child 3's review due 29 October 2025. Child 1, the only child looked
+        # after throughout, had r2 a day late: none of 1 had every review in time.
         "reviews": {
             "held": 6, "in_timescale": 4, "in_timescale_pct": 80.0, "first": 2, "second": 1, "subsequent": 3,
+            "on_clock": 5, "in_timescale_month_on_month_pct": 75.0, "overdue_not_held": 1,
+            "children_all_in_time": 0, "children_all_in_time_pct": 0.0, "short_break_reviews_held": 0,
         },
         "participation": {
             "PN0": 1, "PN1": 2, "PN2": 0, "PN3": 0, "PN4": 0, "PN5": 1, "PN6": 1, "PN7": 1,
             "participated": 4, "participated_pct": 66.7, "participated_pct_aged_4_plus": 80.0,
+            "attended_no_view": 0,
         },
         # visits before r1 (on the period's first day), r3 (after the previous review), r8.
         "pre_review_visits_pct": 50.0,
         "parents_participated_pct": 33.3,
         "monitoring_forms": {"completed": 2, "completed_pct": 33.3},
+        # r5, held on the last day, has both deadlines after it: not yet due. Of the other five,
         # outcomes on time: r1 (last day allowed), r4, r8; minutes: r8 only (r1's a day late).
-        "documents": {"outcomes_on_time_pct": 50.0, "minutes_on_time_pct": 16.7},
+        "documents": {
+            "outcomes_on_time_pct": 60.0, "minutes_on_time_pct": 20.0,
+            "outcomes_on_time": 3, "outcomes_due": 5, "outcomes_not_yet_due": 1,
+            "minutes_on_time": 1, "minutes_due": 5, "minutes_not_yet_due": 1,
+        },
         # IRO c left the day before the end.
-        "caseload": {"iro_fte": 1.5, "children_per_fte": 2.0},
-        "escalations": {"raised": 2, "resolved": 2, "formal_dispute_resolution": 1},
+        "caseload": {"iro_fte": 1.5, "children_per_fte": 2.0, "basis": "fte", "funded_posts": None},
+        # Raised in the period: 1 May (resolved 1 June) and 1 December (at service manager, with no
+        # stage history: its stage counts). The one raised in March and resolved in April is not
+        # among those raised in the period.
+        "escalations": {
+            "raised": 2, "resolved": 1, "formal_dispute_resolution": 1, "escalated_to_management": 1,
+        },
     }  # fmt: skip
 
 
 def test_an_iros_own_figures(authority):
-    report = annual_report(start=S, end=E, scope=Scope((authority["a"].pk,), "a"))
+    report = annual_report(start=S, end=E, scope=Scope((authority["a"].pk,), "a"), today=date(2026, 5, 1))
     # a held children 1 and 3 on both days; child 2 from August (so during, not at the start).
-    assert report["looked_after"] == {"at_start": 2, "at_end": 2, "during": 3}
+    assert report["looked_after"] == {"at_start": 2, "at_end": 2, "during": 3, "short_breaks_only": 0, "throughout": 1}
     assert report["reviews"]["held"] == 4  # r1, r3, r5, r8: the ones a chaired
     assert report["reviews"]["in_timescale"] == 3
     assert report["participation"]["PN6"] == 1
-    assert report["caseload"] == {"iro_fte": 1.0, "children_per_fte": 2.0}
-    assert report["escalations"] == {"raised": 1, "resolved": 2, "formal_dispute_resolution": 0}
+    assert report["caseload"] == {"iro_fte": 1.0, "children_per_fte": 2.0, "basis": "fte", "funded_posts": None}
+    assert report["escalations"] == {
+        "raised": 1,
+        "resolved": 1,
+        "formal_dispute_resolution": 0,
+        "escalated_to_management": 0,
+    }
 
 
 def test_a_team_is_its_iros(authority):
@@ -223,11 +246,12 @@ def test_an_iro_only_ever_gets_their_own_scope_whatever_they_ask_for(authority):
 
 
 def test_an_empty_period_gives_null_percentages_not_errors(db):
-    report = annual_report(start=S, end=E)
+    report = annual_report(start=S, end=E, today=date(2026, 5, 1))
     assert report["reviews"]["in_timescale_pct"] is None
+    assert report["reviews"]["in_timescale_month_on_month_pct"] is None
     assert report["participation"]["participated_pct"] is None
     assert report["caseload"]["children_per_fte"] is None
-    assert report["documents"] == {"outcomes_on_time_pct": None, "minutes_on_time_pct": None}
+    assert (report["documents"]["outcomes_on_time_pct"], report["documents"]["minutes_on_time_pct"]) == (None, None)
 
 
 def test_percentages_have_one_decimal_and_round_halves_up():
@@ -238,7 +262,7 @@ def test_percentages_have_one_decimal_and_round_halves_up():
 
 
 def _panel(authority, slug, scope=WHOLE_AUTHORITY):
-    board = Dashboard(start=S, end=E, today=date(2026, 3, 15), scope=scope)
+    board = Dashboard(start=S, end=E, today=date(2026, 4, 15), scope=scope)
     return next(panel for panel in board.panels() if panel.slug == slug)
 
 

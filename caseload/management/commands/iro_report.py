@@ -3,6 +3,7 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.audit import command_log_write
 from accounts.models import AccessAction
@@ -21,7 +22,7 @@ def _day(value: str) -> date:
 class Command(BaseCommand):
     help = (
         "The annual IRO report for a period, for the whole authority: JSON (to standard output unless "
-        "--output is given) or PDF (needs --output)."
+        "--output is given) or PDF (needs --output). A period reaching past today stops at today (to date)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -37,6 +38,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{flag} {day}: {problem}")
         if last < first:
             raise CommandError(f"--end {last} is before --start {first}.")
+        if first > timezone.localdate():
+            raise CommandError(f"--start {first} is after today: nothing has happened in that period yet.")
         if format == "pdf" and not output:
             raise CommandError("A PDF needs --output FILE.")
         command_log_write(
