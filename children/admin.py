@@ -73,6 +73,16 @@ class ChildAdmin(KeptRecordAdmin, SimpleHistoryAdmin):
     inlines = [PeriodOfCareInline, AllocationInline]
     child_path = "pk"
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "date_of_birth" in form.changed_data:
+            # The clock rests on the date of birth (no review after the 18th birthday, PN0 to
+            # 4): the open periods' due dates follow a correction at once.
+            from reviews.services import review_due_dates_refresh  # reviews sits above children
+
+            for period in obj.periods_of_care.order_by("start"):
+                review_due_dates_refresh(period_of_care=period)
+
 
 @admin.register(PeriodOfCare)
 class PeriodOfCareAdmin(KeptRecordAdmin, ClockRecordAdmin, SimpleHistoryAdmin):

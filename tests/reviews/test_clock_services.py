@@ -135,3 +135,25 @@ def test_refresh_review_clocks_stores_every_open_rule_again():
     assert "for 1 period(s) of care" in out.getvalue()
     stored = Review.objects.get(pk=review.pk)
     assert (stored.due_date, stored.due_schedule) == (date(2025, 4, 10), Schedule.REG48)
+
+
+def test_a_date_of_birth_corrected_in_the_admin_moves_the_clock(rf):
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    from children.admin import ChildAdmin
+    from children.models import Child
+
+    iro = IROFactory()
+    child = ChildFactory(date_of_birth=date(2015, 6, 1))
+    review = child_come_into_care(child=child, start=date(2025, 12, 1), episode_fields=ORDER)
+    review_record_held(review=review, held_on=date(2026, 1, 5), chair=iro, participation_code="PN1")
+    assert _outstanding(child).due_date == date(2026, 4, 5)
+    child.date_of_birth = date(2008, 3, 15)  # really 17: 18 on 15 Mar 2026
+    request = rf.post("/")
+    request.user = iro
+    ChildAdmin(Child, admin.site).save_model(
+        request, child, SimpleNamespace(changed_data=["date_of_birth"]), change=True
+    )
+    assert (_outstanding(child).due_date, _outstanding(child).due_schedule) == (None, Schedule.ENDS_AT_18)
