@@ -128,8 +128,8 @@ def test_the_dashboard_with_a_date_out_of_range_says_so_and_shows_this_year(clie
     client.force_login({"manager": manager, "iro": iro}[role])
     content = _text(client.get(reverse("caseload:dashboard"), period))
     assert OUT_OF_RANGE in content
-    assert "Showing this report year instead." in content
-    assert "1 April 2025 to 31 March 2026" in content
+    assert "Showing this report year to date instead." in content
+    assert "1 April 2025 to 2 March 2026 (to date: the period runs to 31 March 2026)" in content
 
 
 NO_FILE = "No file was made: correct the period below, then download again."
@@ -157,13 +157,13 @@ def test_the_annual_report_download_with_a_date_out_of_range_makes_no_file(clien
     content = _text(response)
     assert NO_FILE in content
     assert OUT_OF_RANGE in content
-    assert "?start=2025-04-01&amp;end=2026-03-31&amp;format=pdf" in content
+    assert "?start=2024-04-01&amp;end=2025-03-31&amp;format=pdf" in content  # the last complete report year
 
 
 def test_a_filter_with_a_date_out_of_range_is_not_passed_on_to_the_downloads(client, manager):
     client.force_login(manager)
     content = _text(client.get(reverse("caseload:dashboard"), {"start": "9999-01-01", "end": "9999-12-31"}))
-    assert "9999" not in content.split("Showing this report year instead.")[1]
+    assert "9999" not in content.split("Showing this report year to date instead.")[1]
 
 
 @pytest.mark.parametrize("period", PERIODS_OUT_OF_RANGE)
@@ -172,11 +172,12 @@ def test_the_annual_report_page_with_a_date_out_of_range_says_so(client, manager
     assert OUT_OF_RANGE in _text(client.get(reverse("caseload:report"), period))
 
 
-def test_the_annual_report_with_no_period_given_is_this_report_year(client, manager):
+def test_the_annual_report_with_no_period_given_is_the_last_complete_report_year(client, manager):
     client.force_login(manager)
     response = client.get(reverse("caseload:report"), {"format": "json"})
     assert response.status_code == 200
-    assert response.json()["period"] == {"start": "2025-04-01", "end": "2026-03-31"}
+    period = {"start": "2024-04-01", "end": "2025-03-31", "to_date": False, "asked_end": "2025-03-31"}
+    assert response.json()["period"] == period
 
 
 def test_a_start_after_the_end_is_explained_on_every_filter(client, manager):
