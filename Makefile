@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 VENV903 := .venv-903
 STAMP903 := $(VENV903)/.installed-stamp
+# axe-core, the accessibility rules the browser tests run (README "Accessibility"): the npm
+# package, installed under var/ (git-ignored), only for `make test`.
+AXE_VERSION := 4.14.1
+AXE := var/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint services worker beat backup restore clean
 
@@ -19,6 +23,10 @@ $(STAMP903): requirements-903.txt
 	$(VENV903)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-903.txt
 	touch $(STAMP903)
 
+$(AXE): Makefile
+	npm install --prefix var/axe --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+	touch $@
+
 ## The whole application on an embedded SQLite database with demo data: http://127.0.0.1:8000
 run: $(STAMP)
 	mkdir -p var
@@ -28,7 +36,7 @@ run: $(STAMP)
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## Lint, migration check and every test, against the real PostgreSQL and Redis
-test: $(STAMP) $(STAMP903) services
+test: $(STAMP) $(STAMP903) services $(AXE)
 	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -r accounts audits caseload children reviews iro_service scripts -x '*/migrations/*' -q

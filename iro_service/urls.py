@@ -15,3 +15,7 @@ urlpatterns = [
     path("qa/", include("audits.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site's layout (403 and 404 are Django's views with our templates).
+handler400 = "iro_service.errors.bad_request"
+handler500 = "iro_service.errors.server_error"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Chromium for the browser tests (Playwright cannot download
-# its own browser here), and Pango with the DejaVu fonts for WeasyPrint's PDFs (offline fonts).
+# its own browser here), npm for the browser tests' axe-core, and Pango with the DejaVu fonts for
+# WeasyPrint's PDFs (offline fonts).
 set -u
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing+=(fonts-dejavu-core fontconfig)
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -3,7 +3,9 @@
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off by default, so `make run` shows the service's own error pages (a missing page is the
+# site's "Page not found", not Django's debug 404 listing every URL); DJANGO_DEBUG=true for those.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # No Redis needed: tasks run in-process. `make worker` / `make beat` (and a `make run` started
 # with CELERY_TASK_ALWAYS_EAGER=false) use the local Redis instead.

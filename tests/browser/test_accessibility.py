@@ -1,0 +1,360 @@
+"""WCAG 2.2 AA in a real browser (issue #16): every role's pages and forms, scanned by axe-core.
+
+Each role signs in and visits every page its menu leads to, the child, review and escalation pages
+those lead to, and every form twice: as opened, and posted empty or invalid so its errors show.
+axe-core (the npm package `make test` installs into var/axe, README "Accessibility") runs on each
+with the WCAG 2.0/2.1/2.2 A and AA rules: no violation of any impact is allowed. Every page is
+screenshotted at 1366 and 390 pixels wide (test-output/screenshots/<test>/).
+
+A form page with errors must also start with the GOV.UK error summary, focused, whose every link
+goes to a field on the page.
+"""
+
+import json
+import os
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Notification, NotificationKind
+from audits.services import escalation_raise
+from reviews.codes import DocumentKind, DocumentState
+from reviews.models import Document
+from reviews.services import document_issue, review_book, review_record_held
+from tests.factories import BusinessSupportFactory, IROFactory, ManagerFactory, child_in_care
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+AXE_JS = Path(os.environ.get("IRO_AXE_JS", ROOT / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"))
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORD = "correct-horse-battery"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# Clears every field a person can type in or choose from, so that the form posts empty.
+_EMPTY_FORM_JS = """form => {
+  form.noValidate = true;
+  for (const field of form.elements) {
+    if (field.type === "hidden" || field.type === "submit" || field.type === "button") continue;
+    if (field.type === "checkbox" || field.type === "radio") { field.checked = false; continue; }
+    field.value = "";
+  }
+}"""
+
+# The error summary: present, focused, and each of its links goes to a field on the page.
+_SUMMARY_JS = """() => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (!summary) return {present: false};
+  const links = [...summary.querySelectorAll("a")].map(a => a.getAttribute("href"));
+  return {
+    present: true,
+    focused: document.activeElement === summary,
+    heading: summary.querySelector("h2").textContent.trim(),
+    items: summary.querySelectorAll("li").length,
+    broken: links.filter(href => !document.getElementById(href.slice(1))),
+    undescribed: links.map(href => document.getElementById(href.slice(1))).filter(field => field &&
+      !(field.getAttribute("aria-describedby") || "").split(" ").some(id => id && document.getElementById(id)
+        && document.getElementById(id).textContent.trim())
+      && !field.closest("fieldset[aria-describedby]")).map(field => field.id),
+  };
+}"""
+
+
+class Scanner:
+    """Visits pages in one browser tab, runs axe on each and keeps what it found."""
+
+    def __init__(self, browser, live_server, folder: Path, role: str):
+        self.context = browser.new_context(viewport=DESKTOP)
+        # Injected before each page's own scripts, so the page's CSP (scripts from itself only)
+        # stays as it is for everything else.
+        self.context.add_init_script(path=str(AXE_JS))
+        self.page = self.context.new_page()
+        self.base = live_server.url
+        self.folder = folder
+        self.role = role
+        self.count = 0
+        self.violations: list[str] = []
+        self.details: list[dict] = []
+        self.summaries: list[str] = []
+        self.visited: set[str] = set()
+
+    def sign_in(self, username: str) -> None:
+        self.page.goto(f"{self.base}/accounts/login/")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(PASSWORD)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state()
+
+    def scan(self, name: str) -> None:
+        """axe on the page as it is now, then screenshots at both widths."""
+        self.count += 1
+        self.visited.add(self.page.url.split("#")[0].removeprefix(self.base))
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        for violation in result["violations"]:
+            self.details.append({"page": f"{self.role} {name}", "url": self.page.url, **violation})
+            nodes = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+            self.violations.append(
+                f"{self.role} {name} ({self.page.url}): {violation['id']} [{violation['impact']}] "
+                f"{violation['help']}: {nodes}"
+            )
+        stem = f"{self.role}-{self.count:02d}-{name}"
+        self.page.screenshot(path=self.folder / f"{stem}-1366.png", full_page=True)
+        self.page.set_viewport_size(PHONE)
+        self.page.screenshot(path=self.folder / f"{stem}-390.png", full_page=True)
+        self.page.set_viewport_size(DESKTOP)
+
+    def visit(self, path: str, name: str) -> None:
+        response = self.page.goto(f"{self.base}{path}")
+        assert response.status == 200, f"{self.role} {name}: {path} answered {response.status}"
+        self.scan(name)
+
+    def post_empty(
+        self,
+        name: str,
+        form: str = "main form[method=post]",
+        button: str | None = None,
+        fill: dict | None = None,
+        summary: bool = True,
+    ) -> None:
+        """Submits the form with every field cleared (but those in `fill`, a field's CSS selector and
+        what to type in it: a form that may be empty gets a wrong value instead); the page must
+        come back with its errors (in the error summary, or for a form that answers on another page,
+        `summary=False`, in a message there)."""
+        target = self.page.locator(form).first
+        target.evaluate(_EMPTY_FORM_JS)
+        for selector, value in (fill or {}).items():
+            target.locator(selector).fill(value)
+        submit = target.locator(button or "button[type=submit]").first
+        with self.page.expect_navigation():
+            submit.click()
+        summary = self.page.evaluate(_SUMMARY_JS) if summary else {"present": True, "focused": True, "items": 1}
+        if not summary["present"]:
+            self.summaries.append(f"{self.role} {name}: no error summary at {self.page.url}")
+        elif not summary["focused"] or summary.get("broken") or summary.get("undescribed") or not summary["items"]:
+            self.summaries.append(f"{self.role} {name}: {summary}")
+        elif "heading" in summary:
+            assert summary["heading"] == "There is a problem"
+        else:
+            assert self.page.locator("main .alert-danger").count(), f"{name}: no error shown on {self.page.url}"
+        self.scan(f"{name}-errors")
+
+    def menu_paths(self) -> set[str]:
+        links = self.page.locator("nav[aria-label=Main] a").evaluate_all("links => links.map(a => a.pathname)")
+        return set(links)
+
+    def scan_phone_menu(self, name: str) -> None:
+        """The menu as a phone shows it: collapsed behind its button, then opened."""
+        self.page.set_viewport_size(PHONE)
+        self.page.get_by_role("button", name="Menu").click()
+        self.page.locator("#nav-menu.show").wait_for()
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        for violation in result["violations"]:
+            self.violations.append(f"{self.role} {name} (phone menu): {violation['id']} {violation['help']}")
+        self.page.screenshot(path=self.folder / f"{self.role}-{name}-menu-open-390.png", full_page=True)
+        self.page.set_viewport_size(DESKTOP)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def service():
+    """A service with something on every page: a held review with its documents, a booked one, an
+    overdue escalation, a reminder."""
+    today = timezone.localdate()
+    iro = IROFactory(username="iro", first_name="Alex", last_name="Morgan")
+    manager = ManagerFactory(username="manager", first_name="Priya", last_name="Shah")
+    support = BusinessSupportFactory(username="support", first_name="Jo", last_name="Bennett")
+    IROFactory(username="cover", first_name="Sam", last_name="Okafor")
+
+    held_child, first = child_in_care(iro, start=today - timedelta(days=120), born=date(2014, 3, 9))
+    held = review_record_held(review=first, held_on=today - timedelta(days=95), chair=iro, participation_code="PN1")
+    outcomes = Document.objects.create(
+        review=held,
+        kind=DocumentKind.OUTCOMES,
+        version=1,
+        state=DocumentState.READY,
+        file_name="outcomes.pdf",
+        sha256="0" * 64,
+        created_by=iro,
+    )
+    document_issue(document=outcomes, issued_on=held.held_on + timedelta(days=3))
+    Document.objects.create(
+        review=held,
+        kind=DocumentKind.MINUTES,
+        version=1,
+        state=DocumentState.READY,
+        file_name="minutes.pdf",
+        sha256="0" * 64,
+        created_by=iro,
+    )
+    escalation = escalation_raise(
+        child=held_child,
+        raised_by=iro,
+        raised_on=today - timedelta(days=40),
+        theme="pep",
+        concern="The PEP has not been written.",
+        review=held,
+    )
+
+    booked_child, due = child_in_care(iro, start=today - timedelta(days=10), born=date(2011, 7, 2))
+    booked = review_book(
+        review=due,
+        booked_for=timezone.make_aware(datetime.combine(today + timedelta(days=7), time(10, 0))),
+        venue="School",
+        venue_chosen_by_child=True,
+        booked_by=support,
+        invitees=[{"name": "Sam Jones", "role": "Mother", "email": ""}],
+    )
+    for recipient in (iro, manager, support):
+        Notification.objects.create(
+            recipient=recipient,
+            kind=NotificationKind.REVIEW_DUE_15,
+            object_key=f"review:{booked.pk}",
+            deadline=today + timedelta(days=7),
+            subject=f"Review due for {booked_child.display_name}",
+            url=f"/reviews/{booked.pk}/",
+        )
+    return {
+        "held_child": held_child,
+        "held": held,
+        "next": held.period_of_care.reviews.exclude(pk=held.pk).get(),
+        "escalation": escalation,
+        "booked_child": booked_child,
+        "booked": booked,
+    }
+
+
+def _check_menu(scanner: Scanner, menu: set[str]) -> None:
+    missed = menu - scanner.visited - {"/accounts/logout/"}
+    assert not missed, f"{scanner.role}: menu pages not scanned: {sorted(missed)}"
+
+
+def test_every_page_and_form_of_every_role_passes_axe(browser, live_server, screenshot_dir, service):
+    assert AXE_JS.exists(), f"{AXE_JS} is missing: `make test` installs axe-core (README, Accessibility)."
+    for old in screenshot_dir.glob("*.png"):
+        old.unlink()
+    held, upcoming, booked = service["held"], service["next"], service["booked"]
+    held_child, booked_child, escalation = service["held_child"], service["booked_child"], service["escalation"]
+    scanners = []
+
+    # Nobody signed in: the sign-in page, with its errors, and a page that does not exist.
+    anonymous = Scanner(browser, live_server, screenshot_dir, "anonymous")
+    scanners.append(anonymous)
+    anonymous.visit("/accounts/login/", "sign-in")
+    anonymous.post_empty("sign-in")
+    anonymous.page.goto(f"{live_server.url}/no-such-page/")
+    anonymous.scan("not-found")
+
+    # The IRO.
+    iro = Scanner(browser, live_server, screenshot_dir, "iro")
+    scanners.append(iro)
+    iro.sign_in("iro")
+    iro.scan("home")
+    menu = iro.menu_paths()
+    iro.scan_phone_menu("home")
+    iro.visit("/caseload/mine/", "my-caseload")
+    iro.visit("/caseload/dashboard/", "dashboard")
+    iro.visit("/caseload/report/", "annual-report")
+    iro.visit("/accounts/notifications/", "reminders")
+    iro.visit(f"/caseload/children/{held_child.pk}/", "child")
+    iro.visit(f"/reviews/{held.pk}/", "held-review-and-documents")
+    iro.post_empty("document-sent", form="main form[action$='/distribution/']", summary=False)
+    iro.visit(f"/reviews/{upcoming.pk}/", "review-record")
+    iro.post_empty("review-record", button="button[name=mark_held]")
+    iro.visit(f"/reviews/{booked.pk}/prepare/", "before-the-review")
+    iro.post_empty("before-the-review", fill={"#id_wishes_and_feelings_received_on": "2099-01-01"})
+    iro.visit(f"/reviews/children/{held_child.pk}/visits/new/", "visit")
+    iro.post_empty("visit")
+    iro.visit(f"/qa/children/{held_child.pk}/midway/new/", "midway")
+    iro.post_empty("midway")
+    iro.visit(f"/qa/children/{held_child.pk}/escalations/new/", "escalation-new")
+    iro.post_empty("escalation-new")
+    iro.visit(f"/qa/children/{held_child.pk}/disruption-meetings/new/", "disruption")
+    iro.post_empty("disruption")
+    iro.visit(f"/qa/reviews/{held.pk}/monitoring-form/", "monitoring-form")
+    iro.post_empty("monitoring-form", fill={"#id_shared_on": "2099-01-01"})
+    iro.visit(f"/qa/reviews/{held.pk}/feedback/new/", "feedback")
+    iro.post_empty("feedback")
+    iro.visit(f"/qa/escalations/{escalation.pk}/", "escalation")
+    iro.post_empty("escalation-close", form="main form:has(button[name=close])")
+    iro.visit(f"/reviews/children/{held_child.pk}/care-events/", "care-events")
+    iro.page.goto(f"{live_server.url}/caseload/all/")
+    iro.scan("forbidden")
+    iro.page.goto(f"{live_server.url}/reviews/999999/")
+    iro.scan("not-found")
+    _check_menu(iro, menu)
+
+    # The manager.
+    manager = Scanner(browser, live_server, screenshot_dir, "manager")
+    scanners.append(manager)
+    manager.sign_in("manager")
+    manager.scan("home")
+    menu = manager.menu_paths()
+    manager.scan_phone_menu("home")
+    manager.visit("/caseload/all/", "all-caseloads")
+    manager.visit("/caseload/all/?iro=not-an-iro", "all-caseloads-bad-filter")
+    manager.visit("/caseload/dashboard/", "dashboard")
+    manager.visit("/caseload/report/", "annual-report")
+    manager.visit("/caseload/report/narrative/", "report-narrative")
+    manager.visit("/reviews/to-book/", "reviews-to-book")
+    manager.visit("/qa/escalations/", "escalations")
+    manager.visit("/qa/report/", "qa-report")
+    manager.visit("/qa/report/?start=2026-13-01", "qa-report-bad-period")
+    manager.visit("/accounts/notifications/", "reminders")
+    manager.visit(f"/caseload/children/{held_child.pk}/", "child")
+    manager.visit(f"/caseload/children/{held_child.pk}/access-log/", "access-log")
+    manager.visit(f"/qa/escalations/{escalation.pk}/", "escalation")
+    manager.visit(f"/reviews/{held.pk}/", "held-review")
+    manager.visit(f"/children/{booked_child.pk}/allocate/", "allocate")
+    manager.post_empty("allocate")
+    manager.visit(f"/reviews/{booked.pk}/cover/", "cover")
+    manager.post_empty("cover", fill={"#id_ends_on": "2000-01-03"})
+    _check_menu(manager, menu)
+
+    # Business support.
+    support = Scanner(browser, live_server, screenshot_dir, "support")
+    scanners.append(support)
+    support.sign_in("support")
+    support.scan("home")
+    menu = support.menu_paths()
+    support.scan_phone_menu("home")
+    support.visit("/caseload/all/", "all-caseloads")
+    support.visit("/reviews/to-book/", "reviews-to-book")
+    support.visit(f"/reviews/{upcoming.pk}/book/", "book")
+    support.post_empty("book")
+    support.visit(f"/reviews/{booked.pk}/book/", "reschedule")
+    support.post_empty("reschedule")
+    support.visit(f"/reviews/{booked.pk}/cancel-booking/", "cancel-booking")
+    support.post_empty("cancel-booking")
+    support.visit("/reviews/children/new/", "new-child")
+    support.post_empty("new-child")
+    support.visit("/reviews/ssda903/import/", "import-ssda903")
+    support.post_empty("import-ssda903")
+    support.visit("/accounts/notifications/", "reminders")
+    support.visit(f"/caseload/children/{booked_child.pk}/", "child")
+    support.visit(f"/reviews/{booked.pk}/", "booked-review")
+    support.visit(f"/reviews/children/{booked_child.pk}/care-events/", "care-events")
+    _check_menu(support, menu)
+
+    pages = sum(scanner.count for scanner in scanners)
+    violations = [line for scanner in scanners for line in scanner.violations]
+    summaries = [line for scanner in scanners for line in scanner.summaries]
+    details = [detail for scanner in scanners for detail in scanner.details]
+    axe_version = iro.page.evaluate("axe.version")
+    report = {"axe": axe_version, "tags": AXE_TAGS, "pages": pages, "violations": details}
+    (screenshot_dir / "axe-violations.json").write_text(json.dumps(report, indent=2))
+    for scanner in scanners:
+        scanner.close()
+    assert pages >= 65
+    assert not violations, f"{len(violations)} axe violations on {pages} pages:\n" + "\n".join(violations)
+    assert not summaries, "Error summaries missing or wrong:\n" + "\n".join(summaries)
