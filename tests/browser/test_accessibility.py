@@ -44,21 +44,35 @@ _EMPTY_FORM_JS = """form => {
   }
 }"""
 
-# The error summary: present, focused, and each of its links goes to a field on the page.
+# The error summary: present, focused, and each of its links goes to a field on the page that is
+# marked invalid and described by (aria-describedby) the same message.
 _SUMMARY_JS = """() => {
   const summary = document.querySelector("[data-error-summary]");
   if (!summary) return {present: false};
-  const links = [...summary.querySelectorAll("a")].map(a => a.getAttribute("href"));
+  const links = [...summary.querySelectorAll("a")];
+  const describedBy = element => (element.getAttribute("aria-describedby") || "").split(" ")
+    .map(id => id && document.getElementById(id)).filter(Boolean);
+  const saysIt = (field, message) => {
+    const holder = field.getAttribute("aria-describedby") ? field : field.closest("fieldset[aria-describedby]");
+    if (!holder) return false;
+    return describedBy(holder).some(element =>
+      [element, ...element.querySelectorAll("p, span, strong")].some(part => {
+        const text = part.textContent.trim();
+        return text && message.endsWith(text);
+      }));
+  };
+  const fieldLinks = [...summary.querySelectorAll(".error-summary-list a")];
   return {
     present: true,
     focused: document.activeElement === summary,
     heading: summary.querySelector("h2").textContent.trim(),
-    items: summary.querySelectorAll("li").length,
-    broken: links.filter(href => !document.getElementById(href.slice(1))),
-    undescribed: links.map(href => document.getElementById(href.slice(1))).filter(field => field &&
-      !(field.getAttribute("aria-describedby") || "").split(" ").some(id => id && document.getElementById(id)
-        && document.getElementById(id).textContent.trim())
-      && !field.closest("fieldset[aria-describedby]")).map(field => field.id),
+    items: summary.querySelectorAll("li").length + links.length,
+    broken: links.map(a => a.getAttribute("href")).filter(href => !document.getElementById(href.slice(1))),
+    undescribed: fieldLinks.filter(a => {
+      const field = document.getElementById(a.getAttribute("href").slice(1));
+      const invalid = field && (field.getAttribute("aria-invalid") === "true" || field.closest("fieldset"));
+      return !field || !invalid || !saysIt(field, a.textContent.trim());
+    }).map(a => a.textContent.trim()),
   };
 }"""
 
