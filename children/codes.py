@@ -113,6 +113,14 @@ class PlacementType(models.TextChoices):
     Z14 = "Z14", "Other placement: not otherwise listed"
 
 
+class WithdrawnPlacementType(models.TextChoices):
+    # Withdrawn for 2025-26 (children.code_years): valid in earlier years' files, and still shown
+    # and exported for those years; never offered by a form.
+    H5 = "H5", "Semi-independent living accommodation not subject to children's homes regulations"
+    P2 = "P2", "Independent living (flat, lodgings, bedsit, B&B or with friends), with or without formal support"
+    Z1 = "Z1", "Other placements (must be listed on a schedule sent to the DfE with the return)"
+
+
 # Placed for adoption: the Adoption Agencies Regulations 2005 reg 36 review schedule applies.
 ADOPTION_PLACEMENTS = frozenset({PlacementType.A3, PlacementType.A4, PlacementType.A5, PlacementType.A6})
 

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from .ages import age_on
+from .code_years import ALL_PLACEMENT_TYPE_CHOICES
 from .codes import (
     EPISODE_CONTINUES,
     SHORT_BREAK_ENDED_AS_PLANNED,
@@ -16,7 +17,6 @@ from .codes import (
     LegalStatus,
     Mother,
     PlacementProvider,
-    PlacementType,
     ReasonEpisodeCeased,
     ReasonNewEpisode,
     ReasonPlaceChange,
@@ -184,7 +184,8 @@ class Episode(NeverDeleted):
     )
     legal_status = models.CharField("legal status (LS)", max_length=2, choices=LegalStatus.choices)
     category_of_need = models.CharField("category of need (CIN)", max_length=2, choices=CategoryOfNeed.choices)
-    placement_type = models.CharField("placement (PLACE)", max_length=3, choices=PlacementType.choices)
+    # Every year's codes (children.code_years): an H5 held from 2023-24 still displays.
+    placement_type = models.CharField("placement (PLACE)", max_length=3, choices=ALL_PLACEMENT_TYPE_CHOICES)
     placement_provider = models.CharField(
         "placement provider", max_length=3, choices=PlacementProvider.choices, blank=True
     )

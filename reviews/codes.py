@@ -63,10 +63,11 @@ def participation_code_problem(code: str, *, date_of_birth: date, on: date) -> s
     A code that is not a participation code at all is left to the field's own list of choices."""
     if code not in ParticipationCode.values or code in participation_codes_on(date_of_birth, on):
         return None
+    # What the row holds first, then what it should be (issue #15).
     age = age_on(date_of_birth, on)
     if code == ParticipationCode.PN0:
-        return f"PN0 is only for a child under 4 on the review date; this child was {age}."
-    return f"A child under 4 on the review date is recorded as PN0; this child was {age}."
+        return f"REVIEW_CODE is PN0, but the child was {age} on the review date: PN0 is only for a child under 4"
+    return f"REVIEW_CODE is {code}, but the child was {age} on the review date: a child under 4 is PN0"
 
 
 class ReviewSequence(models.TextChoices):

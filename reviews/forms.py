@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.selectors import iro_users
 from children.ages import age_on
+from children.code_years import CODES_BY_YEAR, collection_year_label, collection_year_of
 from iro_service.formerrors import HiddenErrorsShown
 
 from .claims import RECORD
@@ -64,7 +65,8 @@ class DecisionForm(forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["text", "owner", "deadline"]
-        widgets = {"deadline": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"deadline": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 3})}
+        labels = {"text": "Decision", "owner": "Who will do it", "deadline": "By"}
 
 
 class BookingForm(HiddenErrorsShown, forms.Form):
@@ -148,12 +150,48 @@ class CoverForm(HiddenErrorsShown, forms.Form):
         return cleaned
 
 
-class VisitForm(forms.ModelForm):
+YES_NO = [("", "Choose"), (True, "Yes"), (False, "No")]
+
+
+class VisitForm(HiddenErrorsShown, forms.ModelForm):
+    """A visit needs its date, whether the child was seen alone (asked, never assumed), and what
+    the IRO noted: the minutes quote it, so a blank visit is refused."""
+
+    seen_alone = forms.TypedChoiceField(
+        label="Was the child seen alone?",
+        choices=YES_NO,
+        coerce=lambda value: value == "True",
+        error_messages={"required": "Say whether the child was seen alone."},
+    )
+
     class Meta:
         model = Visit
         fields = ["visited_on", "seen_alone", "notes"]
         widgets = {"visited_on": DATE_INPUT, "notes": TEXTAREA}
-        labels = {"seen_alone": "Seen alone"}
+        labels = {"visited_on": "Date of the visit", "notes": "Notes"}
+        help_texts = {
+            "notes": "What the child said and what you saw; if the child was not seen alone, say why.",
+        }
+        error_messages = {
+            "visited_on": {"required": "Enter the date of the visit."},
+            "notes": {"required": "Enter notes of the visit (or, if the child was not seen alone, why not)."},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["notes"].required = True
+        if self.instance.pk and "seen_alone" not in self.initial:
+            self.initial["seen_alone"] = self.instance.seen_alone
+
+
+class VisitCorrectionForm(VisitForm):
+    """The IRO corrects a visit recorded in error; the reason is kept with the history."""
+
+    reason = forms.CharField(
+        label="Reason for the correction",
+        max_length=200,
+        error_messages={"required": "Say why the visit is being corrected."},
+    )
 
 
 class PreparationForm(HiddenErrorsShown, forms.Form):
@@ -291,6 +329,26 @@ DecisionFormSet = inlineformset_factory(
 )
 
 
+def decision_formset_with_another_row(data, *, instance: Review, prefix: str = "decisions"):
+    """The decisions as typed, with one more blank row ("Add another decision", no script): the
+    posted total is raised by one, within the formset's cap."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, 0))
+    except (TypeError, ValueError):
+        total = 0
+    data[key] = str(min(max(total, 0) + 1, FORMSET_LIMITS["max_num"]))
+    return DecisionFormSet(data, instance=instance, prefix=prefix)
+
+
+class DocumentIssueForm(forms.Form):
+    understood = forms.BooleanField(
+        label="I understand that issuing cannot be undone",
+        error_messages={"required": "Confirm that you understand issuing cannot be undone."},
+    )
+
+
 class DocumentRequestForm(forms.Form):
     kind = forms.ChoiceField(
         label="Document", choices=DocumentKind.choices, widget=forms.Select(attrs={"class": "form-select"})
@@ -319,11 +377,40 @@ class MultipleFileField(forms.FileField):
         return [single(item, initial) for item in data] if isinstance(data, list | tuple) else [single(data, initial)]
 
 
+def _collection_year_choices() -> list[tuple[str, str]]:
+    years = [(str(year), f"{collection_year_label(year)} (April {year - 1} to March {year})") for year in CODES_BY_YEAR]
+    return [("", "The year of the latest date in the files")] + years[::-1]
+
+
 class SSDA903UploadForm(forms.Form):
+    ALL_OR_NOTHING, VALID_CHILDREN_ONLY = "all", "valid_children_only"
+
     files = MultipleFileField(
         label="SSDA903 files",
         help_text="The header, episodes and reviews CSV files (any names: each is recognised by its header row).",
     )
+    year = forms.TypedChoiceField(
+        label="Collection year",
+        choices=_collection_year_choices,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="The files are checked against the DfE code lists of this year (placement codes and SEX coding "
+        "change by year).",
+    )
+    mode = forms.ChoiceField(
+        label="If some children's rows have problems",
+        choices=[
+            (ALL_OR_NOTHING, "Import nothing: list every problem"),
+            (VALID_CHILDREN_ONLY, "Import every child whose rows are all valid, and list the children refused"),
+        ],
+        initial=ALL_OR_NOTHING,
+        required=False,  # all or nothing unless chosen
+        widget=forms.RadioSelect,
+    )
+
+    def clean_mode(self) -> str:
+        return self.cleaned_data.get("mode") or self.ALL_OR_NOTHING
 
     def clean_files(self):
         from .ssda903 import describe_size, max_file_bytes  # noqa: PLC0415 - kept inside this form (shared file)
@@ -342,3 +429,20 @@ class SSDA903UploadForm(forms.Form):
                 ]
             )
         return files
+
+
+class ReturnCheckForm(forms.Form):
+    """Choose the collection year whose SSDA903 return to check."""
+
+    year = forms.TypedChoiceField(label="Collection year", coerce=int, choices=())
+
+    def __init__(self, *args, today: date | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        today = today or timezone.localdate()
+        self.fields["year"].choices = [
+            (year, f"{collection_year_label(year)} (April {year - 1} to March {year})")
+            for year in sorted(CODES_BY_YEAR, reverse=True)
+        ]
+        # The return is made for the last complete year.
+        last_complete = collection_year_of(today) - 1
+        self.fields["year"].initial = last_complete if last_complete in CODES_BY_YEAR else max(CODES_BY_YEAR)

@@ -311,6 +311,8 @@ class Visit(NeverDeleted):
     seen_alone = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["child_id", "visited_on", "pk"]
         indexes = [models.Index(fields=["child", "visited_on"], name="visit_child_day_idx")]
@@ -388,3 +390,6 @@ class Distribution(NeverDeleted):
 
 # Care events (issue #14) live in their own module; imported here so Django registers the model.
 from .care_event_models import CareEvent  # noqa: E402, F401
+
+# The SSDA903 return check (issue #15): its own module, imported here so Django registers the model.
+from .return_check_models import ReturnCheck  # noqa: E402, F401

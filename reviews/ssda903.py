@@ -1,10 +1,19 @@
 """SSDA903 (the DfE "children looked after" return): reading, checking, importing, exporting.
 
-Import is all or nothing: every file is read and every row checked first; any problem is
-reported as `file:line: column: message` (the first 1,000, then how many more) and nothing is
-written. Then, in one transaction, children are created or updated by CHILD, periods of care by
-(child, start), episodes by (period, DECOM) and held reviews by (child, REVIEW date); running the
-same files again changes nothing. Periods follow DOMAIN.md: RNE S starts one, L/P/T/B/U continue
+Import is all or nothing by default: every file is read and every row checked first; any problem
+is reported as `file:line: column: message` (the first 1,000, then how many more) and nothing is
+written. With `valid_children_only`, every child whose rows are all valid is imported (in one
+transaction) and each refused child is listed with its problems; a problem that names no child
+(a file that cannot be read, a table missing) still refuses the whole import.
+
+Files are checked against the code lists of their collection year (children.code_years): the year
+chosen, or else the year of the latest DECOM, DEC or REVIEW date in the files. Each episode is
+checked against the year it was last open in (a history file holds earlier years' episodes).
+What the database holds for that year and the files no longer mention is listed, never deleted.
+
+Then, in one transaction, children are created or updated by CHILD, periods of care by (child,
+start), episodes by (period, DECOM) and held reviews by (child, REVIEW date); running the same
+files again changes nothing. Periods follow DOMAIN.md: RNE S starts one, L/P/T/B/U continue
 it (also a period already held, when a file begins in the middle of it). Each imported review's
 due date and place in its period come from reviews.timescales.
 
@@ -27,9 +36,22 @@ from typing import IO
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from children.ages import age_on
+from children.code_years import (
+    ALL_PLACEMENT_TYPE_CHOICES,
+    LAST_YEAR,
+    RULE_144,
+    RULE_146,
+    RULE_178,
+    YearCodes,
+    codes_for_year,
+    collection_year_label,
+    collection_year_of,
+    years_with_placement,
+)
 from children.codes import (
     EPISODE_CONTINUES,
     SHORT_BREAK_LEGAL_STATUSES,
@@ -38,7 +60,6 @@ from children.codes import (
     LegalStatus,
     Mother,
     PlacementProvider,
-    PlacementType,
     ReasonEpisodeCeased,
     ReasonNewEpisode,
     ReasonPlaceChange,
@@ -76,17 +97,25 @@ EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
 MAX_PROBLEMS_LISTED = 1000
 # Children read and written per round trip to the database (bounds memory on a re-import).
 CHILDREN_PER_BATCH = 2000
+# A refused child's problems listed in the report (the rest are counted).
+PROBLEMS_LISTED_PER_CHILD = 50
+# Records held that the files no longer mention: the first listed, the rest counted.
+MAX_UNMENTIONED_LISTED = 1000
 
-# (column, code list, may be blank)
+# (column, code list, may be blank): the lists that are the same in every collection year. SEX,
+# LS and PLACE are checked against the file's year once every row is read (check()).
 _CODES = {
-    "header": [("SEX", Sex, False), ("ETHNIC", Ethnicity, False), ("MOTHER", Mother, True)],
+    "header": [("ETHNIC", Ethnicity, False), ("MOTHER", Mother, True)],
     "episodes": [
-        ("RNE", ReasonNewEpisode, False), ("LS", LegalStatus, False), ("CIN", CategoryOfNeed, False),
-        ("PLACE", PlacementType, False), ("PLACE_PROVIDER", PlacementProvider, True),
+        ("RNE", ReasonNewEpisode, False), ("CIN", CategoryOfNeed, False),
+        ("PLACE_PROVIDER", PlacementProvider, True),
         ("REC", ReasonEpisodeCeased, True), ("REASON_PLACE_CHANGE", ReasonPlaceChange, True),
     ],
     "reviews": [("REVIEW_CODE", ParticipationCode, False)],
 }  # fmt: skip
+_EVERY_PLACEMENT_TYPE = frozenset(code for code, _ in ALL_PLACEMENT_TYPE_CHOICES)
+# The dates that say which collection year a file belongs to (its latest).
+_ACTIVITY_DATES = {"header": (), "episodes": ("DECOM", "DEC"), "reviews": ("REVIEW",)}
 _DATES = {"header": [("DOB", False), ("MC_DOB", True)], "episodes": [("DECOM", False), ("DEC", True)],
           "reviews": [("DOB", False), ("REVIEW", False)]}  # fmt: skip
 # Free-text columns: (column, the model field's length). Letters, digits and spaces only, so
@@ -121,17 +150,39 @@ def _show(raw: str, limit: int = 40) -> str:
 
 
 class Problems:
-    """Problem lines, keeping the first MAX_PROBLEMS_LISTED and counting the rest."""
+    """Problem lines, keeping the first MAX_PROBLEMS_LISTED and counting the rest. With `by_child`
+    (the valid-children-only mode), each child's problems are kept too, and those naming no child
+    are counted apart: they refuse the whole import."""
 
-    def __init__(self, limit: int = MAX_PROBLEMS_LISTED) -> None:
+    def __init__(self, limit: int = MAX_PROBLEMS_LISTED, *, by_child: bool = False) -> None:
         self.limit = limit
         self.listed: list[str] = []
         self.count = 0
+        self.by_child: dict[str, list[str]] | None = {} if by_child else None
+        self.child_counts: dict[str, int] = defaultdict(int)
+        self.general_count = 0
 
-    def add(self, problem: str) -> None:
+    def add(self, problem: str, child: str | None = None) -> None:
         self.count += 1
         if len(self.listed) < self.limit:
             self.listed.append(problem)
+        if self.by_child is None:
+            return
+        if child is None:
+            self.general_count += 1
+            return
+        self.child_counts[child] += 1
+        listed = self.by_child.setdefault(child, [])
+        if len(listed) < PROBLEMS_LISTED_PER_CHILD:
+            listed.append(problem)
+
+    def refused_children(self) -> dict[str, list[str]]:
+        """Each child with problems, and its problems (the first 50, then how many more)."""
+        refused = {}
+        for child, listed in (self.by_child or {}).items():
+            more = self.child_counts[child] - len(listed)
+            refused[child] = listed + ([f"… and {more:,} more problem{'s' if more != 1 else ''}"] if more else [])
+        return refused
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -148,6 +199,7 @@ class ImportProblems(Exception):
         self.count = len(problems) if count is None else count
         super().__init__(f"{self.count} problem(s)")
         self.problems = problems
+        self.refused: dict[str, list[str]] | None = None  # by child, when a pass of apply_plan refuses some
 
     @classmethod
     def from_problems(cls, problems: Problems) -> "ImportProblems":
@@ -186,6 +238,13 @@ class ImportSummary:
     # Periods with short breaks: their reg 48 series may run across periods, so the clock is
     # stored again by reviews.services.review_due_dates_refresh once the rows are written.
     short_break_periods: list = field(default_factory=list)
+    year: int = LAST_YEAR  # the collection year the files were checked against
+    year_chosen: bool = False  # chosen by the user, or read from the latest date in the files
+    # Valid-children-only mode: each child refused, with its problems.
+    refused: dict[str, list[str]] = field(default_factory=dict)
+    # What the database holds for the year that the files no longer mention (a list to check).
+    unmentioned: list[str] = field(default_factory=list)
+    unmentioned_count: int = 0
 
     def lines(self) -> list[str]:
         return [
@@ -194,6 +253,53 @@ class ImportSummary:
             f"episodes: {self.episodes_added} added, {self.episodes_changed} changed",
             f"reviews: {self.reviews_added} added, {self.reviews_changed} changed",
         ]
+
+    @property
+    def year_label(self) -> str:
+        return collection_year_label(self.year)
+
+    def year_line(self) -> str:
+        how = "as chosen" if self.year_chosen else "the year of the latest date in the files"
+        return f"checked against the {collection_year_label(self.year)} code lists ({how})"
+
+    def refused_line(self) -> str:
+        count = len(self.refused)
+        children = "child" if count == 1 else "children"
+        return f"{count:,} {children} refused (their rows are not valid); nothing of theirs written"
+
+    def unmentioned_lines(self) -> list[str]:
+        more = self.unmentioned_count - len(self.unmentioned)
+        return self.unmentioned + ([f"… and {more:,} more"] if more else [])
+
+    def not_mentioned(self, line: str) -> None:
+        self.unmentioned_count += 1
+        if len(self.unmentioned) < MAX_UNMENTIONED_LISTED:
+            self.unmentioned.append(line)
+
+
+REPORT_COLUMNS = ["CHILD", "STATUS", "DETAIL"]
+
+
+def _cell(value: str) -> str:
+    # A CHILD refused for its id may be anything: never let a spreadsheet read it as a formula.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def write_report(summary: ImportSummary, handle: IO[str]) -> int:
+    """The import's report as CSV: each refused child with its problems, then what the database
+    holds that the files no longer mention. Returns the number of rows written."""
+    writer = csv.writer(handle)
+    writer.writerow(REPORT_COLUMNS)
+    count = 0
+    for child, problems in summary.refused.items():
+        for problem in problems:
+            writer.writerow([_cell(child), "refused", problem])
+            count += 1
+    for line in summary.unmentioned_lines():
+        child = line.split(":", 1)[0].removeprefix("child ") if line.startswith("child ") else ""
+        writer.writerow([_cell(child), "held, not in these files: check", line])
+        count += 1
+    return count
 
 
 # A file to read: its bytes, a path, or an open binary file (an upload, a stored file).
@@ -228,6 +334,7 @@ class _Reader:
         self.problems = problems
         self.strings: dict[str, str] = {}  # one copy of each repeated value (codes, dates, IDs)
         self.dates: dict[str, date | str] = {}  # raw text -> date, or why it is not one
+        self.latest: date | None = None  # the latest DECOM, DEC or REVIEW: the files' collection year
 
     def read(self, files: dict[str, Source]) -> tuple[dict[str, list[Row]], bool]:
         """The rows of each table, and whether every table was found and read to its end."""
@@ -282,7 +389,9 @@ class _Reader:
                 if not any(cell.strip() for cell in record):
                     continue
                 if len(record) != width:
-                    self.problems.add(f"{name}:{line}: row: {len(record)} columns, expected {width}")
+                    # The first column is CHILD in every table: the child is refused, not the file.
+                    child = record[0].strip() if record and record[0].strip() else None
+                    self.problems.add(f"{name}:{line}: row: {len(record)} columns, expected {width}", child)
                     continue
                 cells = tuple(strings.setdefault(value, value) for value in (cell.strip() for cell in record))
                 row = Row(table, name, line, cells)
@@ -305,7 +414,7 @@ class _Reader:
         raw = row[column]
         if not raw:
             if not optional:
-                self.problems.add(f"{row.where(column)}: a date is required (DD/MM/YYYY)")
+                self.problems.add(f"{row.where(column)}: a date is required (DD/MM/YYYY)", row["CHILD"])
             return None
         parsed = self.dates.get(raw)
         if parsed is None:
@@ -319,12 +428,16 @@ class _Reader:
             if len(raw) <= len("DD/MM/YYYY"):  # remember real dates, not every long junk value
                 self.dates[raw] = parsed
         if isinstance(parsed, str):
-            self.problems.add(f"{row.where(column)}: {_show(raw)} {parsed}")
+            self.problems.add(f"{row.where(column)}: {_show(raw)} {parsed}", row["CHILD"])
             return None
         return parsed
 
     def _check_row(self, row: Row) -> None:
-        table, add = row.table, self.problems.add
+        table, child = row.table, row["CHILD"]
+
+        def add(problem: str) -> None:
+            self.problems.add(problem, child)
+
         reported = set()
         for column, value in zip(TABLES[table], row.cells, strict=True):
             if "\x00" in value:
@@ -337,6 +450,10 @@ class _Reader:
         row.dates = tuple(
             None if column in reported else self._date(row, column, optional) for column, optional in _DATES[table]
         )
+        for column in _ACTIVITY_DATES[table]:
+            day = row.date(column)
+            if day and (self.latest is None or day > self.latest):
+                self.latest = day
         for column, codes, optional in _CODES[table]:
             raw = row[column]
             if column in reported or (not raw and optional):
@@ -370,24 +487,111 @@ class PlannedPeriod:
     began_before_records: bool = False
 
 
-def check(tables: dict[str, list[Row]], problems: Problems) -> dict:
-    """The rules across rows and files. Returns the plan (children, periods); adds to `problems`."""
-    add = problems.add
+def _rule(number: str, words: str) -> str:
+    return f"DfE rule {number}: {words}"
+
+
+def _check_child_codes(row: Row, codes: YearCodes, add) -> None:
+    """SEX against the year's coding (rule 101); the row is given the stored code (M/F/U)."""
+    sex = row["SEX"]
+    if "\x00" in sex:
+        return  # already reported as the row was read
+    stored = codes.stored_sex(sex)
+    if stored is None:
+        coding = "1 (male) or 2 (female)" if "1" in codes.sex else "M, F or U"
+        add(f"{row.where('SEX')}: SEX is {_show(sex)}, but in {codes.label} SEX is {coding} "
+            f"({_rule('101', codes.sex_rule)})")  # fmt: skip
+    elif stored != sex:
+        column = _COLUMN["header"]["SEX"]
+        row.cells = (*row.cells[:column], stored, *row.cells[column + 1 :])
+
+
+def _check_episode_codes(row: Row, codes: YearCodes, date_of_birth: date | None, add) -> None:
+    """LS and PLACE against the lists of the year the episode was last open in; rules 178 and 371."""
+    legal_status, place, provider = row["LS"], row["PLACE"], row["PLACE_PROVIDER"]
+    if "\x00" not in legal_status and legal_status not in codes.legal_statuses:
+        if legal_status in LegalStatus.values:
+            rule = _rule("144", RULE_144)
+            add(f"{row.where('LS')}: {_show(legal_status)} is not a LS code in {codes.label} ({rule})")
+        else:
+            add(f"{row.where('LS')}: {_show(legal_status)} is not a LS code")
+    if "\x00" in place:
+        return
+    if place not in codes.placement_types:
+        if place in _EVERY_PLACEMENT_TYPE:
+            years = years_with_placement(place)
+            span = collection_year_label(years[0])
+            if len(years) > 1:
+                span += f" to {collection_year_label(years[-1])}"
+            add(
+                f"{row.where('PLACE')}: PLACE is {place}, but {place} is not a placement code in {codes.label} "
+                f"({_rule('146', RULE_146)}); {place} is a code for {span}"
+            )
+        else:
+            add(f"{row.where('PLACE')}: {_show(place)} is not a PLACE code")
+        return
+    if provider and place in codes.placements_without_provider:
+        add(
+            f"{row.where('PLACE_PROVIDER')}: PLACE_PROVIDER is {_show(provider)}, but in {codes.label} PLACE {place} "
+            f"takes no provider ({_rule('178', RULE_178)})"
+        )
+    elif not provider and place in codes.placements_needing_provider:
+        add(
+            f"{row.where('PLACE_PROVIDER')}: PLACE_PROVIDER is blank, but from {codes.label} PLACE {place} takes a "
+            f"provider (PR0 to PR5) ({_rule('178', RULE_178)})"
+        )
+    start = row.date("DECOM")
+    if place == codes.placement_from_16 and start and date_of_birth and start >= date_of_birth:
+        age = age_on(date_of_birth, start)
+        if age < 16:
+            add(
+                f"{row.where('DECOM')}: PLACE is {place} from {row['DECOM']}, but the child was {age} then: "
+                f"{place} is only from the 16th birthday ({_rule('371', codes.placement_from_16_rule)})"
+            )
+
+
+def _check_within_year(row: Row, columns: tuple[str, ...], year: int, add) -> None:
+    """A file imported for a chosen year holds no date after the year's 31 March."""
+    year_end = date(year, 3, 31)
+    for column in columns:
+        day = row.date(column)
+        if day and day > year_end:
+            add(
+                f"{row.where(column)}: {row[column]} is after 31/03/{year}, the end of the collection year "
+                f"{collection_year_label(year)} chosen for these files"
+            )
+
+
+def check(
+    tables: dict[str, list[Row]], problems: Problems, *, year: int = LAST_YEAR, year_chosen: bool = False
+) -> dict:
+    """The rules across rows and files, and the code lists of collection year `year`. Returns the
+    plan (children, periods); adds to `problems`, each naming its child."""
+    file_codes = codes_for_year(year)
     children: dict[str, Row] = {}
     for row in tables.get("header", []):
         child_id = row["CHILD"]
+
+        def add(problem: str, child_id: str = child_id) -> None:
+            problems.add(problem, child_id)
+
         if child_id_problem(child_id):
             pass  # already reported as the row was read
         elif child_id in children:
             add(f"{row.where('CHILD')}: child {child_id} appears twice in the header")
         else:
             children[child_id] = row
+        _check_child_codes(row, file_codes, add)
         if row["MOTHER"] and row["SEX"] != Sex.FEMALE:
             add(f"{row.where('MOTHER')}: MOTHER is only given for girls")
 
     episodes_by_child: dict[str, list[Row]] = defaultdict(list)
     for row in tables.get("episodes", []):
         child_id = row["CHILD"]
+
+        def add(problem: str, child_id: str = child_id) -> None:
+            problems.add(problem, child_id)
+
         if child_id not in children:
             if not child_id_problem(child_id):
                 add(f"{row.where('CHILD')}: child {child_id} is not in the header file")
@@ -402,10 +606,19 @@ def check(tables: dict[str, list[Row]], problems: Problems) -> dict:
         dob = children[child_id].date("DOB")
         if start and dob and start < dob:
             add(f"{row.where('DECOM')}: the episode starts before the child's date of birth")
+        # An episode that ended in an earlier year (a history file) is checked against that year.
+        episode_codes = codes_for_year(min(collection_year_of(end), year)) if end else file_codes
+        _check_episode_codes(row, episode_codes, dob, add)
+        if year_chosen:
+            _check_within_year(row, ("DECOM", "DEC"), year, add)
         episodes_by_child[child_id].append(row)
 
     periods: dict[str, list[PlannedPeriod]] = {}
     for child_id, rows in episodes_by_child.items():
+
+        def add(problem: str, child_id: str = child_id) -> None:
+            problems.add(problem, child_id)
+
         rows = sorted((row for row in rows if row.date("DECOM")), key=lambda row: row.date("DECOM"))
         for earlier, later in zip(rows, rows[1:], strict=False):
             earlier_end = earlier.date("DEC")
@@ -445,6 +658,10 @@ def check(tables: dict[str, list[Row]], problems: Problems) -> dict:
 
     for row in tables.get("reviews", []):
         child_id = row["CHILD"]
+
+        def add(problem: str, child_id: str = child_id) -> None:
+            problems.add(problem, child_id)
+
         if child_id not in children:
             if not child_id_problem(child_id):
                 add(f"{row.where('CHILD')}: child {child_id} is not in the header file")
@@ -455,6 +672,8 @@ def check(tables: dict[str, list[Row]], problems: Problems) -> dict:
                 f"{row.where('DOB')}: {row['DOB']} differs from the header's date of birth "
                 f"({children[child_id]['DOB']})"
             )
+        if year_chosen:
+            _check_within_year(row, ("REVIEW",), year, add)
         if not (header_dob and held_on):
             continue
         if held_on < header_dob:
@@ -475,14 +694,38 @@ def check(tables: dict[str, list[Row]], problems: Problems) -> dict:
     return {"children": children, "periods": periods}
 
 
-def plan_from_files(files: dict[str, Source]) -> dict:
-    problems = Problems()
-    tables, complete = _Reader(problems).read(files)
+def plan_from_files(files: dict[str, Source], *, year: int | None = None, valid_children_only: bool = False) -> dict:
+    """Read and check the files. All or nothing: any problem raises ImportProblems. With
+    `valid_children_only`, the children with problems are left out of the plan (and listed in
+    plan["refused"]); only a problem that names no child raises."""
+    problems = Problems(by_child=valid_children_only)
+    reader = _Reader(problems)
+    tables, complete = reader.read(files)
+    chosen = year is not None
+    if year is None:
+        year = collection_year_of(reader.latest) if reader.latest else LAST_YEAR
     # The rules across rows need every table; row-by-row problems are listed with them.
-    plan = check(tables, problems) if complete else {}
-    if problems:
+    plan = check(tables, problems, year=year, year_chosen=chosen) if complete else {}
+    if problems and (not valid_children_only or not complete or problems.general_count):
         raise ImportProblems.from_problems(problems)
+    plan.update(
+        year=year,
+        year_chosen=chosen,
+        valid_children_only=valid_children_only,
+        # Every child the header names (refused or not): what the files still mention.
+        mentioned=set(plan["children"]),
+        refused={},
+    )
+    _refuse(plan, problems.refused_children())
     return plan
+
+
+def _refuse(plan: dict, refused: dict[str, list[str]]) -> None:
+    """Leave refused children out of the plan: nothing of theirs is written."""
+    for child_id, child_problems in refused.items():
+        plan["refused"].setdefault(child_id, []).extend(child_problems)
+        plan["children"].pop(child_id, None)
+        plan["periods"].pop(child_id, None)
 
 
 def read_folder(folder: Path) -> dict[str, Path]:
@@ -574,10 +817,24 @@ def _clash(period: PlannedPeriod, current: PeriodOfCare | None, others: list[Per
 @transaction.atomic
 def apply_plan(plan: dict, *, dry_run: bool = False) -> ImportSummary:
     """Write the checked plan: create what is new, update what changed, a batch of children at a
-    time. A clash with periods already held is a problem: then nothing is written. With dry_run,
-    roll back (the preview: what would be added and changed)."""
-    summary = ImportSummary()
-    problems = Problems()
+    time. A clash with periods already held is a problem: then nothing is written, or, in the
+    valid-children-only mode, the clashing children are refused and the rest written again (one
+    more pass at most: a clash depends only on the child's own rows). With dry_run, roll back (the
+    preview: what would be added and changed)."""
+    plan.setdefault("refused", {})
+    while True:
+        try:
+            return _apply_plan_once(plan, dry_run=dry_run)
+        except ImportProblems as error:
+            if not plan.get("valid_children_only") or error.refused is None:
+                raise
+            _refuse(plan, error.refused)
+
+
+def _apply_plan_once(plan: dict, *, dry_run: bool) -> ImportSummary:
+    year = plan.get("year", LAST_YEAR)
+    summary = ImportSummary(year=year, year_chosen=plan.get("year_chosen", False), refused=plan["refused"])
+    problems = Problems(by_child=bool(plan.get("valid_children_only")))
     savepoint = transaction.savepoint()
     # Ids are given out up front; rows are written at the end of each batch (see _write_batch).
     tables = {model: BulkInserter(model, batch_size=10**9) for model in (Child, PeriodOfCare, Episode, Review)}
@@ -592,9 +849,12 @@ def apply_plan(plan: dict, *, dry_run: bool = False) -> ImportSummary:
         _apply_batch(batch, plan["periods"], tables, distances, summary, problems)
     if problems:
         transaction.savepoint_rollback(savepoint)
-        raise ImportProblems.from_problems(problems)
+        error = ImportProblems.from_problems(problems)
+        error.refused = problems.refused_children() if problems.by_child is not None else None
+        raise error
     for table in tables.values():
         table.finish()
+    _children_not_mentioned(plan.get("mentioned", set(plan["children"])), year, summary)
     if summary.short_break_periods:
         from .services import review_due_dates_refresh  # services import this module's callers
 
@@ -660,7 +920,7 @@ def _apply_batch(
         others = [p for p in held if p.pk not in matched_ids]
         clashes = [problem for period, current in matched if (problem := _clash(period, current, others))]
         for problem in clashes:
-            problems.add(problem)
+            problems.add(problem, local_id)
         if clashes or problems:
             continue  # nothing will be written: only look for more problems
         for period, current in matched:
@@ -672,6 +932,7 @@ def _apply_batch(
         for table in tables.values():
             table.rows.clear()  # nothing will be written
         return
+    _held_not_mentioned(existing_children, planned, held_periods, existing_episodes, existing_reviews, summary)
     # Order matters: at most one open period per child and one outstanding review per period
     # are checked row by row, so periods close before any opens and new rows come last.
     Child.objects.bulk_update(changed_children, CHILD_FIELDS)
@@ -685,6 +946,69 @@ def _apply_batch(
     summary.periods_changed += len(closing) + len(reopening)
     summary.episodes_changed += len(changed_episodes)
     summary.reviews_changed += len([r for r in changed_reviews if r.status == ReviewStatus.HELD])
+
+
+def _held_not_mentioned(
+    existing_children: dict[str, Child],
+    planned: dict[str, list[PlannedPeriod]],
+    held_periods: dict[int, list[PeriodOfCare]],
+    existing_episodes: dict,
+    existing_reviews: dict,
+    summary: ImportSummary,
+) -> None:
+    """Episodes and held reviews of the year that the database holds (from before this import) for
+    the batch's children, and that the files no longer mention: listed to check, never deleted."""
+    year_start, year_end = collection_year(summary.year)
+    child_of_period = {period.pk: child_id for child_id, periods in held_periods.items() for period in periods}
+    held_episodes: dict[int, list[Episode]] = defaultdict(list)
+    for (period_id, _start), episode in existing_episodes.items():
+        if episode.start <= year_end and (episode.end is None or episode.end >= year_start):
+            held_episodes[child_of_period[period_id]].append(episode)
+    held_reviews: dict[int, list[date]] = defaultdict(list)
+    for (child_id, held_on), _review in existing_reviews.items():
+        if year_start <= held_on <= year_end:
+            held_reviews[child_id].append(held_on)
+    if not held_episodes and not held_reviews:
+        return
+    for local_id, child in sorted(existing_children.items()):
+        child_id = child.pk
+        rows = [row for period in planned.get(local_id, []) for row in period.episodes]
+        starts = {row.date("DECOM") for row in rows}
+        for episode in sorted(held_episodes.get(child_id, []), key=lambda e: e.start):
+            if episode.start not in starts:
+                summary.not_mentioned(
+                    f"child {local_id}: the episode from {episode.start:%d/%m/%Y} ({episode.legal_status}, "
+                    f"{episode.placement_type}) is held, but these files no longer mention it"
+                )
+        # A child looked after only under V3/V4 has no reviews in a return (DfE rule 399).
+        if rows and all(row["LS"] in SHORT_BREAK_LEGAL_STATUSES for row in rows):
+            continue
+        in_files = {row.date("REVIEW") for period in planned.get(local_id, []) for row in period.reviews}
+        for held_on in sorted(held_reviews.get(child_id, [])):
+            if held_on not in in_files:
+                summary.not_mentioned(
+                    f"child {local_id}: the review held on {held_on:%d/%m/%Y} is held, but these files no longer "
+                    "mention it"
+                )
+
+
+def _children_not_mentioned(mentioned: set[str], year: int, summary: ImportSummary) -> None:
+    """Children looked after in the year (as the database holds it) whom the files do not name."""
+    year_start, year_end = collection_year(year)
+    held = (
+        Child.objects.filter(
+            Exists(PeriodOfCare.objects.filter(child=OuterRef("pk"), start__lte=year_end).exclude(end__lt=year_start))
+        )
+        .order_by("local_id")
+        .values_list("local_id", flat=True)
+    )
+    label = collection_year_label(year)
+    for local_id in held.iterator(chunk_size=EXPORT_CHUNK):
+        if local_id not in mentioned:
+            summary.not_mentioned(
+                f"child {local_id}: looked after in {label} as the database holds it, but these files do not name "
+                "this child"
+            )
 
 
 def _apply_period(
@@ -800,8 +1124,13 @@ def _apply_period(
         changed_reviews.append(waiting)
 
 
-def import_files(files: dict[str, Source], *, dry_run: bool = False) -> ImportSummary:
-    return apply_plan(plan_from_files(files), dry_run=dry_run)
+def import_files(
+    files: dict[str, Source], *, dry_run: bool = False, year: int | None = None, valid_children_only: bool = False
+) -> ImportSummary:
+    """Check and import the files (see the module's docstring). `year`: the collection year the
+    files belong to (2025 for 2024-25); None reads it from the latest date in the files."""
+    plan = plan_from_files(files, year=year, valid_children_only=valid_children_only)
+    return apply_plan(plan, dry_run=dry_run)
 
 
 # --- Export --------------------------------------------------------------------------------
@@ -835,17 +1164,37 @@ def _exported_child_id(local_id: str) -> str:
     return local_id
 
 
+def _short_breaks_only(start: date, end: date, child: str = "pk") -> Q:
+    """The child (OuterRef `child`) is looked after between start and end only under V3/V4."""
+    in_year = Episode.objects.filter(period_of_care__child_id=OuterRef(child), start__lte=end).exclude(end__lt=start)
+    return Exists(in_year.filter(legal_status__in=SHORT_BREAK_LEGAL_STATUSES)) & ~Exists(
+        in_year.exclude(legal_status__in=SHORT_BREAK_LEGAL_STATUSES)
+    )
+
+
 def export_tables(year: int | None) -> dict[str, Iterator[list[str]]]:
     """The year's rows as the return lays them out, table by table, streamed from the
-    database; with year None, the whole history."""
+    database; with year None, the whole history (for moving data between systems: every row as
+    held, in today's coding).
+
+    For a year, the return's rules on short breaks (DOMAIN.md "Short breaks in the return"): a
+    child looked after only under V3/V4 has no reviews and no MOTHER (DfE rule 399; the reviews
+    stay in the database, on the reg 48 clock), and V3/V4 episodes carry no postcodes or URN
+    (rules 214, 398; the placement LA of rule 420 is derived from PL_POST). SEX is written in the
+    year's coding (1/2 until 2023-24, rule 101)."""
     start, end = collection_year(year) if year else (date.min, date.max)
+    codes = codes_for_year(year) if year else None
     periods = PeriodOfCare.objects.filter(start__lte=end).exclude(end__lt=start)
     child_ids = periods.values("child_id")
     children = (
         Child.objects.filter(pk__in=child_ids)
+        .annotate(short_breaks_only=_short_breaks_only(start, end) if year else Q(pk=None))
         .order_by("local_id")
-        .values_list("local_id", "sex", "date_of_birth", "ethnicity", "upn", "mother", "mother_child_date_of_birth")
-    )
+        .values_list(
+            "local_id", "sex", "date_of_birth", "ethnicity", "upn", "mother", "mother_child_date_of_birth",
+            "short_breaks_only",
+        )
+    )  # fmt: skip
     episodes = (
         Episode.objects.filter(period_of_care__child_id__in=child_ids, start__lte=end)
         .exclude(end__lt=start)
@@ -857,14 +1206,21 @@ def export_tables(year: int | None) -> dict[str, Iterator[list[str]]]:
         )
     )  # fmt: skip
     held_reviews = Review.objects.filter(status=ReviewStatus.HELD, held_on__gte=start, held_on__lte=end)
+    if year:
+        held_reviews = held_reviews.exclude(_short_breaks_only(start, end, child="child_id"))
     reviews = held_reviews.order_by("child__local_id", "held_on").values_list(
         "child__local_id", "child__date_of_birth", "held_on", "participation_code"
     )
     _refuse_bad_child_ids(Q(pk__in=child_ids) | Q(pk__in=held_reviews.values("child_id")))
 
     def header() -> Iterator[list[str]]:
-        for local_id, sex, born, ethnic, upn, mother, mc_dob in children.iterator(chunk_size=EXPORT_CHUNK):
-            yield [_exported_child_id(local_id), sex, _d(born), ethnic, upn, mother, _d(mc_dob)]
+        for local_id, sex, born, ethnic, upn, mother, mc_dob, short_breaks_only in children.iterator(
+            chunk_size=EXPORT_CHUNK
+        ):
+            if short_breaks_only:
+                mother, mc_dob = "", None  # rule 399
+            coded_sex = codes.exported_sex(sex) if codes else sex
+            yield [_exported_child_id(local_id), coded_sex, _d(born), ethnic, upn, mother, _d(mc_dob)]
 
     def episode_rows() -> Iterator[list[str]]:
         for local_id, decom, rne, ls, cin, place, provider, dec, rec, change, home, placed, urn in episodes.iterator(
@@ -873,6 +1229,8 @@ def export_tables(year: int | None) -> dict[str, Iterator[list[str]]]:
             # As the return sees it on 31 March: an episode that ends later is still open then.
             ceased = ("", "") if dec is None or dec > end else (_d(dec), rec)
             child = _exported_child_id(local_id)
+            if year and ls in SHORT_BREAK_LEGAL_STATUSES:
+                home, placed, urn = "", "", ""  # rules 214, 398, 420
             yield [child, _d(decom), rne, ls, cin, place, provider, *ceased, change, home, placed, urn]
 
     def review_rows() -> Iterator[list[str]]:

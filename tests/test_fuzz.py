@@ -47,6 +47,7 @@ from reviews.forms import (
     InviteeForm,
     InviteeFormSet,
     PreparationForm,
+    ReturnCheckForm,
     ReviewHeldForm,
     ReviewRecordForm,
     VisitForm,
@@ -177,6 +178,7 @@ FORMS = {
     "LeaveCareForm": lambda w, d: LeaveCareForm(d),
     "ReturnToCareForm": lambda w, d: ReturnToCareForm(d),
     "EarlyReviewChoiceForm": lambda w, d: EarlyReviewChoiceForm(d),
+    "ReturnCheckForm": lambda w, d: ReturnCheckForm(d),
 }
 
 FORMSET_FIELDS = {
@@ -262,6 +264,7 @@ PAGES = {
     "reviews:care_event_leave": ("support", "child", ["LeaveCareForm"], []),
     "reviews:care_event_return": ("support", "child", ["ReturnToCareForm"], []),
     "reviews:care_event_early_review": ("iro", "care_event", ["EarlyReviewChoiceForm"], []),
+    "reviews:return_checks": ("support", None, ["ReturnCheckForm"], []),
 }  # fmt: skip
 
 PAGE_EXAMPLES = 100

@@ -4,6 +4,7 @@ A URL with no rule here fails the test, so a new page cannot ship without decidi
 use it. Refusals are 403 (wrong role) or 404 (a child or review not on the IRO's caseload).
 """
 
+import secrets
 from datetime import date, timedelta
 
 import pytest
@@ -17,7 +18,8 @@ from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
 from reviews import claims
 from reviews.documents import private_storage
-from reviews.models import CareEvent, Document, Review
+from reviews.models import CareEvent, Document, ReturnCheck, Review
+from reviews.return_check import check_folder
 from reviews.services import child_come_into_care, review_record_held
 from tests.factories import BusinessSupportFactory, ChildFactory, IROFactory, ManagerFactory, UserFactory
 
@@ -61,6 +63,11 @@ RULES = {
     "reviews:prepare": ("review", IRO_OWN_ONLY),
     "reviews:child_new": (None, SUPPORT_ONLY),
     "reviews:ssda903_import": (None, SUPPORT_ONLY),
+    # The import's CSV report and the return check (issue #15): business support's.
+    "reviews:ssda903_import_report": ("import_report", SUPPORT_ONLY),
+    "reviews:return_checks": (None, SUPPORT_ONLY),
+    "reviews:return_check": ("return_check", SUPPORT_ONLY),
+    "reviews:return_check_file": ("return_check_file", SUPPORT_ONLY),
     "reviews:visit_new": ("child", IRO_OWN_ONLY),
     "audits:midway_new": ("child", IRO_OWN_ONLY),
     "audits:monitoring_form": ("held_review", IRO_OWN_ONLY),
@@ -140,7 +147,17 @@ def world():
             early_review_choice="pending",
             recorded_by=owner,
         )
+        return_check = ReturnCheck.objects.create(year=2025, requested_by=users["support"], state="done")
+        folder = check_folder(return_check)
+        folder.mkdir(parents=True)
+        (folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n")
+        ReturnCheck.objects.filter(pk=return_check.pk).update(folder=f"return_checks/{return_check.pk}")
+        report = secrets.token_urlsafe(16)
+        private_storage().save(f"imports/reports/{report}.csv", ContentFile(b"CHILD,STATUS,DETAIL\n"))
         objects[key] = {
+            "import_report": report,
+            "return_check": return_check.pk,
+            "return_check_file": (return_check.pk, "header"),
             "child": child.pk,
             "care_event": care_event.pk,
             "review": following.pk,

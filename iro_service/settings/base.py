@@ -255,6 +255,12 @@ PRIVATE_DOCUMENTS_ROOT = env("IRO_PRIVATE_DOCUMENTS_ROOT", default=str(BASE_DIR 
 # The largest SSDA903 file the import (command and upload page) reads, in bytes: the whole
 # history of 96,000 children is 29 MB in its largest file (README "SSDA903 import and export").
 IRO_SSDA903_MAX_BYTES = env.int("IRO_SSDA903_MAX_BYTES", default=100_000_000)
+# The return check runs the Data to Insight validator with this Python (its own environment: the
+# validator pins pandas below 2; `make test` builds .venv-903), for at most this many seconds.
+IRO_SSDA903_VALIDATOR_PYTHON = env(
+    "IRO_SSDA903_VALIDATOR_PYTHON", default=str(BASE_DIR / ".venv-903" / "bin" / "python")
+)
+IRO_SSDA903_VALIDATOR_TIMEOUT = env.int("IRO_SSDA903_VALIDATOR_TIMEOUT", default=1800)
 # Where `make backup` writes its archives (manage.py backup; see README "Backup and restore").
 IRO_BACKUP_DIR = env("IRO_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
 # The PostgreSQL role the web app and the worker connect as; `manage.py db_grant` (run by the

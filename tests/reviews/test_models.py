@@ -42,7 +42,7 @@ def test_pn0_is_refused_for_a_ten_year_old():
     form = _held_form(review, "2014-05-14", ParticipationCode.PN0)
     assert not form.is_valid()
     assert form.errors["participation_code"] == [
-        "PN0 is only for a child under 4 on the review date; this child was 10."
+        "REVIEW_CODE is PN0, but the child was 10 on the review date: PN0 is only for a child under 4"
     ]
 
 
@@ -51,7 +51,7 @@ def test_pn1_is_refused_for_a_two_year_old():
     form = _held_form(review, "2014-05-14", ParticipationCode.PN1)
     assert not form.is_valid()
     assert form.errors["participation_code"] == [
-        "A child under 4 on the review date is recorded as PN0; this child was 2."
+        "REVIEW_CODE is PN1, but the child was 2 on the review date: a child under 4 is PN0"
     ]
 
 

@@ -21,8 +21,8 @@ from tests.factories import ChildFactory, PeriodOfCareFactory, ReviewFactory, ch
 
 LONDON = ZoneInfo("Europe/London")
 PN0, PN1, PN7 = ParticipationCode.PN0, ParticipationCode.PN1, ParticipationCode.PN7
-PN0_LATE = "PN0 is only for a child under 4 on the review date; this child was 4."
-PN1_EARLY = "A child under 4 on the review date is recorded as PN0; this child was 3."
+PN0_LATE = "REVIEW_CODE is PN0, but the child was 4 on the review date: PN0 is only for a child under 4"
+PN1_EARLY = "REVIEW_CODE is PN1, but the child was 3 on the review date: a child under 4 is PN0"
 
 # (date of birth, the 4th birthday)
 BIRTHDAYS = [
