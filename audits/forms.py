@@ -83,6 +83,14 @@ class EscalationMoveForm(HiddenErrorsShown, forms.Form):
     )
     changes_seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=10_000)
 
+    def __init__(self, *args, current_stage: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if current_stage in EscalationStage.values:
+            # Only the stages after the current one: an escalation moves on, never back or nowhere.
+            stages = list(EscalationStage)
+            later = stages[stages.index(EscalationStage(current_stage)) + 1 :]
+            self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in later]
+
 
 class EscalationCloseForm(HiddenErrorsShown, forms.Form):
     outcome = forms.ChoiceField(

@@ -109,7 +109,8 @@ def escalation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         escalation = escalation_raise(child=child, raised_by=request.user, raised_on=today, **form.cleaned_data)
         messages.success(
-            request, f"Escalation raised; the social worker's response is due by {escalation.stage_deadline}."
+            request, f"Escalation raised; the social worker's response is due by {escalation.stage_deadline:%a} "
+            f"{escalation.stage_deadline.day} {escalation.stage_deadline:%b %Y}."
         )
         return redirect("audits:escalation_detail", pk=escalation.pk)
     return render(request, "audits/escalation_form.html", {"child": child, "form": form})
@@ -129,7 +130,9 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = _escalation_for(request, pk)
     may_act = request.user.is_iro and escalation.outcome == EscalationOutcome.OPEN
     seen = {"changes_seen": escalation.stage_changes.count()}
-    move_form = EscalationMoveForm(request.POST if "move" in request.POST else None, initial=seen)
+    move_form = EscalationMoveForm(
+        request.POST if "move" in request.POST else None, initial=seen, current_stage=escalation.stage
+    )
     close_form = EscalationCloseForm(request.POST if "close" in request.POST else None, initial=seen)
     if request.method == "POST":
         if not may_act:
@@ -137,7 +140,13 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if "move" in request.POST and move_form.is_valid():
                 escalation_move(escalation=escalation, on=today, moved_by=request.user, **move_form.cleaned_data)
-                messages.success(request, "Escalation moved on.")
+                escalation.refresh_from_db()
+                due = escalation.stage_deadline
+                messages.success(
+                    request,
+                    f"Escalation moved on to {escalation.get_stage_display()}"
+                    + (f"; the response is due by {due:%a} {due.day} {due:%b %Y}." if due else "."),
+                )
                 return redirect("audits:escalation_detail", pk=pk)
             if "close" in request.POST and close_form.is_valid():
                 escalation_close(escalation=escalation, on=today, closed_by=request.user, **close_form.cleaned_data)
@@ -149,7 +158,11 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 # Shown against the stages as they are now, so that acting again is a deliberate choice.
                 data = request.POST.copy()
                 data["changes_seen"] = str(seen["changes_seen"])
-                form = type(form)(data)
+                form = (
+                    EscalationMoveForm(data, current_stage=escalation.stage)
+                    if "move" in request.POST
+                    else EscalationCloseForm(data)
+                )
                 form.is_valid()
                 move_form, close_form = (form, close_form) if "move" in request.POST else (move_form, form)
             form_errors_apply(form, error)

@@ -107,9 +107,22 @@ class NewChildForm(ChildForm):
     """A child coming into care: the child, the start of care and the first placement."""
 
     looked_after_from = forms.DateField(label="Looked after from", widget=DATE_INPUT)
-    legal_status = forms.ChoiceField(label="Legal status", choices=LegalStatus.choices)
-    category_of_need = forms.ChoiceField(label="Category of need", choices=CategoryOfNeed.choices)
-    placement_type = forms.ChoiceField(label="Placement", choices=PlacementType.choices)
+    # No choice is made for the user: a blank first option, and a clear message if left blank.
+    legal_status = forms.ChoiceField(
+        label="Legal status",
+        choices=[("", "Choose the legal status")] + LegalStatus.choices,
+        error_messages={"required": "Choose the legal status."},
+    )
+    category_of_need = forms.ChoiceField(
+        label="Category of need",
+        choices=[("", "Choose the category of need")] + CategoryOfNeed.choices,
+        error_messages={"required": "Choose the category of need."},
+    )
+    placement_type = forms.ChoiceField(
+        label="Placement",
+        choices=[("", "Choose the placement")] + PlacementType.choices,
+        error_messages={"required": "Choose the placement."},
+    )
     placement_provider = forms.ChoiceField(
         label="Placement provider", choices=[("", "Not known")] + PlacementProvider.choices, required=False
     )
@@ -124,6 +137,16 @@ class NewChildForm(ChildForm):
 
     class Meta(ChildForm.Meta):
         fields = ChildForm.Meta.fields + ["school", "social_worker"]
+        labels = {
+            **getattr(ChildForm.Meta, "labels", {}),
+            "mother": "Is she a mother herself?",
+            "mother_child_date_of_birth": "Her child's date of birth",
+        }
+        help_texts = {
+            **getattr(ChildForm.Meta, "help_texts", {}),
+            "mother": "For girls only (recorded in the SSDA903 return).",
+            "mother_child_date_of_birth": "Only if she is a mother.",
+        }
 
     def clean_looked_after_from(self) -> date:
         start, latest = self.cleaned_data["looked_after_from"], timezone.localdate() + CARE_START_AHEAD

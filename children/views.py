@@ -35,6 +35,10 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
                 child=child,
                 iro=form.cleaned_data["iro"],
                 start=form.cleaned_data["start"],
+    if request.method == "POST" and form.is_valid() and current and current.iro == form.cleaned_data["iro"]:
+        # Nothing to do: say so rather than "now held by" as if something had happened.
+        messages.info(request, f"Nothing changed: {child.display_name} is already held by {current.iro}.")
+        return redirect("caseload:child", pk=child.pk)
                 held_by_when_opened=form.held_by_claim(),
             )
         except ValidationError as error:

@@ -65,7 +65,8 @@ class DecisionForm(forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["text", "owner", "deadline"]
-        widgets = {"deadline": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"deadline": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 3})}
+        labels = {"text": "Decision", "owner": "Who will do it", "deadline": "By"}
 
 
 class BookingForm(HiddenErrorsShown, forms.Form):
@@ -149,12 +150,48 @@ class CoverForm(HiddenErrorsShown, forms.Form):
         return cleaned
 
 
-class VisitForm(forms.ModelForm):
+YES_NO = [("", "Choose"), (True, "Yes"), (False, "No")]
+
+
+class VisitForm(HiddenErrorsShown, forms.ModelForm):
+    """A visit needs its date, whether the child was seen alone (asked, never assumed), and what
+    the IRO noted: the minutes quote it, so a blank visit is refused."""
+
+    seen_alone = forms.TypedChoiceField(
+        label="Was the child seen alone?",
+        choices=YES_NO,
+        coerce=lambda value: value == "True",
+        error_messages={"required": "Say whether the child was seen alone."},
+    )
+
     class Meta:
         model = Visit
         fields = ["visited_on", "seen_alone", "notes"]
         widgets = {"visited_on": DATE_INPUT, "notes": TEXTAREA}
-        labels = {"seen_alone": "Seen alone"}
+        labels = {"visited_on": "Date of the visit", "notes": "Notes"}
+        help_texts = {
+            "notes": "What the child said and what you saw; if the child was not seen alone, say why.",
+        }
+        error_messages = {
+            "visited_on": {"required": "Enter the date of the visit."},
+            "notes": {"required": "Enter notes of the visit (or, if the child was not seen alone, why not)."},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["notes"].required = True
+        if self.instance.pk and "seen_alone" not in self.initial:
+            self.initial["seen_alone"] = self.instance.seen_alone
+
+
+class VisitCorrectionForm(VisitForm):
+    """The IRO corrects a visit recorded in error; the reason is kept with the history."""
+
+    reason = forms.CharField(
+        label="Reason for the correction",
+        max_length=200,
+        error_messages={"required": "Say why the visit is being corrected."},
+    )
 
 
 class PreparationForm(HiddenErrorsShown, forms.Form):
@@ -290,6 +327,26 @@ class BaseDecisionFormSet(forms.BaseInlineFormSet):
 DecisionFormSet = inlineformset_factory(
     Review, Decision, form=DecisionForm, formset=BaseDecisionFormSet, extra=2, can_delete=True, **FORMSET_LIMITS
 )
+
+
+def decision_formset_with_another_row(data, *, instance: Review, prefix: str = "decisions"):
+    """The decisions as typed, with one more blank row ("Add another decision", no script): the
+    posted total is raised by one, within the formset's cap."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, 0))
+    except (TypeError, ValueError):
+        total = 0
+    data[key] = str(min(max(total, 0) + 1, FORMSET_LIMITS["max_num"]))
+    return DecisionFormSet(data, instance=instance, prefix=prefix)
+
+
+class DocumentIssueForm(forms.Form):
+    understood = forms.BooleanField(
+        label="I understand that issuing cannot be undone",
+        error_messages={"required": "Confirm that you understand issuing cannot be undone."},
+    )
 
 
 class DocumentRequestForm(forms.Form):

@@ -388,6 +388,36 @@ def visit_record(*, child: Child, iro: User, visited_on: date, seen_alone: bool,
 
 
 @transaction.atomic
+def visit_correct(
+    *, visit: Visit, corrected_by: User, visited_on: date, seen_alone: bool, notes: str, reason: str
+) -> Visit:
+    """The IRO corrects a visit recorded in error. The visit's history keeps what it said before,
+    who corrected it and why; the outstanding review's pre-review visit date follows the correction."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit.visited_on, visit.seen_alone, visit.notes = visited_on, seen_alone, notes
+    visit.full_clean()
+    visit._change_reason = reason
+    visit._history_user = corrected_by
+    visit.save()
+    outstanding = (
+        Review.objects.select_for_update()
+        .filter(child=visit.child, status__in=OUTSTANDING_STATUSES)
+        .first()
+    )
+    if outstanding is not None:
+        latest = (
+            Visit.objects.filter(child=visit.child, visited_on__gte=outstanding.period_of_care.start)
+            .order_by("-visited_on")
+            .values_list("visited_on", flat=True)
+            .first()
+        )
+        if outstanding.child_visited_on != latest:
+            outstanding.child_visited_on = latest
+            outstanding.save(update_fields=["child_visited_on"])
+    return visit
+
+
+@transaction.atomic
 def review_record_preparation(
     *,
     review: Review,

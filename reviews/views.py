@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
@@ -36,14 +37,17 @@ from .forms import (
     CoverForm,
     DecisionFormSet,
     DistributionForm,
+    DocumentIssueForm,
     DocumentRequestForm,
     InviteeFormSet,
     PreparationForm,
     ReviewRecordForm,
     SSDA903UploadForm,
+    VisitCorrectionForm,
     VisitForm,
+    decision_formset_with_another_row,
 )
-from .models import Document
+from .models import Document, Visit
 from .selectors import (
     CLOCK_UNKNOWN_LISTED,
     child_id_of_document,
@@ -127,6 +131,18 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, "This review has been held or is no longer needed; it cannot be booked.")
         return redirect("reviews:detail", pk=review.pk)
     initial = {"claim": BOOK.claim(review)}
+    rescheduling = review.status == ReviewStatus.BOOKED and review.booked_for is not None
+    if rescheduling:
+        # Rescheduling starts from the current booking: change only what moves.
+        booked_for = timezone.localtime(review.booked_for)
+        initial.update(
+            day=booked_for.date(),
+            time=booked_for.time().replace(second=0, microsecond=0),
+            venue=review.venue,
+            venue_chosen_by_child=review.venue_chosen_by_child,
+            early_review_reason=review.early_review_reason,
+            lateness_reason=review.lateness_reason,
+        )
     # A care event's early-review prompt sends business support here with the reason preset.
     if request.GET.get("early") in EarlyReviewReason.values:
         initial["early_review_reason"] = request.GET["early"]
@@ -154,15 +170,24 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_errors_apply(form, error)
         else:
-            messages.success(request, f"Review booked for {review.child.display_name}.")
+            if rescheduling:
+                messages.success(
+                    request, f"Review rescheduled for {review.child.display_name}; the invitees are kept."
+                )
+            else:
+                messages.success(request, f"Review booked for {review.child.display_name}.")
             return redirect("reviews:detail", pk=review.pk)
-    return render(request, "reviews/review_book.html", {"review": review, "form": form, "invitees": invitees})
+    context = {"review": review, "form": form, "invitees": invitees, "rescheduling": rescheduling}
+    return render(request, "reviews/review_book.html", context)
 
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("review", child_of=child_id_of_review)
 def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
     review = access.review_for(user=request.user, pk=pk, today=timezone.localdate())
+    if review.status != ReviewStatus.BOOKED or review.booked_for is None:
+        # Nothing to cancel: say so and offer the way back, rather than "the booking for None".
+        return render(request, "reviews/review_cancel_booking.html", {"review": review, "no_booking": True})
     form = CancelBookingForm(request.POST or None, initial={"claim": CANCEL.claim(review)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,7 +274,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_detail.html", context)
 
 
-def _record_page(request: HttpRequest, review, form, attendees, decisions, *, conflict=None, status=200):
+def _held_before_booking(review, held_on) -> tuple | None:
+    """(booked day, held day) when the review is being marked held on a day before it was booked for."""
+    if not held_on or review.booked_for is None:
+        return None
+    booked_on = timezone.localtime(review.booked_for).date()
+    return (booked_on, held_on) if held_on < booked_on else None
+
+
+def _record_page(
+    request: HttpRequest,
+    review,
+    form,
+    attendees,
+    decisions,
+    *,
+    conflict=None,
+    status=200,
+    confirm_early=None,
+    focus_decision=None,
+):
     return render(
         request,
         "reviews/review_detail.html",
@@ -264,6 +308,8 @@ def _record_page(request: HttpRequest, review, form, attendees, decisions, *, co
             "attendees": attendees,
             "decision_forms": decisions,
             "conflict": conflict,
+            "confirm_early": confirm_early,
+            "focus_decision": focus_decision,
         },
         status=status,
     )
@@ -271,12 +317,30 @@ def _record_page(request: HttpRequest, review, form, attendees, decisions, *, co
 
 def _record(request: HttpRequest, review) -> HttpResponse:
     """Save the chair's record as a draft, or mark the review held."""
-    marking_held = "mark_held" in request.POST
+    # "Confirm" on the early-held question is the Mark held button again, with confirm_early=1.
+    marking_held = "mark_held" in request.POST or request.POST.get("confirm_early") == "1"
     form = ReviewRecordForm(request.POST, instance=review, marking_held=marking_held)
     already_held = form.already_held
     attendees = AttendeeFormSet(request.POST, instance=review, prefix="attendees")
+    if "add_decision" in request.POST:
+        # "Add another decision": the page again with what was typed and one more blank row; nothing saved.
+        decisions = decision_formset_with_another_row(request.POST, instance=review)
+        form = ReviewRecordForm(request.POST, instance=review)
+        # Not validated yet: a half-typed record gets no messages until it is saved.
+        form._errors = {}
+        attendees._errors, attendees._non_form_errors = [], attendees.error_class()
+        decisions._errors, decisions._non_form_errors = [], decisions.error_class()
+        for each in [*attendees.forms, *decisions.forms]:
+            each._errors = {}
+        return _record_page(request, review, form, attendees, decisions, focus_decision=len(decisions.forms) - 1)
     decisions = DecisionFormSet(request.POST, instance=review, prefix="decisions")
     if form.is_valid() and attendees.is_valid() and decisions.is_valid():
+        early = None
+        if marking_held and not already_held:
+            early = _held_before_booking(review, form.cleaned_data.get("held_on"))
+        if early and request.POST.get("confirm_early") != "1":
+            review.refresh_from_db()
+            return _record_page(request, review, form, attendees, decisions, confirm_early=early)
         values = {name: form.cleaned_data[name] for name in RECORD.fields}
 
         def save_related(saved) -> None:
@@ -316,7 +380,7 @@ def _record(request: HttpRequest, review) -> HttpResponse:
                     f"Review marked held on {date_format(held_on)}. Outcomes are due by "
                     f"{date_format(outcomes_due(held_on))} and minutes by {date_format(minutes_due(held_on))}.",
                 )
-                return redirect("caseload:child", pk=review.child_id)
+                return redirect(reverse("reviews:detail", args=[review.pk]) + "#documents-heading")
             messages.success(request, "Record saved.")
             return redirect("reviews:detail", pk=review.pk)
     review.refresh_from_db()  # validation set a held status on the copy in memory
@@ -367,16 +431,51 @@ def visit_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     form.instance.child = child
     form.instance.iro = request.user
     if request.method == "POST" and form.is_valid():
-        services.visit_record(
-            child=child,
-            iro=request.user,
-            visited_on=form.cleaned_data["visited_on"],
-            seen_alone=form.cleaned_data["seen_alone"],
-            notes=form.cleaned_data["notes"],
-        )
-        messages.success(request, "Visit recorded.")
-        return redirect("caseload:child", pk=child.pk)
+        try:
+            services.visit_record(
+                child=child,
+                iro=request.user,
+                visited_on=form.cleaned_data["visited_on"],
+                seen_alone=form.cleaned_data["seen_alone"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            form_errors_apply(form, error)
+        else:
+            messages.success(request, "Visit recorded.")
+            return redirect("caseload:child", pk=child.pk)
     return render(request, "reviews/visit_form.html", {"child": child, "form": form})
+
+
+def _child_id_of_visit(pk) -> int | None:
+    return Visit.objects.filter(pk=pk).values_list("child_id", flat=True).first()
+
+
+@role_required(Role.IRO)
+@audited("visit", child_of=_child_id_of_visit)
+def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """The IRO on the case corrects a visit; what it said before stays in its history."""
+    visit = get_object_or_404(Visit.objects.select_related("child"), pk=pk)
+    child = access.child_for_iro_work(user=request.user, pk=visit.child_id, today=timezone.localdate())
+    form = VisitCorrectionForm(request.POST or None, instance=visit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_correct(
+                visit=Visit.objects.get(pk=pk),
+                corrected_by=request.user,
+                visited_on=form.cleaned_data["visited_on"],
+                seen_alone=form.cleaned_data["seen_alone"],
+                notes=form.cleaned_data["notes"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form_errors_apply(form, error)
+        else:
+            messages.success(request, "Visit corrected; the earlier version is kept in its history.")
+            return redirect("caseload:child", pk=child.pk)
+    history = Visit.objects.get(pk=pk).history.select_related("history_user").order_by("-history_date")
+    context = {"child": child, "form": form, "visit": visit, "history": history, "correcting": True}
+    return render(request, "reviews/visit_form.html", context)
 
 
 @role_required(Role.BUSINESS_SUPPORT)
@@ -439,6 +538,13 @@ def _document_for_iro_work(request: HttpRequest, pk: int) -> Document:
 @audited("document", child_of=child_id_of_document)
 def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for_iro_work(request, pk)
+    if not DocumentIssueForm(request.POST).is_valid():
+        messages.error(
+            request,
+            f"{document.get_kind_display()} version {document.version} was not issued: tick "
+            "\"I understand that issuing cannot be undone\" first.",
+        )
+        return redirect(reverse("reviews:detail", args=[document.review_id]) + "#documents-heading")
     try:
         services.document_issue(document=document, issued_on=timezone.localdate())
     except ValidationError as error:

@@ -239,7 +239,7 @@ def test_a_form_answers_any_input_with_messages_not_errors(world, name):
 # Pages that take a POST: who posts, about what, the forms whose fields it reads, and its buttons.
 PAGES = {
     "reviews:detail": ("iro", "review", ["ReviewRecordForm", "AttendeeFormSet", "DecisionFormSet"],
-                       ["save_draft", "mark_held"]),
+                       ["save_draft", "mark_held", "add_decision", "confirm_early"]),
     "reviews:prepare": ("iro", "review", ["PreparationForm"], []),
     "reviews:visit_new": ("iro", "child", ["VisitForm"], []),
     "reviews:book": ("support", "review", ["BookingForm", "InviteeFormSet"], ["reschedule_reason"]),

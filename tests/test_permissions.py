@@ -18,7 +18,7 @@ from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
 from reviews import claims
 from reviews.documents import private_storage
-from reviews.models import CareEvent, Document, ReturnCheck, Review
+from reviews.models import CareEvent, Document, ReturnCheck, Review, Visit
 from reviews.return_check import check_folder
 from reviews.services import child_come_into_care, review_record_held
 from tests.factories import BusinessSupportFactory, ChildFactory, IROFactory, ManagerFactory, UserFactory
@@ -71,6 +71,7 @@ RULES = {
     "reviews:visit_new": ("child", IRO_OWN_ONLY),
     "audits:midway_new": ("child", IRO_OWN_ONLY),
     "audits:monitoring_form": ("held_review", IRO_OWN_ONLY),
+    "reviews:visit_correct": ("visit", IRO_OWN_ONLY),
     "audits:escalation_new": ("child", IRO_OWN_ONLY),
     "audits:escalation_detail": ("escalation", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),
     "audits:escalations_open": (None, {"iro": 403, "manager": 200, "support": 403, "no_role": 403}),
@@ -166,6 +167,7 @@ def world():
             "escalation": escalation.pk,
             "panel": ("caseload", "csv"),
         }
+            "visit": Visit.objects.create(child=child, iro=owner, visited_on=date(2025, 1, 20), notes="Seen.").pk,
     return users, objects
 
 

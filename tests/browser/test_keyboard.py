@@ -114,7 +114,7 @@ def test_sign_in_find_a_child_record_a_visit_and_the_review_by_keyboard(browser,
         page.keyboard.press("Enter")
     assert page.get_by_role("heading", name="Zara Jones").is_visible()
 
-    # Record a visit: the date typed day, month, year; Space ticks "Seen alone".
+    # Record a visit: the date typed day, month, year; "Y" chooses Yes for "Seen alone" (a required choice).
     _tab_to(page, f"main a[href='/reviews/children/{child.pk}/visits/new/']")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -123,7 +123,7 @@ def test_sign_in_find_a_child_record_a_visit_and_the_review_by_keyboard(browser,
     page.keyboard.type(visited.strftime(date_keys))
     page.screenshot(path=screenshot_dir / "5-visit-date-focused.png")
     _tab_to(page, "#id_seen_alone")
-    page.keyboard.press("Space")
+    page.keyboard.press("y")
     page.screenshot(path=screenshot_dir / "6-checkbox-focused.png")
     _tab_to(page, "#id_notes")
     page.keyboard.type("Zara showed me her new room.")

@@ -197,7 +197,7 @@ def test_producing_and_issuing_from_the_review_page(client, iro, django_capture_
         assert document.state == DocumentState.READY
         page = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
         assert "Letter to the child" in page and "Ready" in page and "Draft" in page
-        client.post(reverse("reviews:document_issue", args=[document.pk]))
+        client.post(reverse("reviews:document_issue", args=[document.pk]), {"understood": "on"})
         document.refresh_from_db()
         assert document.issued_on is not None
     finally:
