@@ -123,7 +123,8 @@ def test_a_corrected_file_updates_what_changed():
             2,
             3,
             "PN1",
-            "rev.csv:4: REVIEW_CODE: REVIEW_CODE is PN1, but the child was 3 on the review date: a child under 4 is PN0",
+            "rev.csv:4: REVIEW_CODE: REVIEW_CODE is PN1, but the child was 3 on the review date: "
+            "a child under 4 is PN0",
         ),
         ("reviews", 0, 0, "Z9", "rev.csv:2: CHILD: child Z9 is not in the header file"),
         ("episodes", 2, 0, "Z9", "eps 2025.csv:4: CHILD: child Z9 is not in the header file"),
@@ -157,7 +158,10 @@ def test_pn0_at_four_or_over_is_refused():
     reviews = [row[:] for row in REVIEW_ROWS]
     reviews.append(["A1", "01/06/2011", "10/06/2015", "PN0"])  # just 4, care still open
     problems = _problems(reviews=reviews)
-    assert "rev.csv:5: REVIEW_CODE: REVIEW_CODE is PN0, but the child was 4 on the review date: PN0 is only for a child under 4" in problems
+    assert (
+        "rev.csv:5: REVIEW_CODE: REVIEW_CODE is PN0, but the child was 4 on the review date: "
+        "PN0 is only for a child under 4"
+    ) in problems
 
 
 def test_every_problem_is_listed_at_once():

@@ -139,14 +139,16 @@ def test_pn0_for_a_ten_year_old_is_explained(client, iro):
     client.force_login(iro)
     response = _hold(client, review, held_on="2026-03-02", participation_code="PN0")
     assert response.status_code == 200
-    assert "REVIEW_CODE is PN0, but the child was 10 on the review date: PN0 is only for a child under 4" in response.content.decode()
+    page = response.content.decode()
+    assert "REVIEW_CODE is PN0, but the child was 10 on the review date: PN0 is only for a child under 4" in page
 
 
 def test_pn1_for_a_two_year_old_is_explained(client, iro):
     review = _child_in_care(iro, born=date(2023, 6, 1))
     client.force_login(iro)
     response = _hold(client, review, held_on="2026-03-02", participation_code="PN1")
-    assert "REVIEW_CODE is PN1, but the child was 2 on the review date: a child under 4 is PN0" in response.content.decode()
+    page = response.content.decode()
+    assert "REVIEW_CODE is PN1, but the child was 2 on the review date: a child under 4 is PN0" in page
 
 
 def test_only_codes_for_the_childs_age_are_offered(client, iro):
