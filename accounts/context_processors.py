@@ -10,7 +10,8 @@ def unread_notifications(request: HttpRequest) -> dict[str, object]:
     """The unread count in the navigation bar (one query, only for signed-in users)."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    return {"unread_notifications": request.user.notifications.filter(read_at__isnull=True, withdrawn_at__isnull=True).count()}
+    unread = request.user.notifications.filter(read_at__isnull=True, withdrawn_at__isnull=True)
+    return {"unread_notifications": unread.count()}
 
 
 def two_factor(request: HttpRequest) -> dict[str, bool]:

@@ -144,7 +144,8 @@ class Notification(models.Model):
     withdrawn_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="No longer needed (e.g. the child left care): never emailed (accounts.services.notifications_withdraw).",
+        help_text="No longer needed (e.g. the child left care): never emailed "
+        "(accounts.services.notifications_withdraw).",
     )
 
     class Meta:
