@@ -9,7 +9,7 @@ documents folder for download.
 
 import json
 import shutil
-import subprocess  # noqa: S404 - our own script, run with a fixed argument list
+import subprocess  # nosec B404
 from datetime import timedelta
 from pathlib import Path
 
@@ -122,9 +122,10 @@ def return_check_run(check_id: int) -> str:
     if not validator_installed():
         _finish(check_id, ReturnCheckState.UNAVAILABLE, message=not_installed_message())
         return ReturnCheckState.UNAVAILABLE
+    # Our own script, a fixed argument list, no shell.
     command = [str(validator_python()), str(SCRIPT), str(folder), str(check.year), settings.AUTHORITY_LA_CODE]
     try:
-        result = subprocess.run(  # noqa: S603 - our own script in our own environment, no shell
+        result = subprocess.run(  # noqa: S603  # nosec B603
             command, capture_output=True, text=True, timeout=settings.IRO_SSDA903_VALIDATOR_TIMEOUT, check=False
         )
     except subprocess.TimeoutExpired:

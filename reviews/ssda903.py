@@ -260,7 +260,10 @@ class ImportSummary:
 
     def year_line(self) -> str:
         how = "as chosen" if self.year_chosen else "the year of the latest date in the files"
-        return f"checked against the {collection_year_label(self.year)} code lists ({how})"
+        lists = codes_for_year(self.year).year
+        if lists != self.year:  # a year beyond the table: its nearest year's lists
+            how += f"; the files' year is {collection_year_label(self.year)}, and no lists are held for it"
+        return f"checked against the {collection_year_label(lists)} code lists ({how})"
 
     def refused_line(self) -> str:
         count = len(self.refused)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from children.code_years import (
     ALL_PLACEMENT_TYPE_CHOICES,
@@ -19,7 +20,7 @@ from children.code_years import (
 from children.forms import NewChildForm
 from children.models import Child, Episode
 from reviews.ssda903 import EPISODES, HEADER, REVIEWS, ImportProblems, export_rows, import_files
-from tests.reviews.test_ssda903 import _csv
+from tests.reviews.test_ssda903 import _csv, _uploads
 
 RULE_146 = "DfE rule 146: Placement type code is not a valid code."
 
@@ -225,3 +226,17 @@ def test_the_command_takes_the_year_and_refuses_one_without_code_lists(tmp_path:
     call_command("import_ssda903", str(tmp_path), year=2024, stdout=out)
     assert "checked against the 2023-24 code lists (as chosen)" in out.getvalue()
     assert Child.objects.get(local_id="H2").sex == "F"
+
+
+@pytest.mark.django_db
+def test_the_upload_page_checks_the_files_against_the_year_chosen(client, business_support, settings, tmp_path):
+    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    client.force_login(business_support)
+    url = reverse("reviews:ssda903_import")
+    files = _files(HEADER_2324, EPISODES_2324, REVIEWS_2324)
+    page = client.post(url, {"files": _uploads(files), "year": "2024"}).content.decode()
+    assert "The files are valid." in page and "checked against the 2023-24 code lists (as chosen)" in page
+    page = client.post(url, {"files": _uploads(files), "year": "2026"}).content.decode()
+    assert "nothing was imported" in page and "is after 31/03/2026" not in page
+    assert "PLACE is H5, but H5 is not a placement code in 2025-26" in page
+    assert not Child.objects.exists()
