@@ -66,7 +66,6 @@ class DecisionForm(forms.ModelForm):
         model = Decision
         fields = ["text", "owner", "deadline"]
         widgets = {"deadline": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 3})}
-        labels = {"text": "Decision", "owner": "Who will do it", "deadline": "By"}
 
 
 class BookingForm(HiddenErrorsShown, forms.Form):

@@ -267,12 +267,12 @@ def test_a_form_with_errors_starts_with_a_summary_linking_to_each_field(client, 
     assert summary["tabindex"] == "-1"  # static/js/site.js focuses it
     assert html.index("data-error-summary") < html.index("<h1")  # at the top of the page
     assert "There is a problem" in html
-    assert '<a href="#id_visited_on">Visited on: This field is required.</a>' in html
+    assert '<a href="#id_visited_on">Date of the visit: Enter the date of the visit.</a>' in html
     # The field says so too, tied to it for a screen reader.
     field = page.by_id("id_visited_on")
     assert field["aria-invalid"] == "true"
     described = field["aria-describedby"].split()
-    assert any("This field is required." in page.text_by_id.get(element_id, "") for element_id in described)
+    assert any("Enter the date of the visit." in page.text_by_id.get(element_id, "") for element_id in described)
     assert '<script src="/static/js/site.js"></script>' in html
 
 

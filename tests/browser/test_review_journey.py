@@ -73,12 +73,12 @@ def test_book_visit_chair_record_and_hold_a_review(browser, live_server, screens
         # The IRO, two days later: visit, then chair and record the review.
         traveller.move_to(datetime(2026, 3, 4, 14, 0, tzinfo=LONDON))
         page = _sign_in(browser, live_server, iro.username)
-        assert "Zara Jones" in page.get_by_role("region", name="My reviews this week").inner_text()
+        assert "Zara Jones" in page.get_by_role("region", name="My reviews in the next 10 working days").inner_text()
         page.screenshot(path=screenshot_dir / "4-iro-caseload.png", full_page=True)
         page.get_by_role("row").filter(has_text="Zara Jones").get_by_role("link", name="Zara Jones").click()
         page.get_by_role("link", name="Record a visit").click()
-        page.get_by_label("Visited on").fill("2026-03-03")
-        page.get_by_label("Seen alone").check()
+        page.get_by_label("Date of the visit").fill("2026-03-03")
+        page.get_by_label("Was the child seen alone?").select_option("True")
         page.get_by_label("Notes").fill("Zara showed me her new room.")
         page.get_by_role("button", name="Record visit").click()
         assert "Visit recorded." in page.content()
@@ -104,6 +104,8 @@ def test_book_visit_chair_record_and_hold_a_review(browser, live_server, screens
         page.locator("#id_held_on").fill("2026-03-04")
         page.get_by_role("button", name="Mark held").click()
         assert "Review marked held on Wed 4 Mar 2026" in page.content()
+        assert page.url.endswith("#documents-heading")  # Mark held opens the review's documents
+        page.get_by_role("link", name="Zara Jones").first.click()
         # The child page shows the statutory next due date and the rule that set it.
         assert page.get_by_test_id("next-review-due").inner_text().startswith("Due by Thu 4 Jun 2026")
         assert page.get_by_test_id("next-review-rule").inner_text() == "Second review: 3 months after Wed 4 Mar 2026"
@@ -115,6 +117,7 @@ def test_book_visit_chair_record_and_hold_a_review(browser, live_server, screens
         page.get_by_role("button", name="Produce").click()
         row = page.get_by_test_id("document-letter-v1")
         assert "Ready" in row.inner_text() and "Draft" in row.inner_text()
+        row.get_by_label("I understand issuing letter to the child version 1 cannot be undone").check()
         row.get_by_role("button", name="Issue").click()
         assert "Letter to the child version 1 issued." in page.content()
         page.screenshot(path=screenshot_dir / "7b-letter-issued.png", full_page=True)

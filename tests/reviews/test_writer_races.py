@@ -205,7 +205,7 @@ def _attempt(writer: str, *, review: Review, browsers: dict, round_number: int, 
             f"/reviews/{pk}/book/",
             f"/reviews/{pk}/book/",
             data,
-            "Review booked for",
+            "Review booked for" if writer == "book" else "Review rescheduled for",
             lambda r: (
                 r.booked_for == at
                 and r.venue == token
