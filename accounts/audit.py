@@ -106,7 +106,8 @@ def audited(object_type: str, *, child_of: ChildOf | None = None, action: str | 
 
     `object_type` names what the URL's `arg` identifies ("child", "review", ...); `child_of`
     turns that id into the child's id (the child itself when None). The action is `action` if
-    given, else "change" for a POST and "view" otherwise.
+    given, else "change" for a POST that went on elsewhere (a redirect: it saved), and "view"
+    otherwise: a GET, or a POST whose form came back with its errors (200) and saved nothing.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -118,9 +119,10 @@ def audited(object_type: str, *, child_of: ChildOf | None = None, action: str | 
                 child_id = getattr(request, "audit_child_id", None)
                 if child_id is None and object_id is not None:
                     child_id = child_of(object_id) if child_of else object_id
+                saved = request.method == "POST" and 300 <= response.status_code < 400
                 access_log_write(
                     request=request,
-                    action=action or (AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW),
+                    action=action or (AccessAction.CHANGE if saved else AccessAction.VIEW),
                     child_id=child_id,
                     object_type=object_type,
                     object_id=object_id if object_id is not None else "",
@@ -129,6 +131,28 @@ def audited(object_type: str, *, child_of: ChildOf | None = None, action: str | 
             return response
 
         wrapped.audited = True
+        wrapped.audit_target = (object_type, child_of, arg)
         return wrapped
 
     return decorator
+
+
+def refused_child_id(match) -> int | None:
+    """The child whose record a refused URL names (for that child's access log), or None.
+
+    Asked only after the refused response is made, and it changes nothing in it: the refused
+    user learns nothing from it. An id that names no record gives None (the row's child is a
+    foreign key, so it must exist)."""
+    from children.models import Child
+
+    target = getattr(match.func, "audit_target", None)
+    if target is None:
+        return None
+    _object_type, child_of, arg = target
+    object_id = match.kwargs.get(arg)
+    if object_id is None:
+        return None
+    child_id = child_of(object_id) if child_of else object_id
+    if not isinstance(child_id, int):
+        return None
+    return child_id if Child.objects.filter(pk=child_id).exists() else None

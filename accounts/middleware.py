@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .audit import access_log_write
+from .audit import access_log_write, refused_child_id
 from .models import AccessAction
 
 SIGNED_IN_AT = "signed_in_at"
@@ -87,6 +87,8 @@ class AuditRefusalsMiddleware:
             access_log_write(
                 request=request,
                 action=AccessAction.REFUSED,
+                # A refused look at a child's record shows in that child's access log.
+                child_id=refused_child_id(match),
                 object_type=match.view_name,
                 object_id=next(iter(match.kwargs.values()), "") if match.kwargs else "",
                 status_code=response.status_code,

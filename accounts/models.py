@@ -95,6 +95,8 @@ class NotificationKind(models.TextChoices):
     MINUTES_DUE = "minutes_due", "Minutes due within 5 working days"
     MINUTES_OVERDUE = "minutes_overdue", "Minutes overdue"
     ESCALATION_OVERDUE = "escalation_overdue", "Escalation stage past its deadline"
+    MONITORING_FORM_DUE = "monitoring_form_due", "Monitoring form due within 2 working days"
+    MONITORING_FORM_OVERDUE = "monitoring_form_overdue", "Monitoring form overdue"
     CARE_ENDS_AT_18 = "care_ends_at_18", "Care ends at 18 within three months"
     CLOCK_UNKNOWN = "clock_unknown", "Review clock unknown: check the last review date"
     DAILY_DIGEST = "daily_digest", "Daily digest"

@@ -10,9 +10,14 @@ from accounts import services as notification_services
 from accounts.models import Notification, NotificationKind
 from accounts.roles import Role
 from reviews.reminders import review_reminders, users_with_role
+from reviews.timescales import add_working_days
 
 from .codes import EscalationOutcome
 from .models import Escalation
+from .selectors import monitoring_form_due, monitoring_forms_outstanding
+
+# The chairing IRO is reminded when a monitoring form is due within this many working days.
+MONITORING_FORM_WARNING = 2
 
 
 def escalation_reminders(*, today: date) -> list[Notification]:
@@ -40,6 +45,35 @@ def escalation_reminders(*, today: date) -> list[Notification]:
     ]
 
 
+def monitoring_form_reminders(*, today: date) -> list[Notification]:
+    """A monitoring form due within 2 working days, and one overdue, to the IRO who chaired the
+    review (one query). Keyed by the review and the due date: each band is sent once."""
+    pending = monitoring_forms_outstanding(today=today, due_by=add_working_days(today, MONITORING_FORM_WARNING))
+    notifications = []
+    for review in pending.values("pk", "held_on", "chair_id", "child__local_id"):
+        due = monitoring_form_due(review["held_on"])
+        overdue = due < today
+        kind = NotificationKind.MONITORING_FORM_OVERDUE if overdue else NotificationKind.MONITORING_FORM_DUE
+        day = date_format(due)
+        child = review["child__local_id"]
+        notifications.append(
+            Notification(
+                recipient_id=review["chair_id"],
+                kind=kind,
+                object_key=f"review:{review['pk']}",
+                deadline=due,
+                subject=(
+                    f"Monitoring form overdue: it was due by {day} (child {child})"
+                    if overdue
+                    else f"Monitoring form due by {day} (child {child})"
+                ),
+                body=f"{kind.label}: child {child}, review held {date_format(review['held_on'])}, due {day}.",
+                url=reverse("audits:monitoring_form", args=[review["pk"]]),
+            )
+        )
+    return notifications
+
+
 @transaction.atomic
 def reminders_sweep(*, today: date) -> int:
     """Create today's reminders and ask for every unsent one to be delivered after commit.
@@ -49,6 +83,8 @@ def reminders_sweep(*, today: date) -> int:
     (due within N working days), not moments. Returns how many deliveries were asked for.
     """
     notification_services.notifications_create(
-        notifications=review_reminders(today=today) + escalation_reminders(today=today)
+        notifications=review_reminders(today=today)
+        + escalation_reminders(today=today)
+        + monitoring_form_reminders(today=today)
     )
     return notification_services.notifications_enqueue_unsent()

@@ -139,3 +139,42 @@ def child_id_of_escalation(pk: int) -> int | None:
     from .models import Escalation
 
     return Escalation.objects.filter(pk=pk).values_list("child_id", flat=True).first()
+
+
+# Monitoring forms missing from reviews held longer ago than this are no longer reminded of or
+# listed as outstanding on the IRO's home page (they still count against the completion target).
+MONITORING_FORM_LOOKBACK_MONTHS = 3
+
+
+def monitoring_form_due(held_on: date) -> date:
+    """A monitoring form is due IRO_MONITORING_FORM_WORKING_DAYS working days after the review."""
+    from django.conf import settings
+
+    from reviews.timescales import add_working_days
+
+    return add_working_days(held_on, settings.IRO_MONITORING_FORM_WORKING_DAYS)
+
+
+def held_on_latest_for_due_by(day: date) -> date:
+    """The last review date whose monitoring form is due on or before `day` (due dates only grow
+    with the review date, so every review held on or before it is due by `day`)."""
+    held_on = day
+    while monitoring_form_due(held_on) > day:
+        held_on -= timedelta(days=1)
+    return held_on
+
+
+def monitoring_forms_outstanding(*, today: date, due_by: date | None = None, chair_id: int | None = None):
+    """Held reviews (within the look-back) with no monitoring form yet, oldest first, each with
+    `form_due_on` set. One query. `due_by` keeps those due on or before it."""
+    reviews = Review.objects.filter(
+        status=ReviewStatus.HELD,
+        monitoring_form__isnull=True,
+        chair__isnull=False,
+        held_on__gte=today - relativedelta(months=MONITORING_FORM_LOOKBACK_MONTHS),
+    )
+    if due_by is not None:
+        reviews = reviews.filter(held_on__lte=held_on_latest_for_due_by(due_by))
+    if chair_id is not None:
+        reviews = reviews.filter(chair_id=chair_id)
+    return reviews.order_by("held_on", "pk")

@@ -229,9 +229,8 @@ class Dashboard:
             title="Caseload per IRO",
             columns=columns,
             rows=rows,
-            chart=charts.bar_chart(
-                [row[0] for row in rows], [row[4] for row in rows], title="Children per FTE, by IRO"
-            ),
+            # The chart under "Caseload per IRO" plots each IRO's children; per FTE is in the table.
+            chart=charts.bar_chart([row[0] for row in rows], [row[3] for row in rows], title="Children held, by IRO"),
             note=note + ".",
         )
 

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import search, views
 
 app_name = "caseload"
 
 urlpatterns = [
     path("mine/", views.my_caseload, name="mine"),
     path("all/", views.all_caseloads, name="all"),
+    path("search/", search.child_search, name="search"),
     path("children/<int:pk>/", views.child_detail, name="child"),
     path("children/<int:pk>/access-log/", views.child_access_log, name="child_access_log"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
@@ -15,10 +15,14 @@ from accounts.audit import access_log_write, audited
 from accounts.models import AccessAction, AccessLog
 from accounts.permissions import role_required
 from accounts.roles import Role
+from audits.selectors import monitoring_form_due, monitoring_forms_outstanding
+from children.selectors import children_arriving
 from iro_service.inputs import with_default_period
 from reviews import access
 from reviews.selectors import children_with_next_review, iro_booked_reviews, iro_home_caseload
+from reviews.timescales import add_working_days
 
+from .access_log import described
 from .annual_report import labelled_figures, render_report_pdf
 from .dashboard import PANELS, Dashboard
 from .definitions import ReportPeriod, definitions, last_complete_report_year, report_year_containing
@@ -41,23 +45,39 @@ def home(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied("Your account has no role in the IRO service yet; ask a manager to give you one.")
 
 
+# The IRO's home lists the reviews booked in the next this many working days, then the rest of
+# the month (a Friday's "this week" was all but over: issue #16).
+BOOKED_AHEAD_WORKING_DAYS = 10
+
+
 @role_required(Role.IRO)
 def my_caseload(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     children = iro_home_caseload(today=today, iro_id=request.user.pk)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
-    week_start = today - timedelta(days=today.weekday())
-    month_end = today + relativedelta(day=31)
-    booked = list(
-        iro_booked_reviews(iro_id=request.user.pk, start=min(week_start, today.replace(day=1)), end=month_end)
-    )
-    week_end = week_start + timedelta(days=6)
-    this_week = [review for review in booked if week_start <= timezone.localtime(review.booked_for).date() <= week_end]
-    this_month = [review for review in booked if timezone.localtime(review.booked_for).month == today.month]
+    soon_end = add_working_days(today, BOOKED_AHEAD_WORKING_DAYS)
+    # "The rest of the month": of the month the ten working days end in.
+    month_end = soon_end + relativedelta(day=31)
+    booked = list(iro_booked_reviews(iro_id=request.user.pk, start=today, end=month_end))
+    soon = [review for review in booked if timezone.localtime(review.booked_for).date() <= soon_end]
+    later = [review for review in booked if soon_end < timezone.localtime(review.booked_for).date() <= month_end]
+    forms_due = [
+        (review, monitoring_form_due(review.held_on))
+        for review in monitoring_forms_outstanding(today=today, chair_id=request.user.pk).select_related("child")
+    ]
     return render(
         request,
         "caseload/my_caseload.html",
-        {"page": page, "today": today, "this_week": this_week, "this_month": this_month},
+        {
+            "page": page,
+            "today": today,
+            "soon": soon,
+            "soon_end": soon_end,
+            "later": later,
+            "month_end": month_end,
+            "forms_due": forms_due,
+            "arriving": children_arriving(today=today, iro_id=request.user.pk),
+        },
     )
 
 
@@ -77,6 +97,7 @@ def all_caseloads(request: HttpRequest) -> HttpResponse:
             "form": form,
             "selected_iro": iro,
             "query": urlencode({"iro": iro.pk}) if iro else "",
+            "arriving": children_arriving(today=today, iro_id=iro.pk if iro else None),
         },
     )
 
@@ -252,4 +273,8 @@ def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     child = access.child_for(user=request.user, pk=pk, today=timezone.localdate())
     rows = AccessLog.objects.filter(child_id=child.pk).select_related("user").order_by("-at", "-pk")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "caseload/child_access_log.html", {"child": child, "page": page})
+    return render(
+        request,
+        "caseload/child_access_log.html",
+        {"child": child, "page": page, "entries": described(list(page))},
+    )

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -14,6 +15,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Round
 
 from accounts.roles import Role
 
@@ -79,10 +81,51 @@ def iro_caseloads(*, today: date) -> QuerySet:
         .select_related("iro_profile__team")
         .annotate(children_held=Count("allocations__child", filter=holding, distinct=True))
         .annotate(
-            children_per_fte=ExpressionWrapper(
-                F("children_held") * 1.0 / F("iro_profile__fte"),
-                output_field=DecimalField(max_digits=6, decimal_places=1),
+            # One decimal, as everywhere children per FTE is shown (66.7, not 66.6666666666667).
+            children_per_fte=Round(
+                ExpressionWrapper(
+                    F("children_held") * 1.0 / F("iro_profile__fte"),
+                    output_field=DecimalField(max_digits=12, decimal_places=6),
+                ),
+                1,
             )
         )
         .order_by("last_name", "first_name")
     )
+
+
+def children_arriving(*, today: date, iro_id: int | None = None) -> QuerySet[Child]:
+    """Children whose care starts after `today` (not looked after yet, so in no caseload list),
+    with the day it starts and the IRO allocated to hold them from then. One query.
+
+    The IRO is the open case-holding allocation's (the one *New child in care* made, starting on
+    the first day of care); with `iro_id`, only that IRO's arriving children.
+    """
+    from .models import PeriodOfCare
+
+    upcoming = PeriodOfCare.objects.filter(child_id=OuterRef("pk"), start__gt=today).order_by("start")
+    current = PeriodOfCare.objects.filter(child_id=OuterRef("pk"), start__lte=today).filter(
+        Q(end__isnull=True) | Q(end__gt=today)
+    )
+    holder = Allocation.objects.filter(
+        child_id=OuterRef("pk"), kind=AllocationKind.CASE_HOLDING, end__isnull=True
+    ).order_by("-start")
+    children = (
+        Child.objects.annotate(arriving_on=Subquery(upcoming.values("start")[:1]))
+        .filter(arriving_on__isnull=False)
+        .exclude(Exists(current))
+        .annotate(
+            iro_id=Subquery(holder.values("iro_id")[:1]),
+            iro_first_name=Subquery(holder.values("iro__first_name")[:1]),
+            iro_last_name=Subquery(holder.values("iro__last_name")[:1]),
+        )
+    )
+    if iro_id is not None:
+        children = children.filter(iro_id=iro_id)
+    return children.order_by("arriving_on", "last_name", "first_name", "pk")
+
+
+def iro_arriving_children(*, iro_id: int, today: date) -> QuerySet[Child]:
+    """For access: the children not in care yet whose open case-holding allocation (from the day
+    their care starts) is to this IRO."""
+    return children_arriving(today=today, iro_id=iro_id).values("pk")

@@ -10,8 +10,8 @@ from accounts.roles import Role
 from iro_service.formerrors import form_errors_apply
 
 from .forms import CaseHoldingIROForm
-from .models import Child
-from .selectors import current_allocations, iro_caseloads
+from .models import Allocation, AllocationKind, Child
+from .selectors import iro_caseloads
 from .services import allocation_case_holding_set
 
 
@@ -23,22 +23,28 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_object_or_404(Child, pk=pk)
 
     def holder():
-        return current_allocations(today=today).filter(child=child, kind="case_holding").select_related("iro").first()
+        # The open allocation, as the service sees it: today's holder, or the IRO allocated from
+        # a start still to come (a child whose care starts later: *New child in care*).
+        return (
+            Allocation.objects.filter(child=child, kind=AllocationKind.CASE_HOLDING, end__isnull=True)
+            .select_related("iro")
+            .first()
+        )
 
     current = holder()
     initial = {"start": today, "iro": current.iro if current else None}
     initial["held_by_when_opened"] = current.iro_id if current else "none"
     form = CaseHoldingIROForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and current and current.iro == form.cleaned_data["iro"]:
+        # Nothing to do: say so rather than "now held by" as if something had happened.
+        messages.info(request, f"Nothing changed: {child.display_name} is already held by {current.iro}.")
+        return redirect("caseload:child", pk=child.pk)
     if request.method == "POST" and form.is_valid():
         try:
             allocation_case_holding_set(
                 child=child,
                 iro=form.cleaned_data["iro"],
                 start=form.cleaned_data["start"],
-    if request.method == "POST" and form.is_valid() and current and current.iro == form.cleaned_data["iro"]:
-        # Nothing to do: say so rather than "now held by" as if something had happened.
-        messages.info(request, f"Nothing changed: {child.display_name} is already held by {current.iro}.")
-        return redirect("caseload:child", pk=child.pk)
                 held_by_when_opened=form.held_by_claim(),
             )
         except ValidationError as error:
@@ -55,5 +61,11 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "children/child_allocate.html",
-        {"child": child, "current": current, "form": form, "caseloads": iro_caseloads(today=today)},
+        {
+            "child": child,
+            "current": current,
+            "today": today,
+            "form": form,
+            "caseloads": iro_caseloads(today=today),
+        },
     )

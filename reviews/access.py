@@ -20,7 +20,7 @@ from django.http import Http404
 from accounts.models import User
 from accounts.roles import Role
 from children.models import AllocationKind, Child
-from children.selectors import current_allocations
+from children.selectors import current_allocations, iro_arriving_children
 
 from .codes import ReviewStatus
 from .models import Review
@@ -65,7 +65,13 @@ def children_readable(*, user: User, today: date) -> QuerySet[Child]:
     if user.is_manager or user.is_business_support:
         return Child.objects.all()
     if user.is_iro:
-        return iro_children(iro=user, today=today)
+        # Also a child whose care has not started yet and who is allocated to this IRO from its
+        # first day (*New child in care* with a future start): the IRO can read the record and
+        # prepare, but works on it (visits, reviews) only from that day (iro_children).
+        return Child.objects.filter(
+            Q(pk__in=iro_children(iro=user, today=today).values("pk"))
+            | Q(pk__in=iro_arriving_children(iro_id=user.pk, today=today))
+        )
     return Child.objects.none()
 
 
@@ -115,7 +121,7 @@ def review_for(*, user: User, pk: int, today: date) -> Review:
         return review
     if user.is_iro and (
         _covers(user=user, review=review, today=today)
-        or iro_children(iro=user, today=today).filter(pk=review.child_id).exists()
+        or children_readable(user=user, today=today).filter(pk=review.child_id).exists()
     ):
         return review
     raise Http404("No such review on your caseload.")

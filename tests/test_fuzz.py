@@ -301,6 +301,8 @@ GET_PAGES = {
     "reviews:to_book": ("support", None, ["within", "iro", "team", "page"]),
     "caseload:mine": ("iro", None, ["page"]),
     "caseload:all": ("manager", None, ["iro", "page"]),
+    "caseload:search": ("manager", None, ["q", "page"]),
+    "caseload:search (iro)": ("iro", None, ["q", "page"]),
     "caseload:child_access_log": ("manager", "child", ["page"]),
     "caseload:dashboard": ("manager", None, ["start", "end", "team", "iro"]),
     "caseload:dashboard (iro)": ("iro", None, ["start", "end", "team", "iro"]),

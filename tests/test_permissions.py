@@ -46,6 +46,8 @@ RULES = {
     "healthz": (None, {"iro": 200, "manager": 200, "support": 200, "no_role": 200}),
     "caseload:mine": (None, IRO_ONLY),
     "caseload:all": (None, STAFF),
+    # Finding a child: every role with children; an IRO only finds their own (the results).
+    "caseload:search": (None, {"iro": 200, "manager": 200, "support": 200, "no_role": 403}),
     "caseload:child": ("child", READ_ALL_IRO_OWN),
     "caseload:child_access_log": ("child", {"iro": 403, "manager": 200, "support": 403, "no_role": 403}),
     # An IRO sees the dashboard and the report for their own caseload; a manager, any scope.

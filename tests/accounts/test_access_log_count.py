@@ -51,7 +51,7 @@ def test_two_hundred_random_actions_make_two_hundred_rows(client, iro, manager, 
 
     def record_visit(child, review, document):
         client.force_login(iro)
-        visit = {"visited_on": "2025-03-01", "notes": "."}
+        visit = {"visited_on": "2025-03-01", "seen_alone": "True", "notes": "."}
         response = client.post(reverse("reviews:visit_new", args=[child.pk]), visit)
         return response, (child.pk, AccessAction.CHANGE)
 

@@ -76,7 +76,7 @@ def test_a_change_is_logged_as_a_change_with_the_child(client, iro):
     child, _review = child_in_care(iro)
     client.force_login(iro)
     response = client.post(
-        reverse("reviews:visit_new", args=[child.pk]), {"visited_on": "2025-01-10", "seen_alone": "on", "notes": "Ok"}
+        reverse("reviews:visit_new", args=[child.pk]), {"visited_on": "2025-01-10", "seen_alone": "True", "notes": "Ok"}
     )
     assert response.status_code == 302
     [row] = AccessLog.objects.all()

@@ -83,11 +83,17 @@ def test_due_today_and_overdue_go_to_the_iro_and_overdue_to_managers(iro, busine
 def test_outcomes_and_minutes_reminders_go_to_the_chair(iro, manager):
     review = _review_due_on(iro, date(2026, 5, 20))
     review_record_held(review=review, held_on=date(2026, 4, 24), chair=iro, participation_code="PN1")
-    # Outcomes due Fri 1 May (5 working days), minutes due Tue 26 May (20 working days).
+    # Outcomes due Fri 1 May (5 working days), minutes due Tue 26 May (20 working days); the
+    # monitoring form, due 5 working days after the review too, is reminded alongside (issue #16).
     reminders_sweep(today=FRIDAY_BEFORE_BANK_HOLIDAY)
-    assert _kinds(review, iro) == {NotificationKind.OUTCOMES_DUE}
+    assert _kinds(review, iro) == {NotificationKind.OUTCOMES_DUE, NotificationKind.MONITORING_FORM_DUE}
     reminders_sweep(today=date(2026, 5, 5))
-    assert _kinds(review, iro) == {NotificationKind.OUTCOMES_DUE, NotificationKind.OUTCOMES_OVERDUE}
+    assert _kinds(review, iro) == {
+        NotificationKind.OUTCOMES_DUE,
+        NotificationKind.OUTCOMES_OVERDUE,
+        NotificationKind.MONITORING_FORM_DUE,
+        NotificationKind.MONITORING_FORM_OVERDUE,
+    }
     reminders_sweep(today=date(2026, 5, 15))  # minutes due in 6 working days: not yet
     assert NotificationKind.MINUTES_DUE not in _kinds(review, iro)
     reminders_sweep(today=date(2026, 5, 18))  # 5 working days
@@ -154,7 +160,9 @@ def test_the_sweep_runs_the_same_queries_for_100_and_5000_children():
     assert Notification.objects.count() > 20 * small_rows > 0
     # 7 review queries (3 bands of outstanding reviews, outcomes, minutes, support, managers),
     # 2 for escalations, the insert, and the unsent ids to deliver.
-    assert small == large == 13  # two more bands since issue #14: care ends at 18, clock unknown
+    # Two more bands since issue #14 (care ends at 18, clock unknown) and one since issue #16:
+    # the monitoring forms due within 2 working days or overdue, in one query.
+    assert small == large == 14
 
 
 # --- Every child on the right clock (issue #14) ---------------------------------------------
