@@ -36,7 +36,7 @@ from typing import IO
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
 from children.ages import age_on
@@ -1191,7 +1191,7 @@ def export_tables(year: int | None) -> dict[str, Iterator[list[str]]]:
     child_ids = periods.values("child_id")
     children = (
         Child.objects.filter(pk__in=child_ids)
-        .annotate(short_breaks_only=_short_breaks_only(start, end) if year else Q(pk=None))
+        .annotate(short_breaks_only=_short_breaks_only(start, end) if year else Value(False))
         .order_by("local_id")
         .values_list(
             "local_id", "sex", "date_of_birth", "ethnicity", "upn", "mother", "mother_child_date_of_birth",
