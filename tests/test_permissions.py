@@ -71,9 +71,9 @@ RULES = {
     "reviews:return_check": ("return_check", SUPPORT_ONLY),
     "reviews:return_check_file": ("return_check_file", SUPPORT_ONLY),
     "reviews:visit_new": ("child", IRO_OWN_ONLY),
+    "reviews:visit_correct": ("visit", IRO_OWN_ONLY),
     "audits:midway_new": ("child", IRO_OWN_ONLY),
     "audits:monitoring_form": ("held_review", IRO_OWN_ONLY),
-    "reviews:visit_correct": ("visit", IRO_OWN_ONLY),
     "audits:escalation_new": ("child", IRO_OWN_ONLY),
     "audits:escalation_detail": ("escalation", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),
     "audits:escalations_open": (None, {"iro": 403, "manager": 200, "support": 403, "no_role": 403}),
@@ -167,9 +167,9 @@ def world():
             "held_review": held.pk,
             "document": document.pk,
             "escalation": escalation.pk,
+            "visit": Visit.objects.create(child=child, iro=owner, visited_on=date(2025, 1, 20), notes="Seen.").pk,
             "panel": ("caseload", "csv"),
         }
-            "visit": Visit.objects.create(child=child, iro=owner, visited_on=date(2025, 1, 20), notes="Seen.").pk,
     return users, objects
 
 
