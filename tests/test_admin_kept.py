@@ -50,7 +50,9 @@ KEPT_TABLES = (*import_module("audits.migrations.0006_kept_admin").KEPT_TABLES, 
 # Models that are part of a child's record (decided in issue #13): the admin never deletes any
 # of them. Decisions and reports received are part of it too, but the application itself
 # removes them from a draft review, so only the admin and the other models refuse.
-NOT_A_CHILDS_RECORD = {"audits.RatingSchemeSetting"}
+# Settings and service records, not part of any child's record: a return check is a run of the DfE
+# validator over an export (its files are the export, made again on demand).
+NOT_A_CHILDS_RECORD = {"audits.RatingSchemeSetting", "reviews.ReturnCheck"}
 
 
 @pytest.fixture
