@@ -43,6 +43,7 @@ from reviews.forms import (
     DecisionForm,
     DecisionFormSet,
     DistributionForm,
+    DocumentIssueForm,
     DocumentRequestForm,
     InviteeForm,
     InviteeFormSet,
@@ -50,6 +51,7 @@ from reviews.forms import (
     ReturnCheckForm,
     ReviewHeldForm,
     ReviewRecordForm,
+    VisitCorrectionForm,
     VisitForm,
 )
 from reviews.models import CareEvent, Document, Review
@@ -162,6 +164,8 @@ FORMS = {
     "CancelBookingForm": lambda w, d: CancelBookingForm(d),
     "CoverForm": lambda w, d: CoverForm(d),
     "VisitForm": lambda w, d: VisitForm(d),
+    "VisitCorrectionForm": lambda w, d: VisitCorrectionForm(d),
+    "DocumentIssueForm": lambda w, d: DocumentIssueForm(d),
     "PreparationForm": lambda w, d: PreparationForm(d, review=w["review"]),
     "ReviewRecordForm": lambda w, d: ReviewRecordForm(d, instance=w["review"]),
     "ReviewRecordForm (marking held)": lambda w, d: ReviewRecordForm(d, instance=w["review"], marking_held=True),
