@@ -70,11 +70,20 @@ class PeriodForm(forms.Form):
         validators=date_range_validators(),
     )
 
+    # Figures are drawn month by month: a period of centuries would build a query of thousands of
+    # columns (a slow page anyone could ask for). Ten years covers any report a service needs.
+    MAX_YEARS = 10
+
     def clean(self) -> dict:
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             raise forms.ValidationError("The end date is before the start date.")
+        if start and end and (end - start).days > self.MAX_YEARS * 366:
+            raise forms.ValidationError(
+                f"Choose a period of at most {self.MAX_YEARS} years: this one runs from {start:%-d %B %Y} "
+                f"to {end:%-d %B %Y}."
+            )
         return cleaned
 
 

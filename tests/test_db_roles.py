@@ -297,7 +297,7 @@ def test_real_requests_and_the_workers_tasks_run_as_the_runtime_role(client, wor
     child = objects["own"]["child"]
     visit = reverse("reviews:visit_new", args=[child])
     fields = _form(client, visit)
-    fields.update({"visited_on": "2025-02-01", "seen_alone": "on", "notes": "Seen at home."})
+    fields.update({"visited_on": "2025-02-01", "seen_alone": "True", "notes": "Seen at home."})
     assert client.post(visit, fields).status_code == 302
     assert Visit.objects.filter(child_id=child, notes="Seen at home.").exists()
 

@@ -318,3 +318,12 @@ def test_a_team_filter_still_works_on_reviews_to_book(client, iro, other_iro, bu
     content = _text(client.get(reverse("reviews:to_book"), {"team": str(team.pk)}))
     assert escape(mine.last_name) in content
     assert escape(theirs.last_name) not in content
+
+
+@pytest.mark.parametrize("name", ["caseload:dashboard", "caseload:report"])
+def test_a_period_of_centuries_is_refused_with_the_limit(client, manager, name):
+    """1900 to 2100 is within the date range but would draw 2,400 month columns: refused, said."""
+    client.force_login(manager)
+    response = client.get(reverse(name), {"start": "1900-01-01", "end": "2100-12-31"})
+    assert response.status_code == 200
+    assert "Choose a period of at most 10 years" in response.content.decode()
