@@ -12,7 +12,9 @@ from accounts.selectors import iro_users
 from iro_service.formerrors import HiddenErrorsShown
 from iro_service.inputs import BoundedDatesMixin
 
-from .codes import CategoryOfNeed, LegalStatus, PlacementProvider, PlacementType
+from .code_fields import YearCodesFormMixin
+from .code_years import ALL_PLACEMENT_TYPE_CHOICES
+from .codes import CategoryOfNeed, LegalStatus, PlacementProvider
 from .models import Allocation, Child, Episode, PeriodOfCare
 from .validators import validate_child_id
 
@@ -103,7 +105,7 @@ class AllocationForm(CrispyModelForm):
         self.fields["iro"].queryset = iro_users()
 
 
-class NewChildForm(ChildForm):
+class NewChildForm(YearCodesFormMixin, ChildForm):
     """A child coming into care: the child, the start of care and the first placement."""
 
     looked_after_from = forms.DateField(label="Looked after from", widget=DATE_INPUT)
@@ -120,7 +122,7 @@ class NewChildForm(ChildForm):
     )
     placement_type = forms.ChoiceField(
         label="Placement",
-        choices=[("", "Choose the placement")] + PlacementType.choices,
+        choices=[("", "Choose the placement")] + ALL_PLACEMENT_TYPE_CHOICES,  # the year's: YearCodesFormMixin
         error_messages={"required": "Choose the placement."},
     )
     placement_provider = forms.ChoiceField(

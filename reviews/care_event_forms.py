@@ -4,13 +4,14 @@ different placement or status) and its refusals are shown against the same field
 
 from django import forms
 
+from children.code_fields import YearCodesFormMixin
+from children.code_years import ALL_PLACEMENT_TYPE_CHOICES
 from children.codes import (
     ADOPTION_PLACEMENTS,
     EPISODE_CONTINUES,
     CategoryOfNeed,
     LegalStatus,
     PlacementProvider,
-    PlacementType,
     ReasonEpisodeCeased,
     ReasonNewEpisode,
     ReasonPlaceChange,
@@ -22,8 +23,9 @@ from .care_event_models import EarlyReviewChoice
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
-NON_ADOPTION_PLACEMENTS = [(code, label) for code, label in PlacementType.choices if code not in ADOPTION_PLACEMENTS]
-ADOPTION_PLACEMENT_CHOICES = [(code, label) for code, label in PlacementType.choices if code in ADOPTION_PLACEMENTS]
+# Every code any year has: YearCodesFormMixin offers only the year's.
+NON_ADOPTION_PLACEMENTS = [choice for choice in ALL_PLACEMENT_TYPE_CHOICES if choice[0] not in ADOPTION_PLACEMENTS]
+ADOPTION_PLACEMENT_CHOICES = [choice for choice in ALL_PLACEMENT_TYPE_CHOICES if choice[0] in ADOPTION_PLACEMENTS]
 
 
 def _rne_choices(*codes: str) -> list[tuple[str, str]]:
@@ -38,7 +40,7 @@ def _postcode() -> forms.CharField:
     return forms.CharField(label="Placement postcode", max_length=8, required=False)
 
 
-class BasePlacementForm(forms.Form):
+class BasePlacementForm(YearCodesFormMixin, forms.Form):
     placement_type = forms.ChoiceField(label="New placement (PLACE)", choices=_coded(NON_ADOPTION_PLACEMENTS))
     placement_provider = forms.ChoiceField(
         label="Placement provider", choices=[("", "Not known")] + _coded(PlacementProvider.choices), required=False
@@ -70,7 +72,7 @@ class PlacementChangeForm(BoundedDatesMixin, BasePlacementForm):
                    "reason_place_change", "significant_change"]  # fmt: skip
 
 
-class LegalStatusChangeForm(BoundedDatesMixin, forms.Form):
+class LegalStatusChangeForm(BoundedDatesMixin, YearCodesFormMixin, forms.Form):
     start = forms.DateField(label="Date the new legal status began", widget=DATE_INPUT)
     legal_status = forms.ChoiceField(label="New legal status (LS)", choices=_coded(LegalStatus.choices))
     significant_change = SIGNIFICANT
@@ -92,7 +94,7 @@ class PlacementAndLegalStatusForm(BoundedDatesMixin, BasePlacementForm):
                    "placement_postcode", "urn", "reason_place_change", "significant_change"]  # fmt: skip
 
 
-class AdoptionPlacementForm(BoundedDatesMixin, forms.Form):
+class AdoptionPlacementForm(BoundedDatesMixin, YearCodesFormMixin, forms.Form):
     placed_on = forms.DateField(label="Date placed for adoption", widget=DATE_INPUT)
     placement_type = forms.ChoiceField(
         label="Placement for adoption (PLACE)", choices=_coded(ADOPTION_PLACEMENT_CHOICES), widget=forms.RadioSelect
@@ -129,11 +131,11 @@ class LeaveCareForm(BoundedDatesMixin, forms.Form):
     no_early_review_reason = forms.CharField(label="Why not", widget=TEXTAREA, required=False, max_length=2000)
 
 
-class ReturnToCareForm(BoundedDatesMixin, forms.Form):
+class ReturnToCareForm(BoundedDatesMixin, YearCodesFormMixin, forms.Form):
     start = forms.DateField(label="Looked after again from", widget=DATE_INPUT)
     legal_status = forms.ChoiceField(label="Legal status (LS)", choices=_coded(LegalStatus.choices))
     category_of_need = forms.ChoiceField(label="Category of need (CIN)", choices=_coded(CategoryOfNeed.choices))
-    placement_type = forms.ChoiceField(label="Placement (PLACE)", choices=_coded(PlacementType.choices))
+    placement_type = forms.ChoiceField(label="Placement (PLACE)", choices=_coded(ALL_PLACEMENT_TYPE_CHOICES))
     placement_provider = forms.ChoiceField(
         label="Placement provider", choices=[("", "Not known")] + _coded(PlacementProvider.choices), required=False
     )

@@ -45,7 +45,6 @@ from children.code_years import (
     LAST_YEAR,
     RULE_144,
     RULE_146,
-    RULE_178,
     YearCodes,
     codes_for_year,
     collection_year_label,
@@ -510,7 +509,7 @@ def _check_child_codes(row: Row, codes: YearCodes, add) -> None:
 
 
 def _check_episode_codes(row: Row, codes: YearCodes, date_of_birth: date | None, add) -> None:
-    """LS and PLACE against the lists of the year the episode was last open in; rules 178 and 371."""
+    """LS and PLACE against the lists of the year the episode was last open in; rules 178, 213 and 371."""
     legal_status, place, provider = row["LS"], row["PLACE"], row["PLACE_PROVIDER"]
     if "\x00" not in legal_status and legal_status not in codes.legal_statuses:
         if legal_status in LegalStatus.values:
@@ -533,15 +532,10 @@ def _check_episode_codes(row: Row, codes: YearCodes, date_of_birth: date | None,
         else:
             add(f"{row.where('PLACE')}: {_show(place)} is not a PLACE code")
         return
-    if provider and place in codes.placements_without_provider:
+    if provider and (broken := codes.provider_rule(place)):
         add(
             f"{row.where('PLACE_PROVIDER')}: PLACE_PROVIDER is {_show(provider)}, but in {codes.label} PLACE {place} "
-            f"takes no provider ({_rule('178', RULE_178)})"
-        )
-    elif not provider and place in codes.placements_needing_provider:
-        add(
-            f"{row.where('PLACE_PROVIDER')}: PLACE_PROVIDER is blank, but from {codes.label} PLACE {place} takes a "
-            f"provider (PR0 to PR5) ({_rule('178', RULE_178)})"
+            f"takes no provider ({_rule(*broken)})"
         )
     start = row.date("DECOM")
     if place == codes.placement_from_16 and start and date_of_birth and start >= date_of_birth:

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -15,10 +16,10 @@ from children.code_years import (
     codes_for_year,
     collection_year_of,
     current_codes,
-    placement_type_choices,
 )
 from children.forms import NewChildForm
 from children.models import Child, Episode
+from reviews.care_event_forms import PlacementAndLegalStatusForm, PlacementChangeForm, ReturnToCareForm
 from reviews.ssda903 import EPISODES, HEADER, REVIEWS, ImportProblems, export_rows, import_files
 from tests.reviews.test_ssda903 import _csv, _uploads
 
@@ -66,7 +67,7 @@ def test_every_years_codes_have_words_and_the_years_run_without_a_gap():
     labelled = {code for code, _ in ALL_PLACEMENT_TYPE_CHOICES}
     for codes in CODES_BY_YEAR.values():
         assert codes.placement_types <= labelled
-        assert codes.placements_without_provider <= codes.placement_types
+        assert codes.provider_rule_213 <= codes.placements_without_provider <= codes.placement_types
         assert codes.placement_from_16 in codes.placement_types
     assert sorted(CODES_BY_YEAR) == list(range(min(CODES_BY_YEAR), max(CODES_BY_YEAR) + 1))
 
@@ -94,12 +95,32 @@ def test_the_collection_year_of_a_day_turns_on_1_april():
     assert collection_year_of(date(2025, 3, 31)) == 2025 and collection_year_of(date(2025, 4, 1)) == 2026
 
 
-def test_forms_offer_the_current_years_placements_and_keep_a_held_one():
-    today = date(2026, 11, 28)
-    offered = {code for code, _ in placement_type_choices(today)}
-    assert offered == set(current_codes(today).placement_types) and "H5" not in offered and "Z11" in offered
-    assert "H5" in {code for code, _ in placement_type_choices(today, keep="H5")}
-    assert "H5" not in {code for code, _ in NewChildForm().fields["placement_type"].choices}
+@pytest.mark.parametrize(
+    ("today", "offered", "not_offered"), [(date(2025, 3, 1), "H5", "Z11"), (date(2026, 11, 28), "Z11", "H5")]
+)
+def test_forms_offer_the_years_placements(today, offered, not_offered):
+    with time_machine.travel(today, tick=False):
+        forms = [NewChildForm(), PlacementChangeForm(), ReturnToCareForm(), PlacementAndLegalStatusForm()]
+    for form in forms:
+        codes = {code for code, _ in form.fields["placement_type"].choices} - {""}
+        assert codes <= current_codes(today).placement_types
+        assert offered in codes and not_offered not in codes
+
+
+@pytest.mark.parametrize(("place", "rule"), [("T4", "213"), ("Z11", "213"), ("T0", "213")])
+@time_machine.travel(date(2026, 11, 28), tick=False)
+def test_a_form_refuses_a_provider_where_the_return_takes_none(place, rule):
+    form = PlacementChangeForm(
+        data={"start": "2026-11-01", "reason_new_episode": "P", "placement_type": place,
+              "placement_provider": "PR1", "reason_place_change": "CARPL"}  # fmt: skip
+    )
+    assert not form.is_valid()
+    assert form.errors["placement_provider"] == [
+        f"Choose 'Not known': a {place} placement has no placement provider in the DfE return "
+        f"(2026-27, rule {rule}: Placement provider information not required.)"
+    ]
+    form = PlacementChangeForm(data={**form.data, "placement_provider": ""})
+    assert "placement_provider" not in form.errors
 
 
 # --- The import -----------------------------------------------------------------------------
@@ -158,27 +179,31 @@ def _episode(child: str, decom: str, place: str, provider: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_rule_178_from_2025_26_t4_takes_a_provider():
+def test_from_2025_26_t4_takes_no_provider_under_rule_213_though_rule_178_no_longer_lists_it():
+    # The validator's 2025-26 rule 178 dropped T4 from its list, but its rule 213 keeps it: a
+    # provider on a T4 fails 213, none fails neither, so the import asks for none.
     header = [["T1", "M", "01/01/2010", "WBRI", "", "", ""]]
-    problems = _problems(_files(header, [_episode("T1", "01/05/2025", "T4", "")]))
-    assert (
-        "e.csv:2: PLACE_PROVIDER: PLACE_PROVIDER is blank, but from 2025-26 PLACE T4 takes a provider (PR0 to PR5) "
-        "(DfE rule 178: Placement provider code is not a valid code.)"
-    ) in problems
-    import_files(_files(header, [_episode("T1", "01/05/2025", "T4", "PR1")]))
-    assert Episode.objects.get().placement_provider == "PR1"
+    problems = _problems(_files(header, [_episode("T1", "01/05/2025", "T4", "PR1")]))
+    assert problems == [
+        "e.csv:2: PLACE_PROVIDER: PLACE_PROVIDER is 'PR1', but in 2025-26 PLACE T4 takes no provider "
+        "(DfE rule 213: Placement provider information not required.)"
+    ]
+    import_files(_files(header, [_episode("T1", "01/05/2025", "T4", "")]))
+    assert Episode.objects.get().placement_provider == ""
 
 
 @pytest.mark.django_db
-def test_rule_178_until_2024_25_t4_takes_none_and_t0_never_does():
+def test_until_2024_25_z1_takes_no_provider_under_rule_178_and_t0_under_rule_213():
     header = [["T1", "M", "01/01/2010", "WBRI", "", "", ""]]
-    problems = _problems(_files(header, [_episode("T1", "01/05/2024", "T4", "PR1")]))
-    assert (
-        "e.csv:2: PLACE_PROVIDER: PLACE_PROVIDER is 'PR1', but in 2024-25 PLACE T4 takes no provider "
+    problems = _problems(_files(header, [_episode("T1", "01/05/2024", "Z1", "PR1")]))
+    assert problems == [
+        "e.csv:2: PLACE_PROVIDER: PLACE_PROVIDER is 'PR1', but in 2024-25 PLACE Z1 takes no provider "
         "(DfE rule 178: Placement provider code is not a valid code.)"
-    ) in problems
+    ]
     problems = _problems(_files(header, [_episode("T1", "01/05/2025", "T0", "PR1")]))
-    assert any("in 2025-26 PLACE T0 takes no provider (DfE rule 178" in problem for problem in problems)
+    assert any("in 2025-26 PLACE T0 takes no provider (DfE rule 213" in problem for problem in problems)
+    problems = _problems(_files(header, [_episode("T1", "01/05/2025", "Z11", "PR2")]))
+    assert any("in 2025-26 PLACE Z11 takes no provider (DfE rule 213" in problem for problem in problems)
 
 
 @pytest.mark.django_db
