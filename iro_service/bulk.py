@@ -5,6 +5,11 @@
 row its primary key up front (so that children can point at parents before anything is
 written), and writes with PostgreSQL's COPY, or executemany elsewhere. Rows are not
 validated here: callers insert only what the model rules allow, and say how they know.
+
+On PostgreSQL the ids come from the table's own sequence (`nextval`, a block at a time in one
+round trip), so an import running beside a "New child" or any other insert never hands out an
+id someone else also gets; the sequence is never moved back. The embedded SQLite database of
+`make run` has one writer at a time: there ids follow the highest one held.
 """
 
 from datetime import date, datetime
@@ -14,6 +19,8 @@ from io import StringIO
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import NOT_PROVIDED, Max, Model
+
+ID_BLOCK = 5000  # ids taken from the sequence per round trip
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -40,12 +47,28 @@ class BulkInserter:
         self.batch_size = batch_size
         self.rows: list[tuple] = []
         self.written = 0
-        self.next_id = (model.objects.aggregate(highest=Max("pk"))["highest"] or 0) + 1
+        self.ids: list[int] = []  # reserved and not yet given, last first
+        self.sequenced = connection.vendor == "postgresql"
+        if not self.sequenced:
+            self.next_id = (model.objects.aggregate(highest=Max("pk"))["highest"] or 0) + 1
+
+    def _next_id(self) -> int:
+        if not self.sequenced:
+            self.next_id += 1
+            return self.next_id - 1
+        if not self.ids:
+            table, column = self.model._meta.db_table, self.model._meta.pk.column
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [connection.ops.quote_name(table), column, ID_BLOCK],
+                )
+                self.ids = sorted((row[0] for row in cursor.fetchall()), reverse=True)
+        return self.ids.pop()
 
     def add(self, **values: object) -> int:
         """Queue one row (keyword names are field attnames, e.g. `child_id`); returns its id."""
-        row_id = self.next_id
-        self.next_id += 1
+        row_id = self._next_id()
         values["id"] = row_id
         row = []
         for model_field in self.fields:
@@ -95,8 +118,11 @@ class BulkInserter:
         self.rows = []
 
     def finish(self) -> int:
-        """Write what is queued and move the table's id sequence past the ids given out."""
+        """Write what is queued; on SQLite, move the table's id sequence past the ids given out
+        (on PostgreSQL they came from it: ids reserved and not used are skipped, as ever)."""
         self.flush()
+        if self.sequenced:
+            return self.written
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), [self.model]):
                 cursor.execute(statement)
