@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from accounts import services as notification_services
 from accounts.models import Notification, NotificationKind
 from accounts.roles import Role
-from reviews.reminders import review_reminders, users_with_role
+from reviews.reminders import review_reminders, user_ids_with_role
 from reviews.timescales import add_working_days
 
 from .codes import EscalationOutcome
@@ -22,7 +22,7 @@ MONITORING_FORM_WARNING = 2
 
 def escalation_reminders(*, today: date) -> list[Notification]:
     """An escalation stage past its deadline, to the managers."""
-    managers = users_with_role(Role.MANAGER)
+    managers = user_ids_with_role(Role.MANAGER)
     overdue = Escalation.objects.filter(outcome=EscalationOutcome.OPEN, stage_deadline__lt=today).values(
         "pk", "stage", "stage_deadline", "child_id", "child__local_id"
     )

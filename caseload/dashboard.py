@@ -173,7 +173,7 @@ class Dashboard:
         next_month = this_month + relativedelta(months=1)
         after_next = next_month + relativedelta(months=1)
         iros = (
-            iro_users()
+            iro_users(including_left=True)
             .filter(self.scope.by("pk"))
             .select_related("iro_profile__team")
             .annotate(

@@ -13,7 +13,7 @@ User = get_user_model()
 class CaseloadFilterForm(forms.Form):
     iro = forms.ModelChoiceField(
         label="IRO",
-        queryset=iro_users(),
+        queryset=iro_users(including_left=True),  # a leaver still holding children is found
         required=False,
         empty_label="All IROs",
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -35,7 +35,9 @@ class DashboardFilterForm(PeriodForm):
     """Period, and for managers a team or an IRO."""
 
     team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False, empty_label="All teams")
-    iro = forms.ModelChoiceField(label="IRO", queryset=iro_users(), required=False, empty_label="All IROs")
+    iro = forms.ModelChoiceField(
+        label="IRO", queryset=iro_users(including_left=True), required=False, empty_label="All IROs"
+    )
 
     def __init__(self, *args, for_manager: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from accounts.models import Notification, NotificationKind
 from accounts.roles import Role
+from accounts.selectors import users_with_role
 from children.models import AllocationKind
 from children.selectors import current_allocations
 
@@ -40,8 +41,8 @@ OUTCOMES_WARNING = 2
 MINUTES_WARNING = 5
 
 
-def users_with_role(role: Role) -> list[int]:
-    return list(User.objects.filter(groups__name=role.value, is_active=True).values_list("pk", flat=True))
+def user_ids_with_role(role: Role) -> list[int]:
+    return list(users_with_role(role).values_list("pk", flat=True))
 
 
 def _with_iro(reviews, *, today: date):
@@ -92,8 +93,8 @@ def review_reminders(*, today: date) -> list[Notification]:
     whichever schedule set the date: reg 33, reg 48 short breaks, adoption); care ending at 18
     within three months; a clock unknown; outcomes due within 2 working days or overdue;
     minutes due within 5 or overdue. A child who has left care has no outstanding review."""
-    support = users_with_role(Role.BUSINESS_SUPPORT)
-    managers = users_with_role(Role.MANAGER)
+    support = user_ids_with_role(Role.BUSINESS_SUPPORT)
+    managers = user_ids_with_role(Role.MANAGER)
     first_warning = add_working_days(today, REVIEW_FIRST_WARNING)
     second_warning = add_working_days(today, REVIEW_SECOND_WARNING)
     fields = ("pk", "due_date", "status", "iro_id", "child__local_id")

@@ -113,7 +113,7 @@ def to_book(request: HttpRequest) -> HttpResponse:
             "within": within,
             "iro_id": iro_id,
             "team_id": team_id,
-            "iros": iro_users(),
+            "iros": iro_users(including_left=True),  # a leaver's children still need booking
             "teams": Team.objects.all(),
             "query": query,
             "clock_unknown": clock_unknown[:CLOCK_UNKNOWN_LISTED],
