@@ -136,8 +136,13 @@ def report_context(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, to
     }
 
 
-def render_report_pdf(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> bytes:
+def report_document(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> HTML:
+    """The report as WeasyPrint's HTML, to write as a PDF (or lay out into pages, as the tests do)."""
     html = render_to_string(
         "caseload/pdf/annual_report.html", report_context(start=start, end=end, scope=scope, today=today)
     )
-    return HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
+    return HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher())
+
+
+def render_report_pdf(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> bytes:
+    return report_document(start=start, end=end, scope=scope, today=today).write_pdf()

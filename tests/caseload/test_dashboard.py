@@ -154,6 +154,82 @@ def test_the_pdf_reads_like_the_annual_report_with_the_narrative_and_definitions
     assert "Percentages" in pages[-1]  # the definitions run to the last page
 
 
+# The figures the report draws, in its order (templates/caseload/pdf/annual_report.html); the
+# last three are tables without a chart.
+REPORT_FIGURES_WITH_CHARTS = [
+    "Children in care at each month end",
+    "Reviews held in timescale by month",
+    "Age bands",
+    "Legal status",
+    "Placement distance",
+    "Participation by PN code",
+    "Visits, parents, monitoring forms and documents",
+    "Caseload trend by month",
+]
+REPORT_TABLES_ONLY = ["Escalations by stage and theme", "Caseload per IRO", "IRO continuity"]
+
+
+def _laid_out_figures(**period) -> dict[str, dict[str, list[tuple[int, float]]]]:
+    """The report laid out into pages by WeasyPrint, as the PDF is written: for each figure, by its
+    title, the (page, height on the page) of its title, its chart and each of its table's rows."""
+    from caseload.annual_report import report_document
+
+    figures: dict[str, dict[str, list[tuple[int, float]]]] = {}
+
+    def walk(box, page: int, figure: dict | None) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag == "div" and "figure" in element.get("class", "").split():
+            figure = figures.setdefault(id(element), {"title": [], "chart": [], "rows": []})
+        if figure is not None and type(box).__name__ == "BlockBox" and box.element_tag == "h3":
+            figure["title"].append((page, box.position_y))
+            figure["name"] = "".join(element.itertext()).strip()
+        elif figure is not None and box.element_tag == "{http://www.w3.org/2000/svg}svg":
+            figure["chart"].append((page, box.position_y))
+        elif figure is not None and type(box).__name__ == "TableRowBox" and box.element_tag == "tr":
+            figure["rows"].append((page, box.position_y))
+        for child in getattr(box, "children", ()):
+            walk(child, page, figure)
+
+    for number, page in enumerate(report_document(**period).render().pages, start=1):
+        walk(page._page_box, number, None)
+    return {figure.pop("name"): figure for figure in figures.values()}
+
+
+def test_each_report_figure_is_its_title_then_its_chart_then_its_table_on_one_page(demo):
+    figures = _laid_out_figures(start=date(2025, 4, 1), end=date(2026, 3, 31), today=date(2026, 5, 1))
+    assert list(figures) == [
+        *REPORT_FIGURES_WITH_CHARTS[:7],
+        REPORT_TABLES_ONLY[0],
+        REPORT_FIGURES_WITH_CHARTS[7],
+        *REPORT_TABLES_ONLY[1:],
+    ]
+    for name, figure in figures.items():
+        [(page, title_y)] = figure["title"]
+        pages = {row_page for row_page, _y in figure["rows"]}
+        assert pages == {page}, f"{name}: title on page {page}, table rows on pages {sorted(pages)}"
+        if name in REPORT_FIGURES_WITH_CHARTS:
+            [(chart_page, chart_y)] = figure["chart"]
+            assert chart_page == page, f"{name}: title on page {page}, chart on page {chart_page}"
+            assert title_y < chart_y < min(y for _page, y in figure["rows"]), name
+        else:
+            assert figure["chart"] == [], name
+
+
+def test_a_table_longer_than_a_page_breaks_but_its_title_and_chart_stay_together(demo):
+    """Three years of months: the timeliness table (37 rows) cannot share a page with its chart."""
+    figures = _laid_out_figures(start=date(2023, 4, 1), end=date(2026, 3, 31), today=date(2026, 5, 1))
+    timeliness = figures["Reviews held in timescale by month"]
+    [(page, _title_y)] = timeliness["title"]
+    [(chart_page, _chart_y)] = timeliness["chart"]
+    row_pages = [row_page for row_page, _y in timeliness["rows"]]
+    assert chart_page == page
+    assert row_pages[0] == page  # the table starts under its chart, not on the next page
+    assert max(row_pages) > page  # and, being longer than the rest of the page, runs on
+    for name, figure in figures.items():  # every figure starts whole: title, chart and first rows
+        starts = {figure["title"][0][0], *(chart_page for chart_page, _y in figure["chart"]), figure["rows"][0][0]}
+        assert len(starts) == 1, f"{name} starts over pages {sorted(starts)}"
+
+
 def test_the_managers_narrative_is_kept_per_report_year(client, demo):
     manager = UserFactory(role="manager")
     client.force_login(manager)
@@ -247,7 +323,7 @@ def test_a_manager_can_narrow_to_a_team_or_an_iro(client, demo):
     assert by_team["reviews"]["held"] <= whole["reviews"]["held"]
 
 
-HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "=cmd|' /C calc'!A0"]
+HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "=cmd|' /C calc'!A0"]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -275,7 +351,7 @@ def test_csv_and_xlsx_hold_hostile_text_as_text():
 
 
 def test_dashboard_exports_neutralise_names_from_the_records(client, db):
-    iro = UserFactory(username="evil", role="iro", first_name="=HYPERLINK(\"http://evil.example\")", last_name="X")
+    iro = UserFactory(username="evil", role="iro", first_name='=HYPERLINK("http://evil.example")', last_name="X")
     IROProfileFactory(user=iro, team=Team.objects.create(name="@team"))
     client.force_login(UserFactory(role="manager"))
     csv_response = client.get(reverse("caseload:dashboard_export", args=["caseload", "csv"]), PERIOD)
