@@ -1,8 +1,9 @@
 """Records of a looked-after child are kept until the 75th anniversary of the child's birth
 (reg 50, DOMAIN.md): children, periods of care, reviews and documents are archived, never
 deleted, and the other parts of the record (episodes, allocations, visits, ...) are never
-deleted either. The models refuse deletion; on PostgreSQL so does the database (migrations
-children 0004, reviews 0004 and audits 0006)."""
+deleted either. The models refuse deletion; on PostgreSQL so does the database: a trigger on
+each table (migrations children 0004, reviews 0004 and 0009, audits 0006, each with its own
+frozen copy of the trigger's functions; a new kept table's migration copies them again)."""
 
 from django.conf import settings
 from django.db import models
@@ -56,39 +57,3 @@ class KeptRecord(NeverDeleted):
         if self.archived_at is None:
             self.archived_at, self.archived_by, self.archive_reason = timezone.now(), by, reason.strip()
             self.save(update_fields=["archived_at", "archived_by", "archive_reason"])
-
-
-REFUSE_DELETE_SQL = """
-CREATE OR REPLACE FUNCTION records_are_kept() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'records of a looked-after child are kept: archive instead of deleting (%)', TG_TABLE_NAME;
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-
-def refuse_deletes(*tables: str):
-    """A migration operation's function: a trigger refusing DELETE on each table (PostgreSQL)."""
-
-    def forward(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        schema_editor.execute(REFUSE_DELETE_SQL, params=None)
-        for table in tables:
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_kept BEFORE DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION records_are_kept()",
-                params=None,
-            )
-
-    return forward
-
-
-def allow_deletes(*tables: str):
-    def backward(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for table in tables:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_kept ON {table}", params=None)
-
-    return backward

@@ -4,7 +4,41 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from children.records import allow_deletes, refuse_deletes
+
+# Frozen here, as this migration first made them (migrations import no application code): a
+# trigger refusing DELETE on each table, on PostgreSQL.
+REFUSE_DELETE_SQL = """
+CREATE OR REPLACE FUNCTION records_are_kept() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'records of a looked-after child are kept: archive instead of deleting (%)', TG_TABLE_NAME;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def refuse_deletes(*tables):
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(REFUSE_DELETE_SQL, params=None)
+        for table in tables:
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_kept BEFORE DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION records_are_kept()",
+                params=None,
+            )
+
+    return forward
+
+
+def allow_deletes(*tables):
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table in tables:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_kept ON {table}", params=None)
+
+    return backward
 
 
 class Migration(migrations.Migration):
