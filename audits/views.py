@@ -1,4 +1,3 @@
-from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +11,7 @@ from weasyprint import HTML
 from accounts.audit import audited
 from accounts.permissions import role_required
 from accounts.roles import Role
+from caseload.definitions import report_year_containing
 from children.ages import age_on
 from iro_service.formerrors import form_errors_apply
 from reviews import access
@@ -223,15 +223,10 @@ def disruption_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "audits/disruption_form.html", {"child": child, "form": form})
 
 
-def _financial_year(today: date) -> tuple[date, date]:
-    first = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
-    return first, date(first.year + 1, 3, 31)
-
-
 @role_required(Role.MANAGER)
 def qa_report(request: HttpRequest) -> HttpResponse:
     """The quarterly QA report for the performance meeting, as a page or a PDF."""
-    default_start, default_end = _financial_year(timezone.localdate())
+    default_start, default_end = report_year_containing(timezone.localdate())
     form = QAReportForm(request.GET or None, initial={"start": default_start, "end": default_end})
     start, end = (
         (form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_valid() else (default_start, default_end)

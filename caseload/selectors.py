@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 
 from audits.models import Escalation, MidwayReview
 from children.ages import age_on, retention_until
-from children.models import Child, Episode, PeriodOfCare
+from children.models import AllocationKind, Child, Episode, PeriodOfCare
 from children.postcodes import UnknownPostcode, placement_distance
 from children.selectors import current_allocations
 from reviews.codes import OUTSTANDING_STATUSES, ReviewStatus
@@ -32,7 +32,7 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
         .annotate(state=review_state_expression(today=today, due_field="due_date", schedule_field="due_schedule"))
         .order_by("period_of_care_id", "held_on", "pk")
     )
-    allocation = current_allocations(today=today).filter(child=child, kind="case_holding").select_related("iro").first()
+    allocation = current_allocations(today=today).filter(child=child, kind=AllocationKind.CASE_HOLDING).select_related("iro").first()
     current_period = next(
         (period for period in periods if period.start <= today and (period.end is None or period.end > today)), None
     )
