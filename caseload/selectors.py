@@ -32,7 +32,12 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
         .annotate(state=review_state_expression(today=today, due_field="due_date", schedule_field="due_schedule"))
         .order_by("period_of_care_id", "held_on", "pk")
     )
-    allocation = current_allocations(today=today).filter(child=child, kind=AllocationKind.CASE_HOLDING).select_related("iro").first()
+    allocation = (
+        current_allocations(today=today)
+        .filter(child=child, kind=AllocationKind.CASE_HOLDING)
+        .select_related("iro")
+        .first()
+    )
     current_period = next(
         (period for period in periods if period.start <= today and (period.end is None or period.end > today)), None
     )
