@@ -3,7 +3,10 @@
 `build_demo(children=300, today=...)` creates IROs and the other roles, children looked
 after today (plus about a fifth as many who have left care), periods of care, episodes with
 placement changes, allocations, reviews held on the statutory clock (about 5% late) with
-the seed's participation mix, decisions, monitoring forms and escalations.
+the seed's participation mix, decisions, monitoring forms and escalations. Every booked or held
+review carries what the pages would have left: a venue, its booking history entry (booked by
+business support), invitees, and for a held review the wishes and feelings form and the
+reports received before it.
 
 Deterministic: the same arguments give the same rows. Everything is written with bulk
 inserts in batches, so `--children 80000` runs in minutes. The rows obey the model rules
@@ -42,8 +45,15 @@ from children.codes import (
 from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
 from children.postcodes import distance_in_miles
 from iro_service.bulk import BulkInserter
-from reviews.codes import ParticipationCode, ReviewStatus, participation_codes_on
-from reviews.models import Decision, Review, Visit
+from reviews.codes import (
+    USUAL_VENUES,
+    BookingAction,
+    ParticipationCode,
+    ReviewStatus,
+    participation_codes_on,
+    reports_expected,
+)
+from reviews.models import Booking, Decision, Invitee, ReportReceived, Review, Visit
 from reviews.services import sequence_for
 from reviews.timescales import Spell, add_working_days, minutes_due, outcomes_due, review_due, review_due_series
 
@@ -252,6 +262,11 @@ PLACE_CHANGE_REASONS = [
     ReasonPlaceChange.CREQO, ReasonPlaceChange.CHILD, ReasonPlaceChange.LAREQ, ReasonPlaceChange.OTHER,
 ]  # fmt: skip
 LATE_REVIEW_SHARE = 0.05
+# Review start times, one review slot (reviews.codes.REVIEW_SLOT_MINUTES, 90) apart, so that an IRO's
+# bookings never overlap when each has its own slot (the booking service refuses an overlap).
+BOOKING_TIMES = [time(9, 30), time(11, 0), time(13, 30), time(15, 0)]
+LATE_BOOKING_REASON = "No date before the due date suited the child, the carers and the social worker."
+CARER_ROLES = ["Foster carer", "Foster carer", "Key worker", "Parent"]
 DECISION_TEXTS = [
     ("Social worker to update the care plan to reflect the review's decisions.", "Social worker"),
     ("Personal education plan to be reviewed with the virtual school.", "Designated teacher"),
@@ -388,8 +403,14 @@ class _PlannedPeriod:
 
 
 class _Generator:
-    def __init__(self, *, rng: random.Random, today: date, years: int, iro_weights: list[float]) -> None:
+    def __init__(
+        self, *, rng: random.Random, extras_rng: random.Random, today: date, years: int, iro_weights: list[float]
+    ) -> None:
         self.rng = rng
+        # What the booking and *Before the review* pages add (venue, booking history, invitees,
+        # reports received) is drawn from its own stream, so the clock, codes and caseloads that
+        # come from `rng` are the same as before those were added.
+        self.extras_rng = extras_rng
         self.today = today
         self.window_start = today - timedelta(days=round(365.25 * years))
         self.iro_weights = iro_weights
@@ -608,7 +629,7 @@ class _Generator:
                     _working_day_on_or_after(self.today + timedelta(days=1)),
                     _working_day_on_or_before(following.due - timedelta(days=rng.randint(0, 10))),
                 )
-                booked_for = datetime.combine(booking_day, time(rng.choice([10, 11, 14, 15])), tzinfo=LONDON)
+                booked_for = datetime.combine(booking_day, rng.choice(BOOKING_TIMES), tzinfo=LONDON)
             reviews.append(
                 {
                     "status": ReviewStatus.BOOKED if booked_for else ReviewStatus.DUE,
@@ -634,7 +655,7 @@ class _Generator:
             minutes_on = _between(rng, held_on + timedelta(days=5), minutes_due(held_on))
         else:
             minutes_on = minutes_due(held_on) + timedelta(days=rng.randint(1, 60))
-        return {
+        details = {
             "outcomes_due_on": outcomes_due(held_on),
             "minutes_due_on": minutes_due(held_on),
             "participation_code": code,
@@ -645,11 +666,50 @@ class _Generator:
                 else None
             ),
             "wishes_and_feelings_received": rng.random() < 0.6,
+            # The booking page asks why a review is booked after its due date.
+            "lateness_reason": LATE_BOOKING_REASON if review["due_date"] and held_on > review["due_date"] else "",
             "outcomes_issued_on": outcomes_on if outcomes_on <= self.today else None,
             "minutes_issued_on": minutes_on if minutes_on <= self.today else None,
             "venue": rng.choice(["Foster home", "School", "Civic offices", "Children's home", "Family centre"]),
             "booked_for": datetime.combine(held_on, time(rng.choice([10, 14])), tzinfo=LONDON),
         }
+        # As *Before the review* stores it: received, and the day it came.
+        received = details["wishes_and_feelings_received"]
+        details["wishes_and_feelings_received_on"] = self.before_review_day(held_on, period_start) if received else None
+        details["venue_chosen_by_child"] = self.extras_rng.random() < 0.15
+        return details
+
+    def before_review_day(self, review_day: date, period_start: date) -> date:
+        """A day in the three weeks before the review (not before care began) when something for
+        it arrived: the wishes and feelings form, a report."""
+        return _between(
+            self.extras_rng, max(period_start, review_day - timedelta(days=21)), review_day - timedelta(days=1)
+        )
+
+    def booked_on(self, review_day: date, since: date) -> datetime:
+        """When business support booked a review for `review_day`: one to five weeks before,
+        not before the review was due to be booked (`since`: care began, or the review before)."""
+        rng = self.extras_rng
+        day = _between(rng, max(since, review_day - timedelta(days=35)), max(since, review_day - timedelta(days=7)))
+        day = min(day, self.today - timedelta(days=1), review_day - timedelta(days=1))
+        return datetime.combine(day, time(rng.randint(9, 16), rng.choice([0, 15, 30, 45])), tzinfo=LONDON)
+
+    def invitees(self, social_worker: str, *, held: bool) -> list[dict]:
+        """Whom the booking page invited: the social worker and a carer; at a held review, who came."""
+        rng = self.extras_rng
+        carer = f"{rng.choice(FIRST_NAMES_F + FIRST_NAMES_M)} {rng.choice(LAST_NAMES)}"
+        people = [{"name": social_worker, "role": "Social worker"}, {"name": carer, "role": rng.choice(CARER_ROLES)}]
+        for person in people:
+            person["attended"] = (rng.random() < 0.9) if held else None
+        return people
+
+    def reports_received(self, dob: date, review_day: date, period_start: date) -> list[tuple[str, date]]:
+        """The reports expected before the review (reviews.codes.reports_expected), most received."""
+        return [
+            (kind.value, self.before_review_day(review_day, period_start))
+            for kind in reports_expected(date_of_birth=dob, on=review_day)
+            if self.extras_rng.random() < 0.8
+        ]
 
 
 @transaction.atomic
@@ -664,8 +724,15 @@ def build_demo(*, children: int, today: date, years: int = 3, seed: int = 2014) 
     n_iros = max(len(DEMO_IROS), -(-children // 60))
     iros, logins = _make_users(n_iros, today)
     fte = [float(spec[3]) for spec in DEMO_IROS] + [1.0] * (n_iros - len(DEMO_IROS))
-    generator = _Generator(rng=rng, today=today, years=years, iro_weights=fte)
-    writer = _Writer(generator=generator, iro_ids=[iro.pk for iro in iros], today=today)
+    generator = _Generator(
+        rng=rng,
+        extras_rng=random.Random(seed + 1),  # noqa: S311 # nosec B311
+        today=today,
+        years=years,
+        iro_weights=fte,
+    )
+    support_id = User.objects.get(username="support").pk  # business support books the reviews
+    writer = _Writer(generator=generator, iro_ids=[iro.pk for iro in iros], booked_by_id=support_id, today=today)
     left_care = max(1, children // 5)
     for index in range(children + left_care):
         writer.child(index + 1, in_care=index < children)
@@ -682,24 +749,67 @@ class _Writer:
     tests/caseload/test_seed_demo.py runs full_clean() over every row it makes.
     """
 
-    def __init__(self, *, generator: _Generator, iro_ids: list[int], today: date) -> None:
+    def __init__(self, *, generator: _Generator, iro_ids: list[int], booked_by_id: int, today: date) -> None:
         self.generator = generator
         self.rng = generator.rng
         self.iro_ids = iro_ids
+        self.booked_by_id = booked_by_id
         self.today = today
         self.created_at = datetime.combine(today, time(9), tzinfo=LONDON)
         self.tables = {
             model: BulkInserter(model)
-            for model in (Child, PeriodOfCare, Episode, Allocation, Review, Decision, MonitoringForm, Escalation, Visit)
+            for model in (
+                Child,
+                PeriodOfCare,
+                Episode,
+                Allocation,
+                Review,
+                Decision,
+                MonitoringForm,
+                Escalation,
+                Visit,
+                Booking,
+                Invitee,
+                ReportReceived,
+            )
         }
+        # The booking service refuses two reviews of one IRO in the same slot: the slots taken.
+        self.slots_taken: set[tuple[int, datetime]] = set()
 
     def child(self, index: int, *, in_care: bool) -> None:
         child, periods = self.generator.child(index, in_care)
         child_id = self.tables[Child].add(**child, created_at=self.created_at)
         for plan in periods:
-            self.period(child_id, child["date_of_birth"], plan)
+            self.period(child_id, child["date_of_birth"], plan, social_worker=child["social_worker"])
 
-    def period(self, child_id: int, date_of_birth: date, plan: _PlannedPeriod) -> None:
+    def free_slot(self, iro_id: int, wanted: datetime) -> datetime:
+        """`wanted`, or the next slot of BOOKING_TIMES (that day, then the working days after) when
+        the IRO has a review booked then."""
+        day, position = wanted.date(), BOOKING_TIMES.index(wanted.time())
+        while True:
+            slot = datetime.combine(day, BOOKING_TIMES[position], tzinfo=LONDON)
+            if (iro_id, slot) not in self.slots_taken:
+                self.slots_taken.add((iro_id, slot))
+                return slot
+            position += 1
+            if position == len(BOOKING_TIMES):
+                day, position = add_working_days(day, 1), 0
+
+    def booking(self, review_id: int, review: dict, *, since: date, social_worker: str, held: bool) -> None:
+        """The booking history entry and invitees, as the booking page (reviews.services.review_book) leaves them."""
+        self.tables[Booking].add(
+            review_id=review_id,
+            action=BookingAction.BOOKED,
+            booked_for=review["booked_for"],
+            venue=review["venue"],
+            reason="",
+            recorded_by_id=self.booked_by_id,
+            recorded_at=self.generator.booked_on(review["booked_for"].date(), since),
+        )
+        for invitee in self.generator.invitees(social_worker, held=held):
+            self.tables[Invitee].add(review_id=review_id, email="", **invitee)
+
+    def period(self, child_id: int, date_of_birth: date, plan: _PlannedPeriod, *, social_worker: str) -> None:
         period_id = self.tables[PeriodOfCare].add(
             child_id=child_id, start=plan.start, end=plan.end, reason_ended=plan.reason_ended
         )
@@ -717,11 +827,16 @@ class _Writer:
                 start=start,
                 end=end,
             )
+        since = plan.start  # a review is booked once the one before it was held (or care began)
         for position, review in enumerate(plan.reviews):
             if review["status"] != ReviewStatus.HELD:
-                self.tables[Review].add(
+                if review["status"] == ReviewStatus.BOOKED:
+                    review = {**review, **self.outstanding_booking(review, plan)}
+                review_id = self.tables[Review].add(
                     child_id=child_id, period_of_care_id=period_id, sequence=sequence_for(position), **review
                 )
+                if review["status"] == ReviewStatus.BOOKED:
+                    self.booking(review_id, review, since=since, social_worker=social_worker, held=False)
                 continue
             chair_id = self.iro_ids[_iro_index_on(plan.allocations, review["held_on"])]
             details = self.generator.held_review_details(review, date_of_birth, plan.start)
@@ -734,6 +849,10 @@ class _Writer:
                 **details,
             )
             self.held_review_extras(child_id, review_id, review["held_on"], chair_id, date_of_birth)
+            self.booking(review_id, details, since=since, social_worker=social_worker, held=True)
+            for kind, received_on in self.generator.reports_received(date_of_birth, review["held_on"], plan.start):
+                self.tables[ReportReceived].add(review_id=review_id, kind=kind, received_on=received_on)
+            since = review["held_on"]
             if details["child_visited_on"]:
                 # The pre-review visit as the IRO recorded it.
                 self.tables[Visit].add(
@@ -743,6 +862,20 @@ class _Writer:
                     seen_alone=self.rng.random() < 0.6 and age_on(date_of_birth, details["child_visited_on"]) >= 8,
                     notes="",
                 )
+
+    def outstanding_booking(self, review: dict, plan: _PlannedPeriod) -> dict:
+        """A booked outstanding review's fields as the booking page sets them: a slot free in the
+        chair's diary, a venue (one of the usual ones), and why it is late if after the due date."""
+        rng = self.generator.extras_rng
+        chair_id = self.iro_ids[_iro_index_on(plan.allocations, review["booked_for"].date())]
+        booked_for = self.free_slot(chair_id, review["booked_for"])
+        late = review["due_date"] is not None and booked_for.date() > review["due_date"]
+        return {
+            "booked_for": booked_for,
+            "venue": rng.choice(USUAL_VENUES),
+            "venue_chosen_by_child": rng.random() < 0.15,
+            "lateness_reason": LATE_BOOKING_REASON if late else "",
+        }
 
     def held_review_extras(
         self, child_id: int, review_id: int, held_on: date, chair_id: int, date_of_birth: date

@@ -8,7 +8,7 @@ from audits.models import Escalation, MidwayReview
 from children.ages import age_on, retention_until
 from children.models import AllocationKind, Child, Episode, PeriodOfCare
 from children.postcodes import UnknownPostcode, placement_distance
-from children.selectors import current_allocations
+from children.selectors import allocation_history, current_allocations
 from reviews.codes import OUTSTANDING_STATUSES, ReviewStatus
 from reviews.models import Review, Visit
 from reviews.selectors import review_state_expression
@@ -86,6 +86,7 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
         "current_period": current_period,
         "current_episode": current_episode,
         "allocation": allocation,
+        "allocation_history": list(allocation_history(child=child)),
         "reviews": reviews,
         "next_review": next_review,
         "next_review_rule": rule,

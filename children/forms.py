@@ -193,6 +193,22 @@ class CaseHoldingIROForm(HiddenErrorsShown, BoundedDatesMixin, forms.Form):
         error_messages={"required": "This page is out of date: open it again.", "invalid": "This page is out of date."},
     )
 
+    reason = forms.CharField(
+        label="Reason for the change (optional)",
+        max_length=300,
+        required=False,
+        help_text="For example: the IRO left the service, or a conflict of interest.",
+    )
+
+    def __init__(self, *args, reassigning: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A reason is asked only when the child already has an IRO: a first allocation needs none.
+        if not reassigning:
+            del self.fields["reason"]
+
+    def reason_given(self) -> str:
+        return self.cleaned_data.get("reason", "")
+
     def held_by_claim(self) -> int | None:
         value = self.cleaned_data["held_by_when_opened"]
         return None if value == "none" else int(value)

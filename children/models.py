@@ -280,6 +280,13 @@ class Allocation(NeverDeleted):
     kind = models.CharField(max_length=12, choices=AllocationKind.choices, default=AllocationKind.CASE_HOLDING)
     start = models.DateField("from")
     end = models.DateField("to", null=True, blank=True)
+    # Why the child moved to this IRO from the one before (optional; a first allocation has none).
+    reason = models.CharField(
+        "reason for the change",
+        max_length=300,
+        blank=True,
+        help_text="For example: the IRO left the service, or a conflict of interest.",
+    )
 
     class Meta:
         ordering = ["child_id", "start"]

@@ -28,6 +28,11 @@ def current_allocations(*, today: date) -> QuerySet[Allocation]:
     return Allocation.objects.filter(Q(end__isnull=True) | Q(end__gte=today), start__lte=today)
 
 
+def allocation_history(*, child: Child) -> QuerySet[Allocation]:
+    """The child's IROs, case-holding and cover, latest first, with why each change was made."""
+    return Allocation.objects.filter(child=child).select_related("iro").order_by("-start", "-pk")
+
+
 def children_looked_after(*, today: date, iro_id: int | None = None) -> QuerySet[Child]:
     """Children looked after on `today`, with their current period, episode and case-holding IRO.
 

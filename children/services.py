@@ -65,11 +65,17 @@ def period_of_care_end(*, period_of_care: PeriodOfCare, end: date, reason_ended:
 
 @transaction.atomic
 def allocation_case_holding_set(
-    *, child: Child, iro: User, start: date, held_by_when_opened: int | None | EllipsisType = ...
+    *,
+    child: Child,
+    iro: User,
+    start: date,
+    held_by_when_opened: int | None | EllipsisType = ...,
+    reason: str = "",
 ) -> Allocation:
     """Make `iro` the child's case-holding IRO from `start`, handing over from the current one.
 
     The current allocation ends the day before, so exactly one IRO holds the child at a time.
+    `reason` (optional) says why the child moved to `iro`; it is kept on the new allocation.
     A page passes `held_by_when_opened`, the holder's id it showed (None: nobody); if someone
     has reallocated the child since, nothing is changed and the refusal says who holds them now.
     """
@@ -96,7 +102,7 @@ def allocation_case_holding_set(
         current.end = start - timedelta(days=1)
         current.full_clean()
         current.save()
-    allocation = Allocation(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
+    allocation = Allocation(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start, reason=reason.strip())
     allocation.full_clean()
     allocation.save()
     return allocation

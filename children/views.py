@@ -11,7 +11,7 @@ from iro_service.formerrors import form_errors_apply
 
 from .forms import CaseHoldingIROForm
 from .models import Allocation, AllocationKind, Child
-from .selectors import iro_caseloads
+from .selectors import allocation_history, iro_caseloads
 from .services import allocation_case_holding_set
 
 
@@ -34,7 +34,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     current = holder()
     initial = {"start": today, "iro": current.iro if current else None}
     initial["held_by_when_opened"] = current.iro_id if current else "none"
-    form = CaseHoldingIROForm(request.POST or None, initial=initial)
+    form = CaseHoldingIROForm(request.POST or None, initial=initial, reassigning=current is not None)
     if request.method == "POST" and form.is_valid() and current and current.iro == form.cleaned_data["iro"]:
         # Nothing to do: say so rather than "now held by" as if something had happened.
         messages.info(request, f"Nothing changed: {child.display_name} is already held by {current.iro}.")
@@ -46,13 +46,14 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
                 iro=form.cleaned_data["iro"],
                 start=form.cleaned_data["start"],
                 held_by_when_opened=form.held_by_claim(),
+                reason=form.reason_given(),
             )
         except ValidationError as error:
             # Shown against what is held now, so that saving again is a deliberate choice.
             current = holder()
             data = request.POST.copy()
             data["held_by_when_opened"] = current.iro_id if current else "none"
-            form = CaseHoldingIROForm(data)
+            form = CaseHoldingIROForm(data, reassigning=current is not None)
             form.is_valid()
             form_errors_apply(form, error)
         else:
@@ -67,5 +68,6 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "form": form,
             "caseloads": iro_caseloads(today=today),
+            "history": allocation_history(child=child),
         },
     )

@@ -154,6 +154,14 @@ class ReportKind(models.TextChoices):
 PATHWAY_PLAN_FROM_AGE = 16
 
 
+def reports_expected(*, date_of_birth: date, on: date) -> list[ReportKind]:
+    """The reports the IRO expects before a review on `on` (interpretation): every plan in
+    ReportKind, the pathway plan only for a young person aged 16 or over on that day. *Before the
+    review* asks for these, the review page and the minutes say which were not received."""
+    young_person = age_on(date_of_birth, on) >= PATHWAY_PLAN_FROM_AGE
+    return [kind for kind in ReportKind if kind != ReportKind.PATHWAY_PLAN or young_person]
+
+
 class BookingAction(models.TextChoices):
     BOOKED = "booked", "Booked"
     RESCHEDULED = "rescheduled", "Rescheduled"

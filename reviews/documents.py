@@ -18,12 +18,13 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.template.loader import render_to_string
+from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from children.ages import age_on
 
-from .codes import PATHWAY_PLAN_FROM_AGE, DocumentKind, ReviewStatus
+from .codes import DocumentKind, ReportKind, ReviewStatus, reports_expected
 from .models import Document, Review
 
 # Relative links in the templates resolve against this base; only its /static/ part is served.
@@ -78,10 +79,12 @@ def document_context(review: Review) -> dict:
         "child": child,
         "first_name": child.preferred_name or child.first_name,
         "age": age_on(child.date_of_birth, held_on) if held_on else None,
-        "shows_pathway_plan": held_on is not None and age_on(child.date_of_birth, held_on) >= PATHWAY_PLAN_FROM_AGE,
+        "shows_pathway_plan": held_on is not None
+        and ReportKind.PATHWAY_PLAN in reports_expected(date_of_birth=child.date_of_birth, on=held_on),
         "decisions": list(review.decisions.all()),
         "attendees": list(review.invitees.all()),
-        "reports": list(review.reports_received.all()),
+        # Every report expected before the review, received or not: the minutes say which were not.
+        "report_checklist": review.reports_checklist(today=held_on or timezone.localdate()),
         "monitoring": monitoring,
         "next_review_due": next_review.due_date if next_review else None,
         **document_settings(),

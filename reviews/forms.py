@@ -8,17 +8,14 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from accounts.selectors import iro_users
-from children.ages import age_on
 from children.code_years import CODES_BY_YEAR, collection_year_label, collection_year_of
 from iro_service.formerrors import HiddenErrorsShown
 
 from .claims import RECORD
 from .codes import (
-    PATHWAY_PLAN_FROM_AGE,
     USUAL_VENUES,
     DocumentKind,
     EarlyReviewReason,
-    ReportKind,
     ReviewStatus,
     participation_codes_on,
 )
@@ -204,10 +201,9 @@ class PreparationForm(HiddenErrorsShown, forms.Form):
 
     def __init__(self, *args, review: Review, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        kinds = list(ReportKind)
-        if age_on(review.child.date_of_birth, review.review_date or today) < PATHWAY_PLAN_FROM_AGE:
-            kinds.remove(ReportKind.PATHWAY_PLAN)
+        # The reports expected (one rule: reviews.codes.reports_expected), and any other already
+        # recorded as received, so that saving the page does not drop it unseen.
+        kinds = [kind for kind, _received_on in review.reports_checklist(today=timezone.localdate())]
         for kind in kinds:
             self.fields[f"report_{kind.value}"] = forms.DateField(
                 label=f"{kind.label} received on", widget=DATE_INPUT, required=False

@@ -22,6 +22,7 @@ from .codes import (
     ReviewSequence,
     ReviewStatus,
     participation_code_problem,
+    reports_expected,
 )
 from .timescales import is_in_timescale
 
@@ -180,6 +181,14 @@ class Review(KeptRecord):
         if self.held_on is None or self.due_date is None:
             return None
         return is_in_timescale(self.held_on, self.due_date)
+
+    def reports_checklist(self, *, today: date) -> list[tuple[ReportKind, date | None]]:
+        """Each report expected before this review (reviews.codes.reports_expected, on the day of
+        the review, else today) with the day it was received, None if it was not; and any other
+        report recorded as received. In ReportKind's order. Reads `reports_received` once."""
+        received = {report.kind: report.received_on for report in self.reports_received.all()}
+        expected = reports_expected(date_of_birth=self.child.date_of_birth, on=self.review_date or today)
+        return [(kind, received.get(kind.value)) for kind in ReportKind if kind in expected or kind.value in received]
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

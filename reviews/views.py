@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -262,7 +263,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if context["show_sensitive"]:
         context["decisions"] = review.decisions.all()
-        context["reports"] = review.reports_received.all()
+        context.update(_before_the_review(review, today=today, may_record=may_record))
     if context["show_sensitive"] and review.status == ReviewStatus.HELD:
         context["documents"] = review.documents.prefetch_related("distributions").order_by("kind", "-version")
         context["document_request_form"] = DocumentRequestForm()
@@ -272,6 +273,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["attendees"] = AttendeeFormSet(instance=review, prefix="attendees")
         context["decision_forms"] = DecisionFormSet(instance=review, prefix="decisions")
     return render(request, "reviews/review_detail.html", context)
+
+
+def _before_the_review(review, *, today, may_record: bool) -> dict:
+    """The *Before the review* summary (wishes and feelings, each expected report received or
+    not): for those who read the record; changed on its own page, like its button, until held."""
+    return {
+        "report_checklist": review.reports_checklist(today=today),
+        "may_prepare": may_record and review.status != ReviewStatus.HELD,
+    }
 
 
 def _held_before_booking(review, held_on) -> tuple | None:
@@ -310,6 +320,7 @@ def _record_page(
             "conflict": conflict,
             "confirm_early": confirm_early,
             "focus_decision": focus_decision,
+            **_before_the_review(review, today=timezone.localdate(), may_record=True),
         },
         status=status,
     )
@@ -392,6 +403,7 @@ def _record(request: HttpRequest, review) -> HttpResponse:
 def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     """Before the review: wishes and feelings, reports received."""
     review = access.review_for_iro_work(user=request.user, pk=pk, today=timezone.localdate())
+    prefetch_related_objects([review], "reports_received")  # read here and by the form's checklist
     received = {report.kind: report.received_on for report in review.reports_received.all()}
     initial = {
         "wishes_and_feelings_received_on": review.wishes_and_feelings_received_on,

@@ -157,7 +157,7 @@ FORMS = {
     "EpisodeForm": lambda w, d: EpisodeForm(d),
     "AllocationForm": lambda w, d: AllocationForm(d),
     "NewChildForm": lambda w, d: NewChildForm(d),
-    "CaseHoldingIROForm": lambda w, d: CaseHoldingIROForm(d),
+    "CaseHoldingIROForm": lambda w, d: CaseHoldingIROForm(d, reassigning=True),  # with the reason asked
     "ReviewHeldForm": lambda w, d: ReviewHeldForm(d, instance=w["review"]),
     "DecisionForm": lambda w, d: DecisionForm(d),
     "BookingForm": lambda w, d: BookingForm(d, review=w["review"]),

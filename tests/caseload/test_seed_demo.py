@@ -1,6 +1,6 @@
 """seed_demo: a seed-shaped authority, valid by the model rules, deterministic and idempotent."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -10,13 +10,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Sum
 from django.test import RequestFactory
+from django.utils import timezone
 
 from accounts.models import IROProfile, User
 from audits.models import Escalation, MonitoringForm
 from caseload.demo import DEMO_PASSWORD
 from children.models import Allocation, Child, Episode, PeriodOfCare
-from reviews.codes import PARTICIPATED_CODES, ParticipationCode, ReviewStatus
-from reviews.models import Decision, Review, Visit
+from reviews.codes import PARTICIPATED_CODES, BookingAction, ParticipationCode, ReviewStatus
+from reviews.models import Booking, Decision, Invitee, ReportReceived, Review, Visit
+from reviews.services import booking_clashes, review_book, review_chair_on
 from reviews.timescales import Spell, review_due_series
 from tests.factories import ChildFactory
 
@@ -82,7 +84,20 @@ def _delete_demo() -> None:
 
 def test_every_generated_row_obeys_the_model_rules():
     _seed(children=60)
-    for model in (Child, PeriodOfCare, Episode, Allocation, Review, Decision, MonitoringForm, Escalation, Visit):
+    for model in (
+        Child,
+        PeriodOfCare,
+        Episode,
+        Allocation,
+        Review,
+        Decision,
+        MonitoringForm,
+        Escalation,
+        Visit,
+        Booking,
+        Invitee,
+        ReportReceived,
+    ):
         for row in model.objects.all():
             row.full_clean()
 
@@ -171,3 +186,80 @@ def test_the_demo_iro_has_a_caseload():
     _seed(children=300)
     iro = User.objects.get(username="iro")
     assert 30 <= Allocation.objects.filter(iro=iro, end__isnull=True).count() <= 90
+
+
+def _as_the_booking_page_leaves_it(review: Review) -> dict:
+    """What a booking made on the booking page (reviews.services.review_book) leaves behind."""
+    day = timezone.localtime(review.booked_for).date()
+    entries = list(review.bookings.all())
+    first = entries[0] if entries else None
+    return {
+        "has a venue": bool(review.venue),
+        "one booking history entry": len(entries) == 1,
+        "booked": first is not None and first.action == BookingAction.BOOKED and first.reason == "",
+        "for the time and venue booked": first is not None
+        and (first.booked_for, first.venue) == (review.booked_for, review.venue),
+        "by business support": first is not None and first.recorded_by.is_business_support,
+        "recorded before the review": first is not None and first.recorded_at < review.booked_for,
+        "why late, when after the due date": bool(review.lateness_reason)
+        == bool(review.due_date and day > review.due_date),
+        "a chair that day": review_chair_on(review=review, day=day) is not None,
+    }
+
+
+EVERY_WAY = dict.fromkeys(
+    [
+        "has a venue",
+        "one booking history entry",
+        "booked",
+        "for the time and venue booked",
+        "by business support",
+        "recorded before the review",
+        "why late, when after the due date",
+        "a chair that day",
+    ],
+    True,
+)
+
+
+def test_every_booked_review_is_as_the_booking_page_would_have_left_it():
+    """The demo's bookings have the shape the booking service writes: the same check passes on a
+    review booked through the service itself."""
+    _seed(children=20)
+    booked = list(
+        Review.objects.filter(status=ReviewStatus.BOOKED).prefetch_related("bookings__recorded_by", "invitees")
+    )
+    assert booked
+    for review in booked:
+        assert _as_the_booking_page_leaves_it(review) == EVERY_WAY, review
+        assert review.invitees.exists()  # the booking page invites people; the demo's did too
+        chair = review_chair_on(review=review, day=timezone.localtime(review.booked_for).date())
+        assert not booking_clashes(iro=chair, booked_for=review.booked_for, exclude=review).exists(), review
+    # The check itself, on a review booked the way the page books it.
+    due = Review.objects.filter(status=ReviewStatus.DUE, due_date__isnull=False, child__periods_of_care__end=None)
+    due = due.order_by("due_date").first()
+    tomorrow = date.fromisoformat(TODAY) + timedelta(days=1)
+    when = datetime.combine(tomorrow, time(8), tzinfo=timezone.get_current_timezone())  # before the demo's slots
+    review_book(
+        review=due,
+        booked_for=when,
+        venue="School",
+        venue_chosen_by_child=False,
+        booked_by=User.objects.get(username="support"),
+        lateness_reason="Late." if when.date() > due.due_date else "",
+    )
+    assert _as_the_booking_page_leaves_it(Review.objects.get(pk=due.pk)) == EVERY_WAY
+
+
+def test_every_held_review_was_booked_and_prepared_as_the_pages_leave_it():
+    _seed(children=20)
+    held = list(Review.objects.filter(status=ReviewStatus.HELD).prefetch_related("bookings__recorded_by"))
+    assert held
+    for review in held:
+        assert _as_the_booking_page_leaves_it(review) == EVERY_WAY, review
+        # *Before the review* stores the day the wishes and feelings form came with "received".
+        assert review.wishes_and_feelings_received == (review.wishes_and_feelings_received_on is not None)
+        if review.wishes_and_feelings_received_on:
+            assert review.wishes_and_feelings_received_on <= review.held_on
+    assert ReportReceived.objects.exists()
+    assert Invitee.objects.filter(attended=True).exists()

@@ -16,9 +16,9 @@ from caseload.demo import build_demo
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
 from iro_service.celery import app
-from reviews.codes import DocumentKind, DocumentState, ReviewStatus
+from reviews.codes import DocumentKind, DocumentState, ReportKind, ReviewStatus
 from reviews.documents import DOCUMENT_BASE_URL, SafeURLFetcher, private_storage, render_pdf
-from reviews.models import Decision, Document, Invitee, Review
+from reviews.models import Decision, Document, Invitee, ReportReceived, Review
 from reviews.selectors import children_with_next_review
 from reviews.services import (
     child_come_into_care,
@@ -102,6 +102,18 @@ def test_the_minutes_hold_the_full_record(iro):
         "Fri 12 Jun 2026",
     ):
         assert expected in text, expected
+
+
+def test_the_minutes_say_which_expected_reports_were_not_received(iro):
+    review = _held_review(iro)  # 10 on the review day: the pathway plan is not expected
+    ReportReceived.objects.create(review=review, kind=ReportKind.CARE_PLAN, received_on=date(2026, 3, 5))
+    text, _pages = _text(render_pdf(DocumentKind.MINUTES, review))
+    text = " ".join(text.split())
+    assert "Care plan Thu 5 Mar 2026" in text
+    for plan in ("Placement plan", "Health plan", "Personal education plan (PEP)"):
+        assert f"{plan} Not received before the review" in text, plan
+    assert "Pathway plan" not in text
+    assert "Wishes and feelings form: not received before the review." in text
 
 
 def test_the_letter_is_one_page_in_plain_words_to_the_child(iro):

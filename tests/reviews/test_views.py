@@ -15,7 +15,7 @@ from children.models import Allocation, AllocationKind, Child
 from reviews import claims
 from reviews.codes import ReviewStatus
 from reviews.models import Booking, Review
-from reviews.services import child_come_into_care, review_book, visit_record
+from reviews.services import child_come_into_care, review_book, review_record_preparation, visit_record
 from tests.factories import ChildFactory, claimed
 
 pytestmark = pytest.mark.django_db
@@ -392,3 +392,74 @@ def test_the_adoption_flag_is_kept_with_the_record(client, iro):
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.plan_of_adoption_confirmed
+
+
+# --- Before the review, on the review page (issue #16) --------------------------------------
+
+
+def _prepared(iro, **reports) -> Review:
+    review = _child_in_care(iro)  # 10 on the review day: the pathway plan is not expected
+    return review_record_preparation(
+        review=review,
+        wishes_and_feelings_received_on=date(2026, 2, 27),
+        child_own_words="I want to stay at my school.",
+        reports=reports,
+    )
+
+
+def _section(page: str) -> str:
+    return page.split('data-testid="before-the-review"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_review_page_shows_wishes_and_feelings_and_each_expected_report(client, iro):
+    review = _prepared(iro, care_plan=date(2026, 2, 25))
+    client.force_login(iro)
+    section = _section(client.get(reverse("reviews:detail", args=[review.pk])).content.decode())
+    assert "Received on Fri 27 Feb 2026" in section
+    assert "I want to stay at my school." in section
+    care_plan = section.split('data-testid="report-care_plan"', 1)[1].split("</div>", 1)[0]
+    assert "Received on Wed 25 Feb 2026" in care_plan
+    for kind in ("placement_plan", "health_plan", "pep"):
+        row = section.split(f'data-testid="report-{kind}"', 1)[1].split("</div>", 1)[0]
+        assert "Not received" in row, kind
+    assert "Pathway plan" not in section  # not expected under 16
+    prepare = reverse("reviews:prepare", args=[review.pk])
+    assert f'href="{prepare}#id_report_health_plan"' in section
+    assert 'Change<span class="visually-hidden"> health plan</span>' in section
+
+
+def test_a_report_received_is_shown_even_when_not_expected(client, iro):
+    review = _prepared(iro, pathway_plan=date(2026, 2, 20))  # recorded, though the child is 10
+    client.force_login(iro)
+    section = _section(client.get(reverse("reviews:detail", args=[review.pk])).content.decode())
+    assert "Pathway plan (16+)" in section and "Received on Fri 20 Feb 2026" in section
+
+
+def test_managers_read_before_the_review_without_changing_it_and_business_support_not_at_all(
+    client, iro, manager, business_support
+):
+    review = _prepared(iro)
+    client.force_login(manager)
+    page = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert "I want to stay at my school." in _section(page)
+    assert reverse("reviews:prepare", args=[review.pk]) not in page
+    client.force_login(business_support)
+    page = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert 'data-testid="before-the-review"' not in page and "I want to stay at my school." not in page
+
+
+def test_the_review_page_runs_the_same_queries_however_many_reports_and_bookings(client, iro):
+    review = _child_in_care(iro)
+    client.force_login(iro)
+    url = reverse("reviews:detail", args=[review.pk])
+    small = _count(client, url)
+    review_record_preparation(
+        review=review,
+        wishes_and_feelings_received_on=date(2026, 2, 27),
+        child_own_words="",
+        reports={kind: date(2026, 2, 25) for kind in ("care_plan", "placement_plan", "health_plan", "pep")},
+    )
+    review_book(
+        review=review, booked_for=NOW + timedelta(days=2), venue="School", venue_chosen_by_child=False, booked_by=iro
+    )
+    assert _count(client, url) == small
