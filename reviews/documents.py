@@ -62,6 +62,12 @@ def document_settings() -> dict:
     return {"authority_name": settings.AUTHORITY_NAME, "logo": settings.AUTHORITY_LOGO}
 
 
+def chair_phone(review: Review) -> str:
+    """The chair's work telephone, from their IRO profile (blank if they have none)."""
+    profile = getattr(review.chair, "iro_profile", None) if review.chair_id else None
+    return profile.work_phone if profile else ""
+
+
 def document_context(review: Review) -> dict:
     """What every document shows. One place, so the three documents agree."""
     child = review.child
@@ -73,13 +79,18 @@ def document_context(review: Review) -> dict:
     held_on = review.held_on
     # The monitoring form (audits) grades the plans; asked through the relation, not imported.
     monitoring = getattr(review, "monitoring_form", None)
+    decisions = list(review.decisions.all())
     return {
         "review": review,
         "child": child,
         "first_name": child.preferred_name or child.first_name,
         "age": age_on(child.date_of_birth, held_on) if held_on else None,
         "shows_pathway_plan": held_on is not None and age_on(child.date_of_birth, held_on) >= PATHWAY_PLAN_FROM_AGE,
-        "decisions": list(review.decisions.all()),
+        "decisions": decisions,
+        # The letter to the child: each decision as said to the child, and how to reach the chair.
+        "decisions_for_child": [decision.wording_for(child) for decision in decisions],
+        "chair_phone": chair_phone(review),
+        "service_phone": settings.IRO_SERVICE_PHONE,
         "attendees": list(review.invitees.all()),
         "reports": list(review.reports_received.all()),
         "monitoring": monitoring,
