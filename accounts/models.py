@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from .phones import PHONE_EXAMPLE, validate_uk_phone
 from .roles import Role
 
 
@@ -65,6 +66,15 @@ class IROProfile(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="iros")
     active_from = models.DateField()
     active_to = models.DateField(null=True, blank=True)
+    # The letter to the child says "You can call me on ..." (templates/reviews/pdf/letter.html).
+    work_phone = models.CharField(
+        "work telephone",
+        max_length=30,
+        blank=True,
+        validators=[validate_uk_phone],
+        help_text=f"The number children and carers can call you on, like {PHONE_EXAMPLE}. "
+        "It is printed in the letter to the child.",
+    )
 
     class Meta:
         verbose_name = "IRO profile"

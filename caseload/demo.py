@@ -267,15 +267,48 @@ LATE_REVIEW_SHARE = 0.05
 BOOKING_TIMES = [time(9, 30), time(11, 0), time(13, 30), time(15, 0)]
 LATE_BOOKING_REASON = "No date before the due date suited the child, the carers and the social worker."
 CARER_ROLES = ["Foster carer", "Foster carer", "Key worker", "Parent"]
+# (decision, who owns it, the decision as the IRO says it to the child in the letter)
 DECISION_TEXTS = [
-    ("Social worker to update the care plan to reflect the review's decisions.", "Social worker"),
-    ("Personal education plan to be reviewed with the virtual school.", "Designated teacher"),
-    ("Arrange a health assessment within the statutory timescale.", "Looked-after children nurse"),
-    ("Family time with birth mother to continue fortnightly, supervised.", "Social worker"),
-    ("Referral to CAMHS to be followed up.", "Social worker"),
-    ("Foster carers to support the young person to join a local club.", "Foster carer"),
-    ("Pathway plan to be completed before the next review.", "Personal adviser"),
-    ("Life-story work to begin.", "Social worker"),
+    (
+        "Social worker to update the care plan to reflect the review's decisions.",
+        "Social worker",
+        "Your social worker will write what we decided into your plan.",
+    ),
+    (
+        "Personal education plan to be reviewed with the virtual school.",
+        "Designated teacher",
+        "Your teacher will check your plan for school to make sure it is still right for you.",
+    ),
+    (
+        "Arrange a health assessment within the statutory timescale.",
+        "Looked-after children nurse",
+        "You will have a health check with a nurse soon.",
+    ),
+    (
+        "Family time with birth mother to continue fortnightly, supervised.",
+        "Social worker",
+        "You will keep seeing your mum every two weeks, with someone there to help.",
+    ),
+    (
+        "Referral to CAMHS to be followed up.",
+        "Social worker",
+        "Your social worker will find out when you can talk to someone about how you feel.",
+    ),
+    (
+        "Foster carers to support the young person to join a local club.",
+        "Foster carer",
+        "Your carers will help you join a club near home.",
+    ),
+    (
+        "Pathway plan to be completed before the next review.",
+        "Personal adviser",
+        "You and your adviser will finish your plan for the future before your next review.",
+    ),
+    (
+        "Life-story work to begin.",
+        "Social worker",
+        "You will start making a book about your life with your social worker.",
+    ),
 ]
 
 
@@ -376,9 +409,16 @@ def _make_users(n_iros: int, today: date) -> tuple[list, list[str]]:
     User.objects.bulk_create(iros + others)
     iros = list(User.objects.filter(username__in=[spec[0] for spec in iro_specs]).order_by("pk"))
     by_name = {user.username: user for user in iros}
-    for username, _first, _last, fte in iro_specs:
+    for number, (username, _first, _last, fte) in enumerate(iro_specs):
         profiles.append(
-            IROProfile(user=by_name[username], fte=fte, team=team, active_from=today - timedelta(days=365 * 12))
+            IROProfile(
+                user=by_name[username],
+                fte=fte,
+                team=team,
+                active_from=today - timedelta(days=365 * 12),
+                # Ofcom's numbers for drama (01632 960000 to 960999): never anyone's real line.
+                work_phone=f"01632 960 {number % 1000:03d}",
+            )
         )
     IROProfile.objects.bulk_create(profiles)
     groups[Role.IRO].user_set.add(*iros)
@@ -881,7 +921,7 @@ class _Writer:
         self, child_id: int, review_id: int, held_on: date, chair_id: int, date_of_birth: date
     ) -> None:
         rng = self.rng
-        for text, owner in rng.sample(DECISION_TEXTS, rng.randint(1, 3)):
+        for text, owner, for_child in rng.sample(DECISION_TEXTS, rng.randint(1, 3)):
             deadline = held_on + timedelta(days=rng.choice([28, 42, 90]))
             # Most actions are done by their deadline; some drift.
             done = deadline - timedelta(days=rng.randint(0, 20)) if rng.random() < 0.85 else None
@@ -889,6 +929,7 @@ class _Writer:
                 review_id=review_id,
                 text=text,
                 owner=owner,
+                for_child=for_child,
                 deadline=deadline,
                 completed_on=done if done and held_on <= done <= self.today else None,
             )

@@ -51,7 +51,7 @@ def _is_relation(name: str) -> bool:
 def _attendees_and_decisions(review: Review) -> list:
     return [
         sorted(review.invitees.values_list("pk", "name", "role", "attended")),
-        sorted(review.decisions.values_list("pk", "text", "owner", "deadline")),
+        sorted(review.decisions.values_list("pk", "text", "owner", "deadline", "for_child")),
     ]
 
 

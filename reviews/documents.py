@@ -63,6 +63,12 @@ def document_settings() -> dict:
     return {"authority_name": settings.AUTHORITY_NAME, "logo": settings.AUTHORITY_LOGO}
 
 
+def chair_phone(review: Review) -> str:
+    """The chair's work telephone, from their IRO profile (blank if they have none)."""
+    profile = getattr(review.chair, "iro_profile", None) if review.chair_id else None
+    return profile.work_phone if profile else ""
+
+
 def document_context(review: Review) -> dict:
     """What every document shows. One place, so the three documents agree."""
     child = review.child
@@ -74,6 +80,7 @@ def document_context(review: Review) -> dict:
     held_on = review.held_on
     # The monitoring form (audits) grades the plans; asked through the relation, not imported.
     monitoring = getattr(review, "monitoring_form", None)
+    decisions = list(review.decisions.all())
     return {
         "review": review,
         "child": child,
@@ -81,7 +88,11 @@ def document_context(review: Review) -> dict:
         "age": age_on(child.date_of_birth, held_on) if held_on else None,
         "shows_pathway_plan": held_on is not None
         and ReportKind.PATHWAY_PLAN in reports_expected(date_of_birth=child.date_of_birth, on=held_on),
-        "decisions": list(review.decisions.all()),
+        "decisions": decisions,
+        # The letter to the child: each decision as said to the child, and how to reach the chair.
+        "decisions_for_child": [decision.wording_for(child) for decision in decisions],
+        "chair_phone": chair_phone(review),
+        "service_phone": settings.IRO_SERVICE_PHONE,
         "attendees": list(review.invitees.all()),
         # Every report expected before the review, received or not: the minutes say which were not.
         "report_checklist": review.reports_checklist(today=held_on or timezone.localdate()),

@@ -20,6 +20,7 @@ from .codes import (
     participation_codes_on,
 )
 from .models import Decision, Distribution, Invitee, Review, Visit
+from .wording import child_names, for_child_draft
 
 User = get_user_model()
 
@@ -59,10 +60,40 @@ class ReviewHeldForm(forms.ModelForm):
 
 
 class DecisionForm(forms.ModelForm):
+    """A decision, and beside it the decision said to the child for the letter to the child.
+
+    Until the IRO writes that wording, the box offers a draft (reviews.wording: the child's name
+    turned into "you"), and the letter uses the same draft. A draft saved as offered is stored
+    blank, so that it follows the decision if the decision is changed later."""
+
     class Meta:
         model = Decision
-        fields = ["text", "owner", "deadline"]
-        widgets = {"deadline": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 3})}
+        fields = ["text", "owner", "deadline", "for_child"]
+        widgets = {
+            "deadline": DATE_INPUT,
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "for_child": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "for_child": "Write this as you would say it to the child, e.g. ‘You will see your mum every "
+            "Saturday’. If you leave it blank, the letter uses the decision with the child’s name "
+            "changed to ‘you’.",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.offered_draft = ""
+        decision = self.instance
+        if decision.pk and decision.review_id and not decision.for_child:
+            child = decision.review.child
+            self.offered_draft = for_child_draft(decision.text, child_names(child))
+            self.initial["for_child"] = self.offered_draft
+
+    def clean_for_child(self) -> str:
+        wording = self.cleaned_data["for_child"]
+        if self.offered_draft and " ".join(wording.split()) == self.offered_draft:
+            return ""
+        return wording
 
 
 class BookingForm(HiddenErrorsShown, forms.Form):

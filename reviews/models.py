@@ -25,6 +25,7 @@ from .codes import (
     reports_expected,
 )
 from .timescales import is_in_timescale
+from .wording import child_names, for_child_draft
 
 
 class Review(KeptRecord):
@@ -231,6 +232,13 @@ class Decision(models.Model):
     owner = models.CharField(max_length=200, help_text="Who will do it (name or role).")
     deadline = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
+    # The decision said to the child, for the letter to the child (reviews.wording): blank until
+    # the IRO writes it, and the letter then uses the draft the record page offers.
+    for_child = models.TextField(
+        "for the letter to the child",
+        blank=True,
+        help_text="Write this as you would say it to the child, e.g. ‘You will see your mum every Saturday’.",
+    )
 
     history = HistoricalRecords()
 
@@ -251,6 +259,10 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    def wording_for(self, child: Child) -> str:
+        """What the letter to `child` says of this decision: the IRO's wording, else the draft."""
+        return self.for_child or for_child_draft(self.text, child_names(child))
 
 
 class Booking(NeverDeleted):

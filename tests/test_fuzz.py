@@ -187,7 +187,7 @@ FORMS = {
 
 FORMSET_FIELDS = {
     "AttendeeFormSet": ("attendees", ["id", "name", "role", "attended"]),
-    "DecisionFormSet": ("decisions", ["id", "text", "owner", "deadline", "completed_on", "DELETE"]),
+    "DecisionFormSet": ("decisions", ["id", "text", "owner", "deadline", "for_child", "completed_on", "DELETE"]),
     "InviteeFormSet": ("invitees", ["name", "role", "email"]),
 }
 

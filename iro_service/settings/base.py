@@ -239,6 +239,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The authority running this instance: shown on pages and documents.
 AUTHORITY_NAME = env("IRO_AUTHORITY_NAME", default="Demo Borough Council")
+# The IRO service's telephone number, printed in the letter to a child whose IRO has given no
+# work number (accounts.IROProfile.work_phone). Blank: the letter says to ask the social worker.
+IRO_SERVICE_PHONE = env("IRO_SERVICE_PHONE", default="")
 # A monitoring form is due within this many working days of the review.
 IRO_MONITORING_FORM_WORKING_DAYS = env.int("IRO_MONITORING_FORM_WORKING_DAYS", default=5)
 # Children per FTE in the annual report (caseload.definitions.caseload_basis): "fte" divides by the

@@ -303,3 +303,65 @@ def test_a_decision_is_removed_from_a_draft_but_kept_once_the_review_is_held(cli
     held = _decision_post(review, kept, held_on="2026-02-27", participation_code="PN1")
     assert client.post(url, held).status_code == 302
     assert Decision.objects.filter(pk=kept.pk).exists()
+
+
+def _wording_post(review, decision, for_child: str, claim: str) -> dict:
+    return {
+        "claim": claim,
+        "save_draft": "1",
+        "attendees-TOTAL_FORMS": "0",
+        "attendees-INITIAL_FORMS": "0",
+        "decisions-TOTAL_FORMS": "1",
+        "decisions-INITIAL_FORMS": "1",
+        "decisions-0-id": str(decision.pk),
+        "decisions-0-text": decision.text,
+        "decisions-0-owner": decision.owner,
+        "decisions-0-for_child": for_child,
+    }
+
+
+def test_the_record_offers_a_draft_of_the_decision_said_to_the_child(client, iro, review):
+    from reviews.models import Decision
+
+    review.child.first_name, review.child.preferred_name = "Ella", ""
+    review.child.save()
+    decision = Decision.objects.create(review=review, text="Increase Ella's contact with her mother.", owner="SW")
+    client.force_login(iro)
+    page = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert "Increase your contact with her mother.</textarea>" in page
+    assert "Write this as you would say it to the child" in page
+    # Saved as offered, it stays a draft that follows the decision if the decision changes.
+    posted = _wording_post(review, decision, "Increase your contact with her mother.", _claim_on(page))
+    assert client.post(reverse("reviews:detail", args=[review.pk]), posted).status_code == 302
+    decision.refresh_from_db()
+    assert decision.for_child == ""
+
+
+def test_the_childs_wording_is_saved_beside_its_decision(client, iro, review):
+    from reviews.models import Decision
+
+    decision = Decision.objects.create(review=review, text="Increase supervised contact with mother.", owner="SW")
+    client.force_login(iro)
+    url = reverse("reviews:detail", args=[review.pk])
+    posted = _wording_post(review, decision, "You will see your mum every Saturday.", claims.RECORD.claim(review))
+    assert client.post(url, posted).status_code == 302
+    decision.refresh_from_db()
+    assert decision.for_child == "You will see your mum every Saturday."
+    assert decision.text == "Increase supervised contact with mother."
+    assert "You will see your mum every Saturday.</textarea>" in client.get(url).content.decode()
+
+
+def test_a_stale_save_of_the_childs_wording_is_refused(client, iro, review):
+    from reviews.models import Decision
+
+    decision = Decision.objects.create(review=review, text="Increase supervised contact with mother.", owner="SW")
+    client.force_login(iro)
+    url = reverse("reviews:detail", args=[review.pk])
+    opened = claims.RECORD.claim(review)
+    # Someone else words it for the child after this page was opened.
+    theirs = _wording_post(review, decision, "You will see your mum on Saturdays.", opened)
+    assert client.post(url, theirs).status_code == 302
+    mine = _wording_post(review, decision, "You will see your mum every week.", opened)
+    _refused(client.post(url, mine), "You will see your mum every week.")
+    decision.refresh_from_db()
+    assert decision.for_child == "You will see your mum on Saturdays."

@@ -130,6 +130,52 @@ def test_the_letter_is_one_page_in_plain_words_to_the_child(iro):
     assert textstat.flesch_reading_ease(body) >= 70
 
 
+def _letter(review) -> str:
+    text, pages = _text(render_pdf(DocumentKind.LETTER, review))
+    assert pages == 1
+    return " ".join(text.split())  # lines wrap: compare words
+
+
+def test_the_letter_says_each_decision_to_the_child_and_gives_the_iros_number(iro):
+    iro.iro_profile.work_phone = "01632 960 123"
+    iro.iro_profile.save()
+    review = _held_review(iro)
+    Decision.objects.create(
+        review=review,
+        text="Increase Zara's supervised contact with her mother to fortnightly.",
+        for_child="You will see your mum every other Saturday.",
+        owner="Social worker",
+    )
+    letter = _letter(review)
+    assert "You will see your mum every other Saturday." in letter
+    assert "Zara's" not in letter and "supervised contact" not in letter
+    assert "you can call me on 01632 960 123" in letter
+
+
+def test_a_decision_the_iro_has_not_reworded_is_still_said_to_the_child(iro):
+    review = _held_review(iro)
+    Decision.objects.create(review=review, text="Zee to see the dentist before Easter.", owner="Carers")
+    letter = _letter(review)
+    assert "You will see the dentist before Easter." in letter
+    assert "Zee to see" not in letter
+
+
+def test_without_a_work_number_the_letter_does_not_offer_a_call(iro, settings):
+    settings.IRO_SERVICE_PHONE = ""
+    review = _held_review(iro)
+    assert iro.iro_profile.work_phone == ""
+    letter = _letter(review)
+    assert "call me" not in letter
+    assert "ask your social worker or your carer to get in touch with me" in letter
+
+
+def test_without_a_work_number_the_letter_gives_the_services_number(iro, settings):
+    settings.IRO_SERVICE_PHONE = "0300 123 4567"
+    letter = _letter(_held_review(iro))
+    assert "call me" not in letter
+    assert "call my team on 0300 123 4567 and ask for me" in letter
+
+
 def test_a_long_record_still_makes_a_one_page_letter(iro):
     review = _held_review(iro, child_views="I have a lot to say. " * 200)
     for number in range(12):
@@ -248,11 +294,13 @@ def _payloads(port: int) -> str:
     )
 
 
-def test_hostile_text_in_every_free_text_field_fetches_nothing(iro, listener):
+def test_hostile_text_in_every_free_text_field_fetches_nothing(iro, listener, settings):
     payload = _payloads(listener)
+    settings.IRO_SERVICE_PHONE = payload  # the letter prints it when the IRO has no work number
     fields = ["child_views", "worried_about", "working_well", "needs_to_happen", "child_own_words"]
     review = _held_review(iro, venue=payload[:200], **{field: payload for field in fields})
     Decision.objects.create(review=review, text=payload, owner=payload[:200])
+    Decision.objects.create(review=review, text="Decided.", owner="Carer", for_child=payload)
     Invitee.objects.create(review=review, name=payload[:200], role=payload[:100])
     review.child.first_name = review.child.preferred_name = review.child.last_name = payload[:100]
     review.child.save()
@@ -306,3 +354,6 @@ def test_the_three_documents_for_a_demo_review():
             assert next_due in text
         else:
             assert pages == 1
+            # Said to the child, with the chair's number (the demo gives IROs and decisions both).
+            assert " ".join(review.decisions.first().for_child.split()) in text
+            assert f"you can call me on {review.chair.iro_profile.work_phone}" in text
