@@ -10,11 +10,13 @@ STAMP903 := $(VENV903)/.installed-stamp
 AXE_VERSION := 4.14.1
 AXE := var/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint services worker beat backup restore clean
+.PHONY: run test lint lock services worker beat backup restore clean
 
+# requirements-dev.txt is the lock (every package, transitive ones too, with its hashes) made from
+# requirements.in and requirements-dev.in by `make lock`: pip refuses a file whose hash differs.
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	touch $(STAMP)
 
 # The DfE-rule validator pins pandas below 2, so it lives in its own environment.
@@ -52,6 +54,12 @@ beat: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+## Re-lock after changing requirements.in or requirements-dev.in (pip-tools in its own venv)
+lock:
+	test -x var/pip-tools/bin/pip-compile || { $(PYTHON) -m venv var/pip-tools && var/pip-tools/bin/pip install --quiet pip-tools; }
+	var/pip-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	var/pip-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 ## PostgreSQL and Redis answering, and the two database roles (iro_owner, iro_app) created
 services: $(STAMP)

@@ -32,8 +32,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import environ
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 from iro_service.dbroles import grant_all, schema_tables
 
@@ -80,14 +80,14 @@ class Database:
 
     def connect(self):
         try:
-            return psycopg2.connect(
+            return psycopg.connect(
                 dbname=self.name,
                 user=self.user or None,
                 password=self.password or None,
                 host=self.host or None,
                 port=self.port or None,
             )
-        except psycopg2.OperationalError as error:
+        except psycopg.OperationalError as error:
             raise BackupError(f"Cannot connect to the database {self.name!r}: {str(error).strip()}") from error
 
     def client_arguments(self) -> list[str]:
@@ -191,7 +191,8 @@ def backup(database: Database, documents_root: Path, output_dir: Path, *, now: d
     pg_dump_major = _client_major("pg_dump")
     connection = database.connect()
     try:
-        connection.set_session(isolation_level=psycopg2.extensions.ISOLATION_LEVEL_REPEATABLE_READ, readonly=True)
+        connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        connection.read_only = True
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('server_version_num')::int, version()")
             server_version_num, server_version = cursor.fetchone()
@@ -391,8 +392,7 @@ def restore(
                         + "\n  ".join(problems)
                     )
             if runtime_role:
-                connection.autocommit = False
-                with connection, connection.cursor() as cursor:  # one transaction
+                with connection.transaction(), connection.cursor() as cursor:  # one transaction
                     grant_all(cursor, runtime_role)
         finally:
             connection.close()

@@ -98,9 +98,11 @@ class BulkInserter:
                 for row in self.rows:
                     buffer.write("\t".join(_copy_text(value) for value in row))
                     buffer.write("\n")
-                buffer.seek(0)
                 quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-                cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)
+                # Reviewed: table and column names come from model metadata; the rows are data.
+                copy_sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+                with cursor.cursor.copy(copy_sql) as copy:
+                    copy.write(buffer.getvalue())
             else:
                 prepared = [
                     [

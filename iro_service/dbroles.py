@@ -11,7 +11,7 @@ DEFAULT PRIVILEGES covers a table created between the two. Only PostgreSQL: on S
 (`make run`) there is nothing to grant.
 """
 
-from psycopg2 import sql
+from psycopg import sql
 
 OWNER_ROLE = "iro_owner"
 RUNTIME_ROLE = "iro_app"
@@ -102,7 +102,7 @@ def apply_grants(connection, runtime_role: str = RUNTIME_ROLE) -> list[str]:
 
 
 def grant_all(cursor, runtime_role: str = RUNTIME_ROLE) -> list[str]:
-    """The same through a psycopg2 cursor (a restore into another database uses this)."""
+    """The same through a psycopg cursor (a restore into another database uses this)."""
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [runtime_role])
     if cursor.fetchone() is None:
         raise LookupError(

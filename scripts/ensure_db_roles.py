@@ -14,8 +14,8 @@ import os
 import sys
 
 import environ
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 ROLES = (
     (os.environ.get("IRO_DB_OWNER_ROLE", "iro_owner"), "IRO_DB_OWNER_PASSWORD"),
@@ -29,14 +29,14 @@ def main() -> int:
         print("ensure_db_roles: DATABASE_URL is not PostgreSQL; no roles to create.")
         return 0
     try:
-        connection = psycopg2.connect(
+        connection = psycopg.connect(
             dbname="postgres",
             user=config.get("USER") or "postgres",
             password=config.get("PASSWORD") or None,
             host=config.get("HOST") or "127.0.0.1",
             port=config.get("PORT") or 5432,
         )
-    except psycopg2.OperationalError as error:
+    except psycopg.OperationalError as error:
         print(f"ensure_db_roles: cannot reach PostgreSQL: {error}", file=sys.stderr)
         return 1
     connection.autocommit = True

@@ -14,12 +14,12 @@ import tarfile
 from datetime import date
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
-from psycopg2 import sql
+from psycopg import sql
 
 from accounts.models import AccessLog
 from audits.models import Escalation
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _server(dbname: str):
     settings = connection.settings_dict
-    return psycopg2.connect(
+    return psycopg.connect(
         dbname=dbname,
         user=settings["USER"] or None,
         password=settings["PASSWORD"] or None,

@@ -2,7 +2,7 @@
 
 The suite itself connects as `postgres` (pytest-django creates the test database); these tests
 apply the grants to the test database (iro_service/dbroles.py, as `manage.py db_grant` does in
-production) and then connect to it AS the runtime role: with psycopg2 to show each refusal with
+production) and then connect to it AS the runtime role: with psycopg to show each refusal with
 PostgreSQL's own error, and through Django's connection to run real requests and the worker's
 tasks, so that a grant the application needs and lacks fails here.
 """
@@ -12,12 +12,12 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 
-import psycopg2
+import psycopg
 import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
-from psycopg2 import errors
+from psycopg import errors
 
 from accounts.models import AccessLog
 from children.models import Child
@@ -60,7 +60,7 @@ def runtime_grants(django_db_setup, django_db_blocker):
 
 def _runtime_connection():
     settings = connection.settings_dict
-    runtime = psycopg2.connect(
+    runtime = psycopg.connect(
         dbname=settings["NAME"],
         user=RUNTIME_ROLE,
         password=os.environ.get("IRO_DB_APP_PASSWORD") or None,
