@@ -71,16 +71,6 @@ PLAN_FIELDS = [
 ]
 
 
-def quarters(start: date, end: date) -> list[tuple[date, date]]:
-    """The calendar quarters (1 Apr, 1 Jul, 1 Oct, 1 Jan) that [start, end] touches, clipped to it."""
-    first = date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
-    result = []
-    while first <= end:
-        following = first + relativedelta(months=3)
-        result.append((max(first, start), min(following - timedelta(days=1), end)))
-        first = following
-    return result
-
 
 def quarterly_qa_report(*, start: date, end: date) -> dict:
     """The quarterly QA report's figures, aggregated in the database. Ratings are averaged per

@@ -3,7 +3,6 @@ field messages, so bad input is explained, never a server error."""
 
 from datetime import date, timedelta
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -15,7 +14,7 @@ from iro_service.inputs import BoundedDatesMixin
 from .code_fields import YearCodesFormMixin
 from .code_years import ALL_PLACEMENT_TYPE_CHOICES
 from .codes import CategoryOfNeed, LegalStatus, PlacementProvider
-from .models import Allocation, Child, Episode, PeriodOfCare
+from .models import Child
 from .validators import validate_child_id
 
 User = get_user_model()
@@ -30,14 +29,7 @@ def _not_in_future(day: date | None, what: str) -> date | None:
     return day
 
 
-class CrispyModelForm(BoundedDatesMixin, forms.ModelForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
-
-class ChildForm(CrispyModelForm):
+class ChildForm(BoundedDatesMixin, forms.ModelForm):
     class Meta:
         model = Child
         fields = [
@@ -64,45 +56,6 @@ class ChildForm(CrispyModelForm):
 
     def clean_mother_child_date_of_birth(self) -> date | None:
         return _not_in_future(self.cleaned_data.get("mother_child_date_of_birth"), "The child's date of birth")
-
-
-class PeriodOfCareForm(CrispyModelForm):
-    class Meta:
-        model = PeriodOfCare
-        fields = ["child", "start", "end", "reason_ended"]
-        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
-
-
-class EpisodeForm(CrispyModelForm):
-    class Meta:
-        model = Episode
-        fields = [
-            "period_of_care",
-            "start",
-            "reason_new_episode",
-            "legal_status",
-            "category_of_need",
-            "placement_type",
-            "placement_provider",
-            "end",
-            "reason_ended",
-            "reason_place_change",
-            "home_postcode",
-            "placement_postcode",
-            "urn",
-        ]
-        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
-
-
-class AllocationForm(CrispyModelForm):
-    class Meta:
-        model = Allocation
-        fields = ["child", "iro", "kind", "start", "end"]
-        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["iro"].queryset = iro_users()
 
 
 class NewChildForm(YearCodesFormMixin, ChildForm):

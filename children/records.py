@@ -47,10 +47,6 @@ class KeptRecord(NeverDeleted):
     class Meta:
         abstract = True
 
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
-
     def archive(self, *, by, reason: str) -> None:
         if not reason.strip():
             raise ValueError("Give a reason for archiving.")

@@ -18,7 +18,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.roles import Role
 from children.models import AllocationKind, Child
 from children.selectors import current_allocations, iro_arriving_children
 
@@ -137,5 +136,3 @@ def review_for_iro_work(*, user: User, pk: int, today: date) -> Review:
     return review
 
 
-ROLES_THAT_BOOK = (Role.BUSINESS_SUPPORT,)
-ROLES_THAT_ALLOCATE = (Role.BUSINESS_SUPPORT, Role.MANAGER)

@@ -39,26 +39,6 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-class ReviewHeldForm(forms.ModelForm):
-    """What the chair records when a review has been held."""
-
-    class Meta:
-        model = Review
-        fields = ["held_on", "participation_code", "parents_participated", "child_visited_on"]
-        widgets = {"held_on": DATE_INPUT, "child_visited_on": DATE_INPUT}
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["held_on"].required = True
-        self.fields["participation_code"].required = True
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        # The model's rules for a held review (date, code for the child's age) apply from here.
-        self.instance.status = ReviewStatus.HELD
-        return cleaned
-
-
 class DecisionForm(forms.ModelForm):
     """A decision, and beside it the decision said to the child for the letter to the child.
 

@@ -25,7 +25,7 @@ from audits.forms import (
 )
 from audits.models import Escalation
 from caseload.forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
-from children.forms import AllocationForm, CaseHoldingIROForm, ChildForm, EpisodeForm, NewChildForm, PeriodOfCareForm
+from children.forms import CaseHoldingIROForm, ChildForm, NewChildForm
 from reviews.care_event_forms import (
     AdoptionPlacementForm,
     EarlyReviewChoiceForm,
@@ -49,7 +49,6 @@ from reviews.forms import (
     InviteeFormSet,
     PreparationForm,
     ReturnCheckForm,
-    ReviewHeldForm,
     ReviewRecordForm,
     VisitCorrectionForm,
     VisitForm,
@@ -153,12 +152,8 @@ FORMS = {
     "DashboardFilterForm": lambda w, d: DashboardFilterForm(d),
     "NarrativeForm": lambda w, d: NarrativeForm(d),
     "ChildForm": lambda w, d: ChildForm(d),
-    "PeriodOfCareForm": lambda w, d: PeriodOfCareForm(d),
-    "EpisodeForm": lambda w, d: EpisodeForm(d),
-    "AllocationForm": lambda w, d: AllocationForm(d),
     "NewChildForm": lambda w, d: NewChildForm(d),
     "CaseHoldingIROForm": lambda w, d: CaseHoldingIROForm(d, reassigning=True),  # with the reason asked
-    "ReviewHeldForm": lambda w, d: ReviewHeldForm(d, instance=w["review"]),
     "DecisionForm": lambda w, d: DecisionForm(d),
     "BookingForm": lambda w, d: BookingForm(d, review=w["review"]),
     "CancelBookingForm": lambda w, d: CancelBookingForm(d),

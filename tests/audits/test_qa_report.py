@@ -9,20 +9,11 @@ from pypdf import PdfReader
 
 from audits.codes import EscalationTheme, RatingScheme
 from audits.models import MonitoringForm, RatingSchemeSetting
-from audits.selectors import quarterly_qa_report, quarters
+from audits.selectors import quarterly_qa_report
 from audits.services import escalation_raise
 from tests.audits.test_feedback import _held
 
 pytestmark = pytest.mark.django_db
-
-
-def test_quarters_of_the_financial_year():
-    assert quarters(date(2013, 4, 1), date(2014, 3, 31)) == [
-        (date(2013, 4, 1), date(2013, 6, 30)),
-        (date(2013, 7, 1), date(2013, 9, 30)),
-        (date(2013, 10, 1), date(2013, 12, 31)),
-        (date(2014, 1, 1), date(2014, 3, 31)),
-    ]
 
 
 @pytest.fixture
