@@ -9,14 +9,21 @@ def age_on(date_of_birth: date, day: date) -> int:
     return day.year - date_of_birth.year - (0 if had_birthday else 1)
 
 
-def retention_until(date_of_birth: date) -> date:
-    """reg 50: a looked-after child's records are kept until their 75th birthday."""
-    if date_of_birth.year + 75 > MAXYEAR:  # no real child: the furthest date there is, not an error
+def birthday(date_of_birth: date, years: int) -> date:
+    """The day a child turns `years`, as `age_on` counts: a 29 February birthday falls on 1 March
+    in a year without one. A day past the calendar (no real child) is the furthest date there is."""
+    year = date_of_birth.year + years
+    if year > MAXYEAR:
         return date.max
     try:
-        return date_of_birth.replace(year=date_of_birth.year + 75)
+        return date_of_birth.replace(year=year)
     except ValueError:  # 29 February in a year that has none
-        return date(date_of_birth.year + 75, 3, 1)
+        return date(year, 3, 1)
+
+
+def retention_until(date_of_birth: date) -> date:
+    """reg 50: a looked-after child's records are kept until their 75th birthday."""
+    return birthday(date_of_birth, 75)
 
 
 def latest_birth_date_for_age(day: date, years: int) -> date:

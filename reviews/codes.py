@@ -1,10 +1,10 @@
 """Code lists for reviews, defined once."""
 
-from datetime import MAXYEAR, date
+from datetime import date
 
 from django.db import models
 
-from children.ages import age_on
+from children.ages import age_on, birthday
 
 
 class ParticipationCode(models.TextChoices):
@@ -37,15 +37,9 @@ PN0_AGE_LIMIT = 4
 
 
 def fourth_birthday(date_of_birth: date) -> date:
-    """The day the child turns 4, as `children.ages.age_on` counts: a 29 February birthday falls on
-    1 March in a year without one (only 2100 in practice, for a child born on 29 February 2096)."""
-    year = date_of_birth.year + PN0_AGE_LIMIT
-    if year > MAXYEAR:  # no real child: never 4 within the calendar
-        return date.max
-    try:
-        return date_of_birth.replace(year=year)
-    except ValueError:  # 29 February in a year that has none
-        return date(year, 3, 1)
+    """The day the child turns 4 (children.ages.birthday: a 29 February birthday falls on 1 March
+    in a year without one)."""
+    return birthday(date_of_birth, PN0_AGE_LIMIT)
 
 
 def participation_codes_on(date_of_birth: date, on: date) -> list[ParticipationCode]:

@@ -16,6 +16,7 @@ from functools import lru_cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from children.ages import birthday
 from children.codes import ADOPTION_PLACEMENTS, SHORT_BREAK_LEGAL_STATUSES
 
 # reg 33(1): the first review within 20 working days of becoming looked after.
@@ -198,8 +199,9 @@ def adoption_review_due(placed_on: date, reviews_held_on: Iterable[date]) -> dat
 
 
 def eighteenth_birthday(date_of_birth: date) -> date:
-    """A 29 February birthday turns 18 on 28 February in a common year (add_months clamps)."""
-    return add_months(date_of_birth, 12 * CARE_ENDS_AT_AGE)
+    """The day care ends at 18, as every age in the application is counted (children.ages): a 29
+    February birthday falls on 1 March in a common year, the day `age_on` first says 18."""
+    return birthday(date_of_birth, CARE_ENDS_AT_AGE)
 
 
 class Schedule:

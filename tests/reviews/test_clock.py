@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from children.ages import age_on
 from reviews.timescales import (
     Schedule,
     Spell,
@@ -106,8 +107,10 @@ def test_no_review_is_due_after_the_18th_birthday():
 
 
 def test_a_29_february_birthday_turns_18_on_28_february():
-    assert eighteenth_birthday(date(2008, 2, 29)) == date(2026, 2, 28)
-    assert eighteenth_birthday(date(2012, 2, 29)) == date(2030, 2, 28)
+    # The day age_on first says 18: a 29 February birthday falls on 1 March in a common year.
+    assert eighteenth_birthday(date(2008, 2, 29)) == date(2026, 3, 1)
+    assert eighteenth_birthday(date(2012, 2, 29)) == date(2030, 3, 1)
+    assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17 and age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
 
 
 def test_care_ends_notice_from_three_months_before():
