@@ -106,8 +106,9 @@ class Review(KeptRecord):
     needs_to_happen = models.TextField("what needs to happen?", blank=True)
     child_views = models.TextField("the child's views, in their words", blank=True)
     plan_of_adoption_confirmed = models.BooleanField(default=False)
-    # Optimistic locking of the review record: a save claims the version it was opened at, so
-    # the second of two people editing at once is refused instead of overwriting the first.
+    # Counts the writes to the review (every service bumps it). Two people editing at once are
+    # kept apart by the claim each page carries (reviews/claims.py: a digest of the fields it
+    # showed, checked with the row locked), not by this number.
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = KeptQuerySet.as_manager()

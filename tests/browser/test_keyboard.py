@@ -1,8 +1,8 @@
 """Keyboard only (WCAG 2.1.1, 2.4.7, 2.4.11): an IRO signs in, finds a child, records a visit and
 marks the review held with Tab, Shift+Tab, typing, Space and Enter; never the mouse.
 
-The header search box is not there yet (issue #16, "Search", being built separately): the child is
-found by tabbing through the caseload list. Each focused control must show the focus indicator:
+The child is found by tabbing through the caseload list (the header search box has its own tests,
+tests/caseload/test_finding_and_seeing.py). Each focused control must show the focus indicator:
 its computed outline or box-shadow is drawn, in the GOV.UK yellow, and the screenshots show it.
 """
 
