@@ -11,6 +11,7 @@ import io
 import os
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 
@@ -45,7 +46,7 @@ def _size(source: Source) -> int:
     return size
 
 
-def _open(source: Source) -> io.BufferedIOBase:
+def _open(source: Source) -> IO[bytes]:
     if isinstance(source, bytes):
         return io.BytesIO(source)
     if isinstance(source, Path):
