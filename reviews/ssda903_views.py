@@ -1,11 +1,8 @@
 """SSDA903 pages beside the upload (reviews.views.ssda903_import): the import's report download and
 the return check (business support)."""
 
-import io
 import re
-import secrets
 
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +16,8 @@ from . import return_check
 from .documents import private_storage
 from .forms import ReturnCheckForm
 from .return_check_models import ReturnCheck
-from .ssda903 import TABLES, ImportSummary, write_report
+from .ssda903 import TABLES
+from .ssda903.upload import upload_report_path
 
 # secrets.token_urlsafe(16): 22 URL-safe characters, nothing that could climb out of the folder.
 REPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
@@ -29,19 +27,6 @@ def _no_child(_object_id) -> None:
     return None  # a report or a check is about the whole return, no one child
 
 
-def report_store(summary: ImportSummary) -> str | None:
-    """Keep the import's report (refused children, records the files no longer mention) for
-    download by business support, under a name no one can guess; None when there is nothing to
-    report."""
-    if not summary.refused and not summary.unmentioned_count:
-        return None
-    handle = io.StringIO()
-    write_report(summary, handle)
-    token = secrets.token_urlsafe(16)
-    private_storage().save(f"imports/reports/{token}.csv", ContentFile(handle.getvalue().encode("utf-8")))
-    return token
-
-
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("ssda903_import_report", action=AccessAction.EXPORT, arg="token", child_of=_no_child)
 def import_report(request: HttpRequest, token: str) -> HttpResponse:
@@ -49,7 +34,7 @@ def import_report(request: HttpRequest, token: str) -> HttpResponse:
     if not REPORT_TOKEN.fullmatch(token):
         raise Http404("No such report.")
     try:
-        handle = private_storage().open(f"imports/reports/{token}.csv", "rb")
+        handle = private_storage().open(upload_report_path(token), "rb")
     except FileNotFoundError:
         raise Http404("No such report, or it is no longer kept.") from None
     return FileResponse(handle, as_attachment=True, filename="ssda903-import-report.csv", content_type="text/csv")
@@ -88,4 +73,3 @@ def return_check_file(request: HttpRequest, pk: int, table: str) -> HttpResponse
         raise Http404("This file was not written, or is no longer kept.")
     name = f"ssda903-{check.year_label}-{table}.csv"
     return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="text/csv")
-

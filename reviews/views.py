@@ -1,8 +1,5 @@
 """Booking, preparing, chairing and recording reviews; a child coming into care."""
 
-import secrets
-from contextlib import ExitStack
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -27,7 +24,7 @@ from children.services import allocation_case_holding_set
 from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import query_id
 
-from . import access, services, ssda903
+from . import access, services
 from .claims import BOOK, CANCEL, COVER, PREPARE, RECORD, ReviewChanged
 from .codes import TO_BOOK_WORKING_DAYS, DocumentState, EarlyReviewReason, ReviewStatus
 from .documents import private_storage
@@ -56,6 +53,7 @@ from .selectors import (
     reviews_clock_unknown,
     reviews_to_book,
 )
+from .ssda903.upload import UploadExpired, UploadOutcome, upload_import, upload_preview
 from .timescales import minutes_due, outcomes_due
 
 PAGE_SIZE = 50
@@ -605,7 +603,32 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 # --- SSDA903 upload ------------------------------------------------------------------------
 
-_UPLOAD_SESSION_KEY = "ssda903_upload"
+
+def _upload_context(outcome: UploadOutcome) -> dict:
+    """What the upload page shows of a preview or an import."""
+    if outcome.summary is None:
+        return {"problems": outcome.problems, "problem_count": outcome.problem_count}
+    summary = outcome.summary
+    context = {
+        "year_line": summary.year_line(),
+        "refused": summary.refused,
+        "refused_listed": list(summary.refused.items())[:50],
+        "refused_line": summary.refused_line(),
+        "unmentioned": summary.unmentioned_lines(),
+        "unmentioned_count": summary.unmentioned_count,
+        "year_label": summary.year_label,
+        "report_token": outcome.report_token,
+    }
+    if outcome.token:  # a preview, to confirm with the token
+        context.update(
+            preview=summary.lines(),
+            token=outcome.token,
+            file_names=outcome.file_names,
+            valid_children_only=outcome.valid_children_only,
+        )
+    else:
+        context["imported"] = summary.lines()
+    return context
 
 
 @role_required(Role.BUSINESS_SUPPORT)
@@ -615,69 +638,23 @@ def ssda903_import(request: HttpRequest) -> HttpResponse:
     children → every problem listed, or a preview of what would be added and changed (and of the
     children refused, and what the files no longer mention, with a CSV report) → confirm to import
     (checked again, with the same choices)."""
-    from .ssda903_views import report_store  # noqa: PLC0415 - the SSDA903 pages' own module
-
-    storage = private_storage()
-
-    def outcome(summary: ssda903.ImportSummary) -> dict:
-        return {
-            "year_line": summary.year_line(),
-            "refused": summary.refused,
-            "refused_listed": list(summary.refused.items())[:50],
-            "refused_line": summary.refused_line(),
-            "unmentioned": summary.unmentioned_lines(),
-            "unmentioned_count": summary.unmentioned_count,
-            "year_label": summary.year_label,
-            "report_token": report_store(summary),
-        }
-
     if request.method == "POST" and "confirm" in request.POST:
-        upload = request.session.get(_UPLOAD_SESSION_KEY)
-        token = upload.get("token") if isinstance(upload, dict) else None
-        if not token or request.POST.get("token") != token:
+        try:
+            outcome = upload_import(session=request.session, token=request.POST.get("token", ""))
+        except UploadExpired:
             messages.error(request, "That upload has expired; upload the files again.")
             return redirect("reviews:ssda903_import")
-        folder = f"imports/{token}"
-        names = storage.listdir(folder)[1]
-        try:
-            # The stored files are read a row at a time, never whole into memory.
-            with ExitStack() as stack:
-                files = {name: stack.enter_context(storage.open(f"{folder}/{name}", "rb")) for name in names}
-                summary = ssda903.import_files(
-                    files, year=upload.get("year"), valid_children_only=upload.get("valid_children_only", False)
-                )
-        except ssda903.ImportProblems as error:
-            context = {"form": SSDA903UploadForm(), "problems": error.problems, "problem_count": error.count}
-            return render(request, "reviews/ssda903_import.html", context)
-        finally:
-            for name in names:
-                storage.delete(f"{folder}/{name}")
-            del request.session[_UPLOAD_SESSION_KEY]
-        messages.success(request, "Imported: " + "; ".join(summary.lines()) + ".")
-        context = {"form": SSDA903UploadForm(), "imported": summary.lines(), **outcome(summary)}
-        return render(request, "reviews/ssda903_import.html", context)
+        if outcome.summary is not None:
+            messages.success(request, "Imported: " + "; ".join(outcome.summary.lines()) + ".")
+        return render(request, "reviews/ssda903_import.html", {"form": SSDA903UploadForm(), **_upload_context(outcome)})
     form = SSDA903UploadForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        # Kept (copied a chunk at a time) for the confirmation, then checked from there.
-        token = secrets.token_urlsafe(16)
-        year = form.cleaned_data["year"]
-        valid_children_only = form.cleaned_data["mode"] == SSDA903UploadForm.VALID_CHILDREN_ONLY
-        stored = [
-            storage.save(f"imports/{token}/{Path(upload.name).name}", upload) for upload in form.cleaned_data["files"]
-        ]
-        try:
-            with ExitStack() as stack:
-                files = {Path(name).name: stack.enter_context(storage.open(name, "rb")) for name in stored}
-                summary = ssda903.import_files(files, dry_run=True, year=year, valid_children_only=valid_children_only)
-        except ssda903.ImportProblems as error:
-            for name in stored:
-                storage.delete(name)
-            context.update(problems=error.problems, problem_count=error.count)
-        else:
-            request.session[_UPLOAD_SESSION_KEY] = {
-                "token": token, "year": year, "valid_children_only": valid_children_only,
-            }  # fmt: skip
-            context.update(preview=summary.lines(), token=token, file_names=sorted(files), **outcome(summary))
-            context["valid_children_only"] = valid_children_only
+        outcome = upload_preview(
+            session=request.session,
+            uploads=form.cleaned_data["files"],
+            year=form.cleaned_data["year"],
+            valid_children_only=form.cleaned_data["mode"] == SSDA903UploadForm.VALID_CHILDREN_ONLY,
+        )
+        context.update(_upload_context(outcome))
     return render(request, "reviews/ssda903_import.html", context)
