@@ -332,7 +332,11 @@ def child_not_safe(*, invitation: MyReviewInvitation, today: date) -> list[Notif
     transaction, an urgent notification for their IRO (naming the child by ID only), emailed
     as soon as it commits. If either cannot be written, neither is. Pressed again within
     UNSAFE_ALERT_QUIET, the time is recorded and no second alert is made."""
-    review = Review.objects.select_for_update().select_related("child", "covering_iro").get(pk=invitation.review_id)
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("child", "covering_iro")
+        .get(pk=invitation.review_id)
+    )
     response = response_for(review=review)
     now = timezone.now()
     recent = response.feels_unsafe_at is not None and now - response.feels_unsafe_at < UNSAFE_ALERT_QUIET
