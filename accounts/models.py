@@ -110,6 +110,9 @@ class NotificationKind(models.TextChoices):
     CARE_ENDS_AT_18 = "care_ends_at_18", "Care ends at 18 within three months"
     CLOCK_UNKNOWN = "clock_unknown", "Review clock unknown: check the last review date"
     DAILY_DIGEST = "daily_digest", "Daily digest"
+    # "My review" (issue #18): urgent, made at once (not by the sweep) and emailed straight away.
+    CHILD_NOT_SAFE = "child_not_safe", "URGENT: a child said they do not feel safe"
+    MY_REVIEW_LOCKED = "my_review_locked", "A child's My review link is locked (wrong word five times)"
 
 
 class Notification(models.Model):

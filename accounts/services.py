@@ -48,6 +48,22 @@ def notifications_create(*, notifications: list[Notification]) -> None:
         )
 
 
+def notifications_send_now(*, notifications: list[Notification]) -> list[Notification]:
+    """Save notifications that cannot wait for the sweep (a child saying they do not feel safe)
+    and hand them to the broker once the caller's transaction commits: the rows are written in
+    that transaction, so if it rolls back no notification exists and nothing is queued. Marked
+    queued now, so the sweep does not queue them again within the lease; delivery is the same
+    claim, send, mark as every reminder's."""
+    now = timezone.now()
+    for notification in notifications:
+        notification.queued_at, notification.queued_count = now, 1
+        notification.save()
+    ids = [notification.pk for notification in notifications]
+    if ids:
+        transaction.on_commit(lambda: _publish(ids))
+    return notifications
+
+
 # How long a claim or a queued message is trusted before another may be made: longer than any
 # delivery takes (an SMTP exchange is seconds), short enough that a lost one is soon replaced.
 DEFAULT_LEASE = timedelta(minutes=10)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import care_event_views, ssda903_views, views
+from . import care_event_views, my_review_views, ssda903_views, views
 
 app_name = "reviews"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("<int:pk>/cancel-booking/", views.cancel_booking, name="cancel_booking"),
     path("<int:pk>/cover/", views.cover, name="cover"),
     path("<int:pk>/prepare/", views.prepare, name="prepare"),
+    # "My review" invitations (issue #18)
+    path("<int:pk>/my-review/", my_review_views.invite, name="my_review_invite"),
+    path("<int:pk>/my-review/withdraw/", my_review_views.withdraw, name="my_review_withdraw"),
     path("<int:pk>/documents/new/", views.document_request, name="document_request"),
     path("documents/<int:pk>/issue/", views.document_issue, name="document_issue"),
     path("documents/<int:pk>/distribution/", views.distribution_new, name="distribution_new"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from accounts.audit import audited
+from accounts.audit import access_log_write, audited
 from accounts.models import AccessAction, Team
 from accounts.permissions import role_required
 from accounts.roles import Role
@@ -24,7 +24,7 @@ from children.services import allocation_case_holding_set
 from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import query_id
 
-from . import access, services
+from . import access, my_review, services
 from .claims import BOOK, CANCEL, COVER, PREPARE, RECORD, ReviewChanged
 from .codes import TO_BOOK_WORKING_DAYS, DocumentState, EarlyReviewReason, ReviewStatus
 from .documents import private_storage
@@ -176,8 +176,34 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"Review booked for {review.child.display_name}.")
             return redirect("reviews:detail", pk=review.pk)
-    context = {"review": review, "form": form, "invitees": invitees, "rescheduling": rescheduling}
+    context = {
+        "review": review,
+        "form": form,
+        "invitees": invitees,
+        "rescheduling": rescheduling,
+        **_child_meeting_choices(request, review),
+    }
     return render(request, "reviews/review_book.html", context)
+
+
+def _child_meeting_choices(request: HttpRequest, review) -> dict:
+    """What the child asked for their meeting in My review (who, where, when; never their
+    views or their note to the IRO), for business support booking it. Logged as a view."""
+    response = my_review.sent_response(review=review)
+    if response is None:
+        return {}
+    access_log_write(
+        request=request,
+        action=AccessAction.VIEW,
+        child_id=review.child_id,
+        object_type="my_review_meeting_choices",
+        object_id=response.pk,
+        status_code=200,
+    )
+    return {
+        "my_review": response,
+        "my_review_meeting": my_review.sent_answers_rows(response=response, fields=my_review.MEETING_FIELDS),
+    }
 
 
 @role_required(Role.BUSINESS_SUPPORT)
@@ -261,7 +287,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if context["show_sensitive"]:
         context["decisions"] = review.decisions.all()
-        context.update(_before_the_review(review, today=today, may_record=may_record))
+        context.update(_before_the_review(request, review, today=today, may_record=may_record))
     if context["show_sensitive"] and review.status == ReviewStatus.HELD:
         context["documents"] = review.documents.prefetch_related("distributions").order_by("kind", "-version")
         context["document_request_form"] = DocumentRequestForm()
@@ -273,13 +299,35 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_detail.html", context)
 
 
-def _before_the_review(review, *, today, may_record: bool) -> dict:
+def _before_the_review(request: HttpRequest, review, *, today, may_record: bool) -> dict:
     """The *Before the review* summary (wishes and feelings, each expected report received or
-    not): for those who read the record; changed on its own page, like its button, until held."""
-    return {
+    not, and what the child sent in My review): for those who read the record; changed on its
+    own page, like its button, until held. The child's note "just for my IRO" is shown only to
+    the IRO working on the review (may_record), and every showing of the child's answers is in
+    the access log."""
+    context = {
         "report_checklist": review.reports_checklist(today=today),
         "may_prepare": may_record and review.status != ReviewStatus.HELD,
+        "may_invite": may_record and my_review.may_change(review=review),
     }
+    response = my_review.sent_response(review=review)
+    if response is not None:
+        context["my_review"] = response
+        context["my_review_how"] = my_review.sent_answers_rows(
+            response=response, fields=my_review.HOW_THINGS_ARE_FIELDS
+        )
+        context["my_review_meeting"] = my_review.sent_answers_rows(response=response, fields=my_review.MEETING_FIELDS)
+        if may_record:
+            context["my_review_private"] = my_review.sent_private_note(response=response)
+        access_log_write(
+            request=request,
+            action=AccessAction.VIEW,
+            child_id=review.child_id,
+            object_type="my_review_response" + ("+private_note" if may_record else ""),
+            object_id=response.pk,
+            status_code=200,
+        )
+    return context
 
 
 def _held_before_booking(review, held_on) -> tuple | None:
@@ -318,7 +366,7 @@ def _record_page(
             "conflict": conflict,
             "confirm_early": confirm_early,
             "focus_decision": focus_decision,
-            **_before_the_review(review, today=timezone.localdate(), may_record=True),
+            **_before_the_review(request, review, today=timezone.localdate(), may_record=True),
         },
         status=status,
     )

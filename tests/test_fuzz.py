@@ -54,6 +54,14 @@ from reviews.forms import (
     VisitForm,
 )
 from reviews.models import CareEvent, Document, Review
+from reviews.my_review_forms import (
+    CodeForm,
+    HowThingsAreForm,
+    InvitationForm,
+    MeetingForm,
+    PrivateNoteForm,
+    WordForm,
+)
 from reviews.services import review_record_held
 from tests.factories import IROFactory, ManagerFactory, child_in_care
 
@@ -178,6 +186,13 @@ FORMS = {
     "ReturnToCareForm": lambda w, d: ReturnToCareForm(d),
     "EarlyReviewChoiceForm": lambda w, d: EarlyReviewChoiceForm(d),
     "ReturnCheckForm": lambda w, d: ReturnCheckForm(d),
+    # "My review" (issue #18)
+    "InvitationForm": lambda w, d: InvitationForm(d),
+    "CodeForm": lambda w, d: CodeForm(d),
+    "WordForm": lambda w, d: WordForm(d),
+    "HowThingsAreForm": lambda w, d: HowThingsAreForm(d),
+    "MeetingForm": lambda w, d: MeetingForm(d),
+    "PrivateNoteForm": lambda w, d: PrivateNoteForm(d),
 }
 
 FORMSET_FIELDS = {
@@ -202,9 +217,13 @@ def test_every_form_class_is_in_the_fuzz_list():
     import children.forms
     import reviews.care_event_forms
     import reviews.forms
+    import reviews.my_review_forms
 
     found = set()
-    for module in (audits.forms, caseload.forms, children.forms, reviews.forms, reviews.care_event_forms):
+    modules = (
+        audits.forms, caseload.forms, children.forms, reviews.forms, reviews.care_event_forms, reviews.my_review_forms,
+    )  # fmt: skip
+    for module in modules:
         for attribute, value in vars(module).items():
             is_form = isinstance(value, type) and issubclass(value, django_forms.BaseForm | django_forms.BaseFormSet)
             if is_form and value.__module__ == module.__name__ and not attribute.startswith(("Crispy", "Base")):
@@ -264,6 +283,7 @@ PAGES = {
     "reviews:care_event_return": ("support", "child", ["ReturnToCareForm"], []),
     "reviews:care_event_early_review": ("iro", "care_event", ["EarlyReviewChoiceForm"], []),
     "reviews:return_checks": ("support", None, ["ReturnCheckForm"], []),
+    "reviews:my_review_invite": ("iro", "review", ["InvitationForm"], []),
 }  # fmt: skip
 
 PAGE_EXAMPLES = 100

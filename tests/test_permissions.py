@@ -16,7 +16,7 @@ from accounts.models import AccessAction, AccessLog
 from audits.models import Escalation
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
-from reviews import claims
+from reviews import claims, my_review
 from reviews.documents import private_storage
 from reviews.models import CareEvent, Document, ReturnCheck, Review, Visit
 from reviews.return_check import check_folder
@@ -33,6 +33,7 @@ STAFF = {"iro": 403, "manager": 200, "support": 200, "no_role": 403}
 SUPPORT_ONLY = {"iro": 403, "manager": 403, "support": 200, "no_role": 403}
 READ_ALL_IRO_OWN = {"iro": (200, 404), "manager": 200, "support": 200, "no_role": 403}
 CARE_EVENTS = {"iro": (200, 404), "manager": 403, "support": 200, "no_role": 403}
+CHILD_LINK = {"iro": 302, "manager": 302, "support": 302, "no_role": 302}
 
 # url name -> (what its argument is, expected GET status per role; (own, other) for an IRO)
 RULES = {
@@ -93,6 +94,21 @@ RULES = {
     "reviews:care_event_leave": ("child", CARE_EVENTS),
     "reviews:care_event_return": ("child", CARE_EVENTS),
     "reviews:care_event_early_review": ("care_event", CARE_EVENTS),
+    # "My review" (issue #18): the IRO on the case or business support invites the child.
+    "reviews:my_review_invite": ("review", {"iro": (200, 404), "manager": 403, "support": 200, "no_role": 403}),
+    "reviews:my_review_withdraw": ("review", "post-only"),
+    # The child's own pages: no account. The link (a bearer token plus the memorable word after
+    # it) opens them for whoever holds it; without that session each page sends on to the code.
+    "my_review:start": ("my_review_token", CHILD_LINK),
+    "my_review:code": (None, {"iro": 200, "manager": 200, "support": 200, "no_role": 200}),
+    "my_review:word": (None, CHILD_LINK),
+    "my_review:home": (None, CHILD_LINK),
+    "my_review:how_things_are": (None, CHILD_LINK),
+    "my_review:meeting": (None, CHILD_LINK),
+    "my_review:private": (None, CHILD_LINK),
+    "my_review:send": (None, CHILD_LINK),
+    "my_review:not_safe": (None, "post-only"),
+    "my_review:leave": (None, "post-only"),
 }
 
 
@@ -157,7 +173,11 @@ def world():
         ReturnCheck.objects.filter(pk=return_check.pk).update(folder=f"return_checks/{return_check.pk}")
         report = secrets.token_urlsafe(16)
         private_storage().save(f"imports/reports/{report}.csv", ContentFile(b"CHILD,STATUS,DETAIL\n"))
+        invitation = my_review.invitation_create(
+            review=following, word="Pineapple", version="older", created_by=owner, today=timezone.localdate()
+        )
         objects[key] = {
+            "my_review_token": invitation.token,
             "import_report": report,
             "return_check": return_check.pk,
             "return_check_file": (return_check.pk, "header"),
@@ -240,7 +260,8 @@ POSTS = {
     "reviews:distribution_new": {"recipient": "Carer", "method": "post", "sent_on": "2025-02-04"},
 }
 
-PUBLIC = ("accounts:login", "accounts:logout", "accounts:notifications_read", "healthz", *POSTS)
+CHILD_PAGES = tuple(name for name in RULES if name.startswith("my_review:"))
+PUBLIC = ("accounts:login", "accounts:logout", "accounts:notifications_read", "healthz", *POSTS, *CHILD_PAGES)
 
 
 @pytest.mark.parametrize("name", [name for name in RULES if name not in PUBLIC])

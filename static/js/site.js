@@ -26,3 +26,14 @@
     field.focus({ preventScroll: true });
   });
 })();
+
+/* A "Print" button (the My review card): prints the page; without script it does nothing, and
+ * the browser's own Print still works. */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+})();

@@ -388,3 +388,86 @@ def test_every_page_and_form_of_every_role_passes_axe(browser, live_server, scre
     assert pages >= 70
     assert not violations, f"{len(violations)} axe violations on {pages} pages:\n" + "\n".join(violations)
     assert not summaries, "Error summaries missing or wrong:\n" + "\n".join(summaries)
+
+
+def _fits(scanner: Scanner, width: int, name: str) -> None:
+    """Nothing on the page is wider than `width` pixels (WCAG 1.4.10 reflow: 320 CSS pixels)."""
+    scanner.page.set_viewport_size({"width": width, "height": 800})
+    overflow = scanner.page.evaluate("() => document.documentElement.scrollWidth")
+    scanner.page.set_viewport_size(DESKTOP)
+    assert overflow <= width, f"{name} is {overflow}px wide at {width}px"
+
+
+def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
+    """"My review" (issue #18): the IRO's invitation and card, and every page of the child's older
+    version, with their errors, scanned by axe and fitting a 320-pixel-wide screen."""
+    from reviews.my_review import invitation_create
+
+    assert AXE_JS.exists(), f"{AXE_JS} is missing: `make test` installs axe-core (README, Accessibility)."
+    for old in screenshot_dir.glob("*.png"):
+        old.unlink()
+    iro = IROFactory(username="iro", first_name="Alex", last_name="Morgan")
+    _child, review = child_in_care(iro, born=date(2012, 5, 1))
+    scanners = []
+
+    staff = Scanner(browser, live_server, screenshot_dir, "iro")
+    scanners.append(staff)
+    staff.sign_in("iro")
+    staff.visit(f"/reviews/{review.pk}/my-review/", "my-review-invite")
+    staff.post_empty("my-review-invite")
+    staff.page.get_by_label("Memorable word").fill("Pineapple")
+    staff.page.get_by_label("Older (11 and over): their own words").check()
+    with staff.page.expect_navigation():
+        staff.page.get_by_role("button", name="Make the invitation and show the card").click()
+    staff.scan("my-review-card")
+
+    new = invitation_create(review=review, word="Mango", version="older", created_by=iro, today=timezone.localdate())
+    child = Scanner(browser, live_server, screenshot_dir, "child")
+    scanners.append(child)
+    child.visit("/my-review/code/", "code")
+    child.post_empty("code")
+    response = child.page.goto(f"{live_server.url}/my-review/{new.token}/")
+    assert response.status == 200 and new.token not in child.page.url
+    child.scan("word")
+    child.post_empty("word")
+    child.page.get_by_label("Your memorable word").fill("Mango")
+    with child.page.expect_navigation():
+        child.page.get_by_role("button", name="Carry on").click()
+    child.scan("home")
+    for path, name in (
+        ("/my-review/how-things-are/", "how-things-are"),
+        ("/my-review/meeting/", "meeting"),
+        ("/my-review/just-for-my-iro/", "just-for-my-iro"),
+        ("/my-review/send/", "send"),
+    ):
+        child.visit(path, name)
+        _fits(child, 320, name)
+    child.visit("/my-review/how-things-are/", "how-things-are-long")
+    # Over the limit (the browser's maxlength taken off, as an old browser would): an error.
+    child.page.locator("main form[method=post]").evaluate(
+        "form => { form.noValidate = true; "
+        "form.querySelectorAll('[maxlength]').forEach(field => field.removeAttribute('maxlength')); }"
+    )
+    child.page.get_by_label("What worries me").fill("x" * 5001)
+    with child.page.expect_navigation():
+        child.page.get_by_role("button", name="Save and carry on").click()
+    summary = child.page.evaluate(_SUMMARY_JS)
+    assert summary["present"] and summary["focused"] and not summary.get("undescribed"), summary
+    child.scan("how-things-are-errors")
+    with child.page.expect_navigation():
+        child.page.get_by_role("button", name="I don't feel safe").click()
+    child.scan("not-safe")
+    _fits(child, 320, "not-safe")
+    with child.page.expect_navigation():
+        child.page.get_by_role("button", name="Leave My review").click()
+    child.scan("left")
+    child.page.goto(f"{live_server.url}/my-review/{new.token}x/")
+    child.scan("stopped")
+    _fits(child, 320, "stopped")
+
+    violations = [line for scanner in scanners for line in scanner.violations]
+    summaries = [line for scanner in scanners for line in scanner.summaries]
+    for scanner in scanners:
+        scanner.close()
+    assert not violations, "\n".join(violations)
+    assert not summaries, "\n".join(summaries)

@@ -1,0 +1,189 @@
+""""My review" forms (issue #18): the IRO's invitation, and the child's pages (plain words)."""
+
+from django import forms
+
+from .codes import USUAL_VENUES
+from .my_review import BUILT_VERSIONS, CODE_LENGTH
+from .my_review_models import CHILD_VENUE_WORDS, VENUE_NO_PREFERENCE, ChairChoice, TimeOfDay
+
+# A child's answer is their own words: long enough for a lot, short enough to keep a page light.
+ANSWER_MAX_LENGTH = 5000
+WORD_MAX_LENGTH = 50
+
+
+class InvitationForm(forms.Form):
+    word = forms.CharField(
+        label="Memorable word",
+        max_length=WORD_MAX_LENGTH,
+        min_length=3,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Choose a word with the child and tell them it in person. It is not printed on the card "
+        "and cannot be shown again.",
+        error_messages={"required": "Enter a memorable word.", "min_length": "Use a word of 3 letters or more."},
+    )
+    version = forms.ChoiceField(
+        label="Version",
+        choices=[(version.value, version.label) for version in BUILT_VERSIONS],
+        widget=forms.RadioSelect,
+        help_text="The version for younger children (faces and short choices) is not available yet.",
+        error_messages={"required": "Choose a version.", "invalid_choice": "Choose a version."},
+    )
+
+    def clean_word(self) -> str:
+        word = self.cleaned_data["word"]
+        if "\x00" in word:
+            raise forms.ValidationError("Use letters and numbers only.")
+        return word
+
+
+class BaseChildForm(forms.Form):
+    """A form on a child's page: each box is tied to its hint and error (aria-describedby); a
+    group of radios gets them on its fieldset (templates/my_review/_field.html)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._describe()
+
+    def _describe(self) -> None:
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs["class"] = "form-check-input"
+                continue
+            field.widget.attrs["class"] = "form-control"
+            auto_id = self[name].auto_id
+            ids = [f"{auto_id}_hint"] if field.help_text else []
+            if self._errors and name in self._errors:
+                ids.append(f"{auto_id}_error")
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+            else:
+                field.widget.attrs.pop("aria-describedby", None)
+
+
+class CodeForm(BaseChildForm):
+    code = forms.CharField(
+        label="Your code",
+        max_length=20,
+        strip=True,
+        help_text=f"It has {CODE_LENGTH} letters and numbers. It is on the card from your IRO.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        error_messages={"required": "Type the code from your card."},
+    )
+
+
+class WordForm(BaseChildForm):
+    word = forms.CharField(
+        label="Your memorable word",
+        max_length=WORD_MAX_LENGTH,
+        strip=True,
+        help_text="Your IRO told you this word.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Type your memorable word."},
+    )
+
+
+def _answer(label: str, hint: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=hint,
+        required=False,
+        max_length=ANSWER_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "This is too long. Please make it shorter."},
+    )
+
+
+class BaseAnswersForm(BaseChildForm):
+    """A NUL cannot be stored (PostgreSQL text): say so rather than fail."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and "\x00" in value:
+                self.add_error(name, "Please take out the odd character.")
+        return cleaned
+
+
+class HowThingsAreForm(BaseAnswersForm):
+    where_i_live = _answer("Where I live", "How do you feel about where you live?")
+    school = _answer("School or college", "How are things at school or college?")
+    family_time = _answer("Family time", "How do you feel about seeing your family?")
+    health = _answer("My health", "How are you feeling? Is there anything you need?")
+    friends = _answer("Friends", "How are things with your friends?")
+    going_well = _answer("What is going well")
+    worries = _answer("What worries me")
+    next_steps = _answer("What I want to happen next")
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class MeetingForm(BaseAnswersForm):
+    want_there = _answer("Who I want at my meeting")
+    not_want_there = _answer("Who I don't want at my meeting")
+    venue = forms.ChoiceField(
+        label="Where I want to meet",
+        required=False,
+        choices=[(venue, CHILD_VENUE_WORDS.get(venue, venue)) for venue in USUAL_VENUES]
+        + [(VENUE_NO_PREFERENCE, "I don't mind")],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the places."},
+    )
+    time_of_day = forms.ChoiceField(
+        label="When I want to meet",
+        required=False,
+        choices=[(value, label) for value, label in TimeOfDay.choices if value] + [("", TimeOfDay.NO_PREFERENCE.label)],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the times."},
+    )
+    chair = forms.ChoiceField(
+        label="Chairing my meeting",
+        help_text="The chair helps the meeting run and makes sure everyone is heard.",
+        required=False,
+        choices=[(value, label) for value, label in ChairChoice.choices if value] + [("", ChairChoice.NOT_SAID.label)],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one."},
+    )
+    advocate = forms.TypedChoiceField(
+        label="Would you like an advocate?",
+        help_text="An advocate is someone who helps you say what you think.",
+        required=False,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose yes or no."},
+    )
+    talk_alone_first = forms.TypedChoiceField(
+        label="Would you like to talk to your IRO on your own first?",
+        required=False,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose yes or no."},
+    )
+
+
+class PrivateNoteForm(BaseAnswersForm):
+    private_note = _answer(
+        "Just for my IRO",
+        "Only your IRO will read this. It will not go in the notes of the meeting.",
+    )
+
+
+def initial_answers(response, form_class) -> dict:
+    """A child's saved answers as a form's initial values (yes/no as the radios show them)."""
+    initial = {}
+    for name in form_class.base_fields:
+        value = getattr(response, name)
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        initial[name] = value
+    return initial
+
