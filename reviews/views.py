@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +22,6 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import iro_users
 from children.forms import NewChildForm
-from children.services import allocation_case_holding_set
 from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import query_id
 
@@ -47,6 +45,7 @@ from .forms import (
     VisitCorrectionForm,
     VisitForm,
     decision_formset_with_another_row,
+    record_row_changes,
 )
 from .models import Document, Visit
 from .selectors import (
@@ -353,18 +352,13 @@ def _record(request: HttpRequest, review) -> HttpResponse:
             review.refresh_from_db()
             return _record_page(request, review, form, attendees, decisions, confirm_early=early)
         values = {name: form.cleaned_data[name] for name in RECORD.fields}
-
-        def save_related(saved) -> None:
-            attendees.instance = decisions.instance = saved
-            attendees.save()
-            decisions.save()
-
         try:
             review = services.review_record_save(
                 review=review,
                 claim=form.cleaned_data["claim"],
                 values=values,
-                save_related=save_related,
+                attendees=record_row_changes(attendees),
+                decisions=record_row_changes(decisions),
                 held_by=request.user if marking_held and not already_held else None,
             )
         except ReviewChanged as changed:
@@ -498,15 +492,12 @@ def child_new(request: HttpRequest) -> HttpResponse:
     form = NewChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                child = form.save()
-                review = services.child_come_into_care(
-                    child=child, start=form.cleaned_data["looked_after_from"], episode_fields=form.episode_fields()
-                )
-                if form.cleaned_data["iro"]:
-                    allocation_case_holding_set(
-                        child=child, iro=form.cleaned_data["iro"], start=form.cleaned_data["looked_after_from"]
-                    )
+            child, review = services.child_new_in_care(
+                details=form.child_details(),
+                looked_after_from=form.cleaned_data["looked_after_from"],
+                episode_fields=form.episode_fields(),
+                iro=form.cleaned_data["iro"],
+            )
         except ValidationError as error:
             form_errors_apply(form, error)
         else:
