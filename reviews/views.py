@@ -52,6 +52,7 @@ from .selectors import (
     CLOCK_UNKNOWN_LISTED,
     child_id_of_document,
     child_id_of_review,
+    review_page_context,
     reviews_clock_unknown,
     reviews_to_book,
 )
@@ -247,40 +248,44 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not may_record:
             raise PermissionDenied
-        return _record(request, review)
+        return _record(request, review, today=today)
+    return _review_page(request, review, today=today, may_record=may_record)
+
+
+def _review_page(
+    request: HttpRequest,
+    review,
+    *,
+    today,
+    may_record: bool,
+    form=None,
+    attendees=None,
+    decisions=None,
+    conflict=None,
+    confirm_early=None,
+    focus_decision=None,
+    status=200,
+) -> HttpResponse:
+    """The review page, however it is reached: what it reads (reviews.selectors.review_page_context),
+    and for the chair the record's forms, as typed when a save is shown again."""
+    reads = review_page_context(review=review, user=request.user, today=today, may_record=may_record)
+    if may_record and form is None:
+        form = ReviewRecordForm(instance=review)
+        attendees = AttendeeFormSet(instance=review, prefix="attendees")
+        decisions = DecisionFormSet(instance=review, prefix="decisions")
+    held_documents = reads["documents"] is not None
     context = {
-        "review": review,
-        "today": today,
-        "bookings": review.bookings.select_related("recorded_by"),
-        "invitees": review.invitees.all(),
-        "may_record": may_record,
-        "may_book": request.user.is_business_support,
-        "may_set_cover": request.user.is_business_support or request.user.is_manager,
-        "show_sensitive": access.can_read_sensitive(user=request.user),
-        "outcomes_due": outcomes_due(review.held_on) if review.held_on else None,
-        "minutes_due": minutes_due(review.held_on) if review.held_on else None,
+        **reads,
+        "form": form,
+        "attendees": attendees,
+        "decision_forms": decisions,
+        "conflict": conflict,
+        "confirm_early": confirm_early,
+        "focus_decision": focus_decision,
+        "document_request_form": DocumentRequestForm() if held_documents else None,
+        "distribution_form": DistributionForm(initial={"sent_on": today}) if held_documents else None,
     }
-    if context["show_sensitive"]:
-        context["decisions"] = review.decisions.all()
-        context.update(_before_the_review(review, today=today, may_record=may_record))
-    if context["show_sensitive"] and review.status == ReviewStatus.HELD:
-        context["documents"] = review.documents.prefetch_related("distributions").order_by("kind", "-version")
-        context["document_request_form"] = DocumentRequestForm()
-        context["distribution_form"] = DistributionForm(initial={"sent_on": today})
-    if may_record:
-        context["form"] = ReviewRecordForm(instance=review)
-        context["attendees"] = AttendeeFormSet(instance=review, prefix="attendees")
-        context["decision_forms"] = DecisionFormSet(instance=review, prefix="decisions")
-    return render(request, "reviews/review_detail.html", context)
-
-
-def _before_the_review(review, *, today, may_record: bool) -> dict:
-    """The *Before the review* summary (wishes and feelings, each expected report received or
-    not): for those who read the record; changed on its own page, like its button, until held."""
-    return {
-        "report_checklist": review.reports_checklist(today=today),
-        "may_prepare": may_record and review.status != ReviewStatus.HELD,
-    }
+    return render(request, "reviews/review_detail.html", context, status=status)
 
 
 def _held_before_booking(review, held_on) -> tuple | None:
@@ -291,41 +296,7 @@ def _held_before_booking(review, held_on) -> tuple | None:
     return (booked_on, held_on) if held_on < booked_on else None
 
 
-def _record_page(
-    request: HttpRequest,
-    review,
-    form,
-    attendees,
-    decisions,
-    *,
-    conflict=None,
-    status=200,
-    confirm_early=None,
-    focus_decision=None,
-):
-    return render(
-        request,
-        "reviews/review_detail.html",
-        {
-            "review": review,
-            "today": timezone.localdate(),
-            "bookings": review.bookings.select_related("recorded_by"),
-            "invitees": review.invitees.all(),
-            "may_record": True,
-            "show_sensitive": True,
-            "form": form,
-            "attendees": attendees,
-            "decision_forms": decisions,
-            "conflict": conflict,
-            "confirm_early": confirm_early,
-            "focus_decision": focus_decision,
-            **_before_the_review(review, today=timezone.localdate(), may_record=True),
-        },
-        status=status,
-    )
-
-
-def _record(request: HttpRequest, review) -> HttpResponse:
+def _record(request: HttpRequest, review, *, today) -> HttpResponse:
     """Save the chair's record as a draft, or mark the review held."""
     # "Confirm" on the early-held question is the Mark held button again, with confirm_early=1.
     marking_held = "mark_held" in request.POST or request.POST.get("confirm_early") == "1"
@@ -342,7 +313,10 @@ def _record(request: HttpRequest, review) -> HttpResponse:
         decisions._errors, decisions._non_form_errors = [], decisions.error_class()
         for each in [*attendees.forms, *decisions.forms]:
             each._errors = {}
-        return _record_page(request, review, form, attendees, decisions, focus_decision=len(decisions.forms) - 1)
+        return _review_page(
+            request, review, today=today, may_record=True, form=form, attendees=attendees, decisions=decisions,
+            focus_decision=len(decisions.forms) - 1,
+        )
     decisions = DecisionFormSet(request.POST, instance=review, prefix="decisions")
     if form.is_valid() and attendees.is_valid() and decisions.is_valid():
         early = None
@@ -350,7 +324,10 @@ def _record(request: HttpRequest, review) -> HttpResponse:
             early = _held_before_booking(review, form.cleaned_data.get("held_on"))
         if early and request.POST.get("confirm_early") != "1":
             review.refresh_from_db()
-            return _record_page(request, review, form, attendees, decisions, confirm_early=early)
+            return _review_page(
+                request, review, today=today, may_record=True, form=form, attendees=attendees, decisions=decisions,
+                confirm_early=early,
+            )
         values = {name: form.cleaned_data[name] for name in RECORD.fields}
         try:
             review = services.review_record_save(
@@ -372,8 +349,9 @@ def _record(request: HttpRequest, review) -> HttpResponse:
             again.add_error(None, changed.messages)
             attendees = AttendeeFormSet(request.POST, instance=current, prefix="attendees")
             decisions = DecisionFormSet(request.POST, instance=current, prefix="decisions")
-            return _record_page(
-                request, current, again, attendees, decisions, conflict=conflict, status=409
+            return _review_page(
+                request, current, today=today, may_record=True, form=again, attendees=attendees, decisions=decisions,
+                conflict=conflict, status=409,
             )
         except ValidationError as error:
             form_errors_apply(form, error)
@@ -389,7 +367,9 @@ def _record(request: HttpRequest, review) -> HttpResponse:
             messages.success(request, "Record saved.")
             return redirect("reviews:detail", pk=review.pk)
     review.refresh_from_db()  # validation set a held status on the copy in memory
-    return _record_page(request, review, form, attendees, decisions)
+    return _review_page(
+        request, review, today=today, may_record=True, form=form, attendees=attendees, decisions=decisions
+    )
 
 
 @role_required(Role.IRO)
