@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from iro_service.queue import task_send
+
 from .models import Notification, NotificationKind, User
 
 logger = logging.getLogger(__name__)
@@ -124,11 +126,9 @@ def notifications_enqueue_unsent() -> int:
 
 def _publish(ids: list[int]) -> None:
     """Hand each notification to the broker; at the first failure stop, and unqueue the rest."""
-    from .tasks import deliver_notification  # tasks import this module: imported here, not at the top
-
     for position, notification_id in enumerate(ids):
         try:
-            deliver_notification.delay(notification_id)
+            task_send("accounts.tasks.deliver_notification", notification_id)
         except Exception:  # the broker is down: each further try would wait as long for nothing
             unpublished = ids[position:]
             logger.exception(

@@ -15,6 +15,7 @@ from children import services as children_services
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import AllocationKind, Child, PeriodOfCare
 from children.selectors import current_allocations
+from iro_service.queue import task_send_on_commit
 
 from .claims import ATTENDEE_FIELDS, BOOK, CANCEL, COVER, DECISION_FIELDS, PREPARE, RECORD, claim_check
 from .codes import (
@@ -475,9 +476,7 @@ def document_request(*, review: Review, kind: str, requested_by: User, reason: s
     document = Document(review=review, kind=kind, version=latest + 1, reason=reason, created_by=requested_by)
     document.full_clean()
     document.save()
-    from .tasks import render_document  # tasks import this module: imported here, not at the top
-
-    transaction.on_commit(lambda: render_document.delay(document.pk), robust=True)
+    task_send_on_commit("reviews.tasks.render_document", document.pk, robust=True)
     return document
 
 
@@ -503,7 +502,7 @@ def document_produce(*, document_id: int) -> Document:
 @transaction.atomic
 def document_issue(*, document: Document, issued_on: date) -> Document:
     """Draft → issued. The first issue of outcomes or minutes dates the review's issue."""
-    from .documents import issued_on_time
+    from .documents import issued_on_time  # reviews.documents loads WeasyPrint: only where documents are used
 
     document = Document.objects.select_for_update().select_related("review").get(pk=document.pk)
     if document.issued_on is not None:

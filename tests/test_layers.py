@@ -13,6 +13,8 @@ writes too), except on a receiver that provably is not a model, queryset or form
 import ast
 from pathlib import Path
 
+from iro_service.celery import app as celery_app
+
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("accounts", "children", "reviews", "audits", "caseload", "iro_service")
 WRITES = frozenset(
@@ -98,3 +100,48 @@ def test_a_model_save_in_a_view_is_found(tmp_path):
 def test_no_view_form_or_template_tag_writes_to_the_database():
     writes = [write for path in _layer_modules() for write in _writes_in(path)]
     assert not writes, "Move these writes into the app's services.py:\n" + "\n".join(writes)
+
+
+def _imports_tasks(path: Path) -> list[int]:
+    """Lines of `path` that import a tasks module (`from .tasks import ...`, `import reviews.tasks`)."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ImportFrom):
+            names = [node.module or ""] + [f"{node.module or ''}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        if any(name == "tasks" or name.endswith(".tasks") for name in (name.lstrip(".") for name in names)):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_tasks_import_services_and_never_the_reverse():
+    """A service queues a task by name (iro_service.queue), so no module but the tasks' own imports them."""
+    importers = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for app in APPS
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if path.name != "tasks.py" and "migrations" not in path.parts
+        for line in _imports_tasks(path)
+    ]
+    assert not importers, "These import a tasks module:\n" + "\n".join(importers)
+
+
+def test_every_task_a_service_queues_by_name_exists():
+    queued = {
+        node.args[0].value: f"{path.relative_to(ROOT)}:{node.lineno}"
+        for folder in APPS
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("task_send", "task_send_on_commit")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+    assert {"reviews.tasks.render_document", "accounts.tasks.deliver_notification"} <= set(queued)
+    celery_app.autodiscover_tasks(force=True)
+    missing = [f"{where}: {name}" for name, where in queued.items() if name not in celery_app.tasks]
+    assert not missing, "No such task:\n" + "\n".join(missing)
