@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+
+from .sign_in import remember_sign_in_time
 
 
 class AccountsConfig(AppConfig):
@@ -6,6 +9,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
-        # Connects the sign-in time receiver before any request (the middleware module is only
-        # imported with the first one).
-        from . import middleware  # noqa: F401
+        # Before any request: the session's lifetime counts from the sign-in time kept here.
+        user_logged_in.connect(remember_sign_in_time, dispatch_uid="accounts.sign_in.remember_sign_in_time")

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from .sign_in import two_factor_pending
+
 
 def authority(request: HttpRequest) -> dict[str, str]:
     return {"authority_name": settings.AUTHORITY_NAME}
@@ -16,6 +18,4 @@ def unread_notifications(request: HttpRequest) -> dict[str, object]:
 
 def two_factor(request: HttpRequest) -> dict[str, bool]:
     """Hide the menu from a manager who has still to enter their code: it leads nowhere yet."""
-    from .middleware import two_factor_pending
-
     return {"two_factor_pending": two_factor_pending(getattr(request, "user", None))}

@@ -7,21 +7,12 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from .audit import access_log_write, refused_child_id
 from .models import AccessAction
-
-SIGNED_IN_AT = "signed_in_at"
-
-
-@receiver(user_logged_in)
-def _remember_sign_in_time(sender, request, user, **kwargs) -> None:
-    if request is not None and hasattr(request, "session"):
-        request.session[SIGNED_IN_AT] = int(time.time())
+from .sign_in import SIGNED_IN_AT, two_factor_pending
 
 
 class SessionLifetimeMiddleware:
@@ -94,17 +85,6 @@ class AuditRefusalsMiddleware:
                 status_code=response.status_code,
             )
         return response
-
-
-def two_factor_pending(user) -> bool:
-    """A manager who must still enter a TOTP code this session (IRO_REQUIRE_MANAGER_2FA)."""
-    return bool(
-        settings.IRO_REQUIRE_MANAGER_2FA
-        and user is not None
-        and user.is_authenticated
-        and user.is_manager
-        and not user.is_verified()
-    )
 
 
 class TwoFactorRequiredMiddleware:

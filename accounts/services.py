@@ -1,8 +1,9 @@
-"""Notifications: created once, delivered once."""
+"""Notifications (created once, delivered once) and a manager's authenticator app."""
 
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
+from enum import Enum
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
 from urllib.parse import urlsplit
 
@@ -13,6 +14,9 @@ from django.db.models import DurationField, F, Q, Value
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from iro_service.queue import task_send
 
 from .models import Notification, NotificationKind, User
 
@@ -138,11 +142,9 @@ def notifications_enqueue_unsent() -> int:
 
 def _publish(ids: list[int]) -> None:
     """Hand each notification to the broker; at the first failure stop, and unqueue the rest."""
-    from .tasks import deliver_notification  # tasks import this module: imported here, not at the top
-
     for position, notification_id in enumerate(ids):
         try:
-            deliver_notification.delay(notification_id)
+            task_send("accounts.tasks.deliver_notification", notification_id)
         except Exception:  # the broker is down: each further try would wait as long for nothing
             unpublished = ids[position:]
             logger.exception(
@@ -324,3 +326,42 @@ def daily_digest_create(*, today) -> int:
     notifications_create(notifications=digests)
     notifications_enqueue_unsent()
     return len(digests)
+
+
+# --- Two-factor sign-in (IRO_REQUIRE_MANAGER_2FA) -----------------------------------------------
+
+
+@transaction.atomic
+def totp_device_for(*, user: User) -> TOTPDevice:
+    """The user's authenticator app: the confirmed device, else the one being set up (made now
+    if there is none, so the QR code stays the same until a code from it is entered)."""
+    devices = TOTPDevice.objects.select_for_update().filter(user=user)
+    device = devices.filter(confirmed=True).first() or devices.filter(confirmed=False).first()
+    if device is None:
+        device = TOTPDevice(user=user, name="Authenticator app", confirmed=False)
+        device.full_clean()
+        device.save()
+    return device
+
+
+class TokenCheck(Enum):
+    RIGHT = "right"
+    WRONG = "wrong"
+    THROTTLED = "throttled"
+
+
+@transaction.atomic
+def totp_token_check(*, device: TOTPDevice, token: str) -> TokenCheck:
+    """Check a code from the app. A right code confirms a device being set up; a wrong one
+    counts towards django-otp's throttle (which is why this reports rather than raises: raising
+    would roll the count back)."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    allowed, _why = device.verify_is_allowed()
+    if not allowed:
+        return TokenCheck.THROTTLED
+    if not device.verify_token(token.strip()):
+        return TokenCheck.WRONG
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return TokenCheck.RIGHT

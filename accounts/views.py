@@ -12,11 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from iro_service.inputs import ids_from
 
-from .services import notifications_mark_read
+from .services import TokenCheck, notifications_mark_read, totp_device_for, totp_token_check
 
 PAGE_SIZE = 50
 
@@ -68,23 +67,16 @@ class TokenForm(forms.Form):
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Set up (first time) and enter the time-based code of the user's authenticator app."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    setting_up = device is None
-    if setting_up:
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+    device = totp_device_for(user=request.user)
+    setting_up = not device.confirmed
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _why = device.verify_is_allowed()
-        if not allowed:
-            form.add_error("token", "Too many wrong codes: wait a few seconds, then enter the code your app shows.")
-        elif device.verify_token(form.cleaned_data["token"].strip()):
-            if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+        check = totp_token_check(device=device, token=form.cleaned_data["token"])
+        if check is TokenCheck.RIGHT:
             otp_login(request, device)
             return redirect("home")
+        if check is TokenCheck.THROTTLED:
+            form.add_error("token", "Too many wrong codes: wait a few seconds, then enter the code your app shows.")
         else:
             form.add_error("token", "That code is not right (or has expired). Enter the code your app shows now.")
     context = {"form": form, "setting_up": setting_up}

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncQuarter
 
@@ -10,6 +11,7 @@ from accounts.models import User
 from caseload.definitions import escalation_outcome_at, escalation_raised_between
 from reviews.codes import ReviewStatus
 from reviews.models import Review
+from reviews.timescales import add_working_days
 
 from .codes import EscalationOutcome, EscalationStage, EscalationTheme, RatingScheme
 from .models import Escalation, MonitoringForm, ParticipantFeedback, RatingSchemeSetting
@@ -126,8 +128,6 @@ def quarterly_qa_report(*, start: date, end: date) -> dict:
 
 def child_id_of_escalation(pk: int) -> int | None:
     """For the access log: whose record an escalation is."""
-    from .models import Escalation
-
     return Escalation.objects.filter(pk=pk).values_list("child_id", flat=True).first()
 
 
@@ -138,10 +138,6 @@ MONITORING_FORM_LOOKBACK_MONTHS = 3
 
 def monitoring_form_due(held_on: date) -> date:
     """A monitoring form is due IRO_MONITORING_FORM_WORKING_DAYS working days after the review."""
-    from django.conf import settings
-
-    from reviews.timescales import add_working_days
-
     return add_working_days(held_on, settings.IRO_MONITORING_FORM_WORKING_DAYS)
 
 

@@ -19,7 +19,14 @@ from .codes import (
     EscalationOutcome,
     EscalationStage,
 )
-from .models import Escalation, EscalationStageChange, MidwayReview, MonitoringForm
+from .models import (
+    DisruptionMeeting,
+    Escalation,
+    EscalationStageChange,
+    MidwayReview,
+    MonitoringForm,
+    ParticipantFeedback,
+)
 from .selectors import scheme_on
 
 
@@ -53,6 +60,51 @@ def monitoring_form_record(*, review: Review, completed_by: User, ratings: dict,
     form.full_clean()
     form.save()
     return form
+
+
+@transaction.atomic
+def participant_feedback_record(
+    *,
+    review: Review,
+    recorded_by: User,
+    role: str,
+    received_on: date,
+    preparation: str,
+    venue_suitable: bool,
+    child_voice_central: bool,
+    rating: int,
+    comments: str = "",
+) -> ParticipantFeedback:
+    """One participant's view of a held review, as the IRO received it."""
+    if review.status != ReviewStatus.HELD:
+        raise ValidationError("Feedback follows a held review.")
+    feedback = ParticipantFeedback(
+        review=review,
+        recorded_by=recorded_by,
+        role=role,
+        received_on=received_on,
+        preparation=preparation,
+        venue_suitable=venue_suitable,
+        child_voice_central=child_voice_central,
+        rating=rating,
+        comments=comments,
+    )
+    feedback.full_clean()
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def disruption_meeting_record(
+    *, child: Child, chaired_by: User, held_on: date, placement: str, learning_points: str
+) -> DisruptionMeeting:
+    """A placement disruption meeting the IRO chaired, and what was learnt."""
+    meeting = DisruptionMeeting(
+        child=child, chaired_by=chaired_by, held_on=held_on, placement=placement, learning_points=learning_points
+    )
+    meeting.full_clean()
+    meeting.save()
+    return meeting
 
 
 # --- Escalations ---------------------------------------------------------------------------

@@ -35,12 +35,14 @@ from .forms import (
 from .models import Escalation, MonitoringForm
 from .selectors import child_id_of_escalation, quarterly_qa_report, scheme_on
 from .services import (
+    disruption_meeting_record,
     escalation_close,
     escalation_move,
     escalation_raise,
     formal_process_within_timescale,
     midway_review_record,
     monitoring_form_record,
+    participant_feedback_record,
 )
 
 
@@ -202,11 +204,15 @@ def feedback_new(request: HttpRequest, review_pk: int) -> HttpResponse:
     if review.status != ReviewStatus.HELD:
         raise Http404("Feedback follows a held review.")
     form = ParticipantFeedbackForm(request.POST or None, initial={"received_on": timezone.localdate()})
-    form.instance.review, form.instance.recorded_by = review, request.user
+    form.instance.review, form.instance.recorded_by = review, request.user  # for the model's own checks
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Feedback recorded.")
-        return redirect("reviews:detail", pk=review.pk)
+        try:
+            participant_feedback_record(review=review, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_apply(form, error)
+        else:
+            messages.success(request, "Feedback recorded.")
+            return redirect("reviews:detail", pk=review.pk)
     return render(request, "audits/feedback_form.html", {"review": review, "form": form})
 
 
@@ -215,11 +221,15 @@ def feedback_new(request: HttpRequest, review_pk: int) -> HttpResponse:
 def disruption_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = child_for_iro_work(user=request.user, pk=child_pk, today=timezone.localdate())
     form = DisruptionMeetingForm(request.POST or None)
-    form.instance.child, form.instance.chaired_by = child, request.user
+    form.instance.child, form.instance.chaired_by = child, request.user  # for the model's own checks
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Disruption meeting recorded.")
-        return redirect("caseload:child", pk=child.pk)
+        try:
+            disruption_meeting_record(child=child, chaired_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_apply(form, error)
+        else:
+            messages.success(request, "Disruption meeting recorded.")
+            return redirect("caseload:child", pk=child.pk)
     return render(request, "audits/disruption_form.html", {"child": child, "form": form})
 
 

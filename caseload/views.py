@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,6 +17,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from audits.selectors import monitoring_form_due, monitoring_forms_outstanding
 from children.selectors import children_arriving
+from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import with_default_period
 from reviews import access
 from reviews.selectors import children_with_next_review, iro_booked_reviews, iro_home_caseload
@@ -30,6 +31,7 @@ from .exports import table_response
 from .forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
 from .models import ReportNarrative
 from .selectors import child_record
+from .services import report_narrative_save
 from .statistics import Scope, annual_report, scope_for
 
 PAGE_SIZE = 50
@@ -257,12 +259,13 @@ def report_narrative(request: HttpRequest) -> HttpResponse:
     narrative = ReportNarrative.objects.filter(period_start=start, period_end=end).first()
     form = NarrativeForm(request.POST or None, instance=narrative)
     if request.method == "POST" and form.is_valid():
-        narrative = form.save(commit=False)
-        narrative.period_start, narrative.period_end, narrative.updated_by = start, end, request.user
-        narrative.full_clean()
-        narrative.save()
-        messages.success(request, "The report's narrative is saved.")
-        return redirect(f"{reverse('caseload:report')}?{urlencode({'start': start, 'end': end})}")
+        try:
+            report_narrative_save(start=start, end=end, sections=form.cleaned_data, updated_by=request.user)
+        except ValidationError as error:
+            form_errors_apply(form, error)
+        else:
+            messages.success(request, "The report's narrative is saved.")
+            return redirect(f"{reverse('caseload:report')}?{urlencode({'start': start, 'end': end})}")
     return render(request, "caseload/report_narrative.html", {"form": form, "start": start, "end": end})
 
 

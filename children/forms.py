@@ -118,6 +118,10 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
             self.add_error("looked_after_from", "A child cannot come into care before their date of birth.")
         return cleaned
 
+    def child_details(self) -> dict:
+        """The child's record, as children.services.child_create takes it."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
     def episode_fields(self) -> dict:
         return {
             name: self.cleaned_data[name]

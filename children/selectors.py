@@ -19,7 +19,7 @@ from django.db.models.functions import Round
 
 from accounts.roles import Role
 
-from .models import Allocation, AllocationKind, Child, Episode
+from .models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
 
 User = get_user_model()
 
@@ -106,8 +106,6 @@ def children_arriving(*, today: date, iro_id: int | None = None) -> QuerySet[Chi
     The IRO is the open case-holding allocation's (the one *New child in care* made, starting on
     the first day of care); with `iro_id`, only that IRO's arriving children.
     """
-    from .models import PeriodOfCare
-
     upcoming = PeriodOfCare.objects.filter(child_id=OuterRef("pk"), start__gt=today).order_by("start")
     current = PeriodOfCare.objects.filter(child_id=OuterRef("pk"), start__lte=today).filter(
         Q(end__isnull=True) | Q(end__gt=today)

@@ -20,6 +20,42 @@ User = get_user_model()
 
 
 @transaction.atomic
+def child_create(
+    *,
+    local_id: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    sex: str,
+    ethnicity: str,
+    preferred_name: str = "",
+    upn: str = "",
+    mother: str = "",
+    mother_child_date_of_birth: date | None = None,
+    school: str = "",
+    social_worker: str = "",
+) -> Child:
+    """A child's record (the SSDA903 header). Coming into care is reviews.services.child_new_in_care."""
+    child = Child(
+        local_id=local_id,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        ethnicity=ethnicity,
+        preferred_name=preferred_name,
+        upn=upn,
+        mother=mother,
+        mother_child_date_of_birth=mother_child_date_of_birth,
+        school=school,
+        social_worker=social_worker,
+    )
+    child.full_clean()
+    child.save()
+    return child
+
+
+@transaction.atomic
 def period_of_care_start(*, child: Child, start: date, episode_fields: dict) -> PeriodOfCare:
     """The child becomes looked after: a new period and its first episode (RNE S)."""
     period = PeriodOfCare(child=child, start=start)

@@ -48,10 +48,15 @@ def _is_relation(name: str) -> bool:
     return Review._meta.get_field(name).is_relation
 
 
+# The rows of the chair's record besides the review's own fields: what the page shows and writes.
+ATTENDEE_FIELDS = ("name", "role", "attended")
+DECISION_FIELDS = ("text", "owner", "deadline", "for_child")
+
+
 def _attendees_and_decisions(review: Review) -> list:
     return [
-        sorted(review.invitees.values_list("pk", "name", "role", "attended")),
-        sorted(review.decisions.values_list("pk", "text", "owner", "deadline", "for_child")),
+        sorted(review.invitees.values_list("pk", *ATTENDEE_FIELDS)),
+        sorted(review.decisions.values_list("pk", *DECISION_FIELDS)),
     ]
 
 

@@ -11,7 +11,7 @@ from accounts.selectors import iro_users
 from children.code_years import CODES_BY_YEAR, collection_year_label, collection_year_of
 from iro_service.formerrors import HiddenErrorsShown
 
-from .claims import RECORD
+from .claims import ATTENDEE_FIELDS, DECISION_FIELDS, RECORD
 from .codes import (
     USUAL_VENUES,
     DocumentKind,
@@ -20,6 +20,7 @@ from .codes import (
     participation_codes_on,
 )
 from .models import Decision, Distribution, Invitee, Review, Visit
+from .services import RowChange
 from .wording import child_names, for_child_draft
 
 User = get_user_model()
@@ -48,7 +49,7 @@ class DecisionForm(forms.ModelForm):
 
     class Meta:
         model = Decision
-        fields = ["text", "owner", "deadline", "for_child"]
+        fields = list(DECISION_FIELDS)
         widgets = {
             "deadline": DATE_INPUT,
             "text": forms.Textarea(attrs={"rows": 3}),
@@ -316,7 +317,7 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm):
 AttendeeFormSet = inlineformset_factory(
     Review,
     Invitee,
-    fields=["name", "role", "attended"],
+    fields=list(ATTENDEE_FIELDS),
     extra=1,
     can_delete=False,
     **FORMSET_LIMITS,
@@ -333,6 +334,27 @@ class BaseDecisionFormSet(forms.BaseInlineFormSet):
 DecisionFormSet = inlineformset_factory(
     Review, Decision, form=DecisionForm, formset=BaseDecisionFormSet, extra=2, can_delete=True, **FORMSET_LIMITS
 )
+
+
+def record_row_changes(formset: forms.BaseInlineFormSet) -> list[RowChange]:
+    """What saving a valid formset of the chair's record would write, for the service to write
+    under its lock: rows marked for deletion, changed rows, and new rows typed in; unchanged and
+    blank rows are left out (as Django's BaseModelFormSet.save leaves them)."""
+    deleted = {id(form) for form in formset.deleted_forms} if formset.can_delete else set()
+    shown = {id(form) for form in formset.initial_forms}
+    changes = []
+    for form in formset.forms:
+        pk = form.instance.pk
+        if id(form) in shown and pk is None:
+            continue  # a row that has gone since the page was shown (the claim refuses the save)
+        if id(form) in deleted:
+            if pk is not None:
+                changes.append(RowChange(pk=pk, delete=True))
+        elif form.has_changed():
+            # The inline formset lists its foreign key among the form's fields: the service sets that.
+            fields = [name for name in form._meta.fields if name != formset.fk.name]
+            changes.append(RowChange(pk=pk, values={name: form.cleaned_data[name] for name in fields}))
+    return changes
 
 
 def decision_formset_with_another_row(data, *, instance: Review, prefix: str = "decisions"):

@@ -18,6 +18,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from iro_service.queue import task_send_on_commit
+
 from .return_check_models import ReturnCheck, ReturnCheckState
 from .ssda903 import TABLES, ExportRefused, export_folder
 
@@ -62,12 +64,10 @@ def check_file(check: ReturnCheck, table: str) -> Path | None:
 @transaction.atomic
 def return_check_request(*, year: int, requested_by: User) -> ReturnCheck:
     """Queue a check of the collection year ending 31 March `year`; the worker runs it."""
-    from .tasks import run_return_check  # noqa: PLC0415 - tasks import this module
-
     check = ReturnCheck(year=year, requested_by=requested_by)
     check.full_clean()
     check.save()
-    transaction.on_commit(lambda: run_return_check.delay(check.pk), robust=True)
+    task_send_on_commit("reviews.tasks.run_return_check", check.pk, robust=True)
     return check
 
 

@@ -18,12 +18,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import User
 from children.models import AllocationKind, Child
 from children.selectors import children_looked_after, current_allocations
 
+from . import access, my_review
 from .codes import DUE_SOON_WORKING_DAYS, OUTSTANDING_STATUSES, ReviewState, ReviewStatus
-from .models import Decision, Review, Visit
-from .timescales import Schedule, add_working_days
+from .models import Decision, Document, Review, Visit
+from .timescales import Schedule, add_working_days, minutes_due, outcomes_due
 
 
 def review_state_expression(
@@ -128,6 +130,54 @@ def child_id_of_review(pk: int) -> int | None:
 
 
 def child_id_of_document(pk: int) -> int | None:
-    from .models import Document
-
     return Document.objects.filter(pk=pk).values_list("review__child_id", flat=True).first()
+
+
+def _my_review_parts(*, review: Review, show_sensitive: bool, may_record: bool) -> dict:
+    """What the child sent in My review, for those who read the record; the note "just for my
+    IRO" only for the IRO working on the review (may_record). None where not shown."""
+    response = my_review.sent_response(review=review) if show_sensitive else None
+    return {
+        "may_invite": may_record and my_review.may_change(review=review),
+        "my_review": response,
+        "my_review_how": (
+            my_review.sent_answers_rows(response=response, fields=my_review.HOW_THINGS_ARE_FIELDS) if response else None
+        ),
+        "my_review_meeting": (
+            my_review.sent_answers_rows(response=response, fields=my_review.MEETING_FIELDS) if response else None
+        ),
+        "my_review_private": my_review.sent_private_note(response=response) if response and may_record else None,
+    }
+
+
+def review_page_context(*, review: Review, user: User, today: date, may_record: bool) -> dict:
+    """What the review page reads, the same for every way it is rendered (the page; the record
+    again after an invalid, refused or conflicting save): the booking for everyone who may see the
+    review; the decisions, *Before the review* and, once held, the documents for those who read
+    the child's record. `may_record`: reviews.access.iro_may_work_on_review, asked by the caller.
+    A part the user may not see is None, so the page's names are the same for everyone."""
+    show_sensitive = access.can_read_sensitive(user=user)
+    held = review.status == ReviewStatus.HELD
+    return {
+        **_my_review_parts(review=review, show_sensitive=show_sensitive, may_record=may_record),
+        "review": review,
+        "today": today,
+        "bookings": review.bookings.select_related("recorded_by"),
+        "invitees": review.invitees.all(),
+        "may_record": may_record,
+        "may_book": user.is_business_support,
+        "may_set_cover": user.is_business_support or user.is_manager,
+        "show_sensitive": show_sensitive,
+        "outcomes_due": outcomes_due(review.held_on) if review.held_on else None,
+        "minutes_due": minutes_due(review.held_on) if review.held_on else None,
+        "decisions": review.decisions.all() if show_sensitive else None,
+        # *Before the review*: read by those who read the record; changed on its own page, like
+        # its button, until the review is held.
+        "report_checklist": review.reports_checklist(today=today) if show_sensitive else None,
+        "may_prepare": show_sensitive and may_record and not held,
+        "documents": (
+            review.documents.prefetch_related("distributions").order_by("kind", "-version")
+            if show_sensitive and held
+            else None
+        ),
+    }

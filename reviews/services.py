@@ -1,6 +1,7 @@
 """Writes for reviews, and the orchestration of care events that move the review clock."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -14,8 +15,9 @@ from children import services as children_services
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import AllocationKind, Child, PeriodOfCare
 from children.selectors import current_allocations
+from iro_service.queue import task_send_on_commit
 
-from .claims import BOOK, CANCEL, COVER, PREPARE, RECORD, claim_check
+from .claims import ATTENDEE_FIELDS, BOOK, CANCEL, COVER, DECISION_FIELDS, PREPARE, RECORD, claim_check
 from .codes import (
     OUTSTANDING_STATUSES,
     REVIEW_SLOT_MINUTES,
@@ -25,7 +27,7 @@ from .codes import (
     ReviewSequence,
     ReviewStatus,
 )
-from .models import Booking, Distribution, Document, Invitee, ReportReceived, Review, Visit
+from .models import Booking, Decision, Distribution, Document, Invitee, ReportReceived, Review, Visit
 from .timescales import Spell, minutes_due, outcomes_due, review_due_series
 
 User = get_user_model()
@@ -155,6 +157,20 @@ def child_come_into_care(*, child: Child, start: date, episode_fields: dict) -> 
     """A child starts to be looked after: the period, its first episode, and the first review due."""
     period = children_services.period_of_care_start(child=child, start=start, episode_fields=episode_fields)
     return review_due_dates_refresh(period_of_care=period)
+
+
+@transaction.atomic
+def child_new_in_care(
+    *, details: dict, looked_after_from: date, episode_fields: dict, iro: User | None = None
+) -> tuple[Child, Review | None]:
+    """*New child in care*: the child's record (`details`: children.services.child_create's
+    arguments), the period of care and its first episode, the first review's due date, and the
+    case-holding IRO from the first day of care if one is chosen. All or nothing."""
+    child = children_services.child_create(**details)
+    review = child_come_into_care(child=child, start=looked_after_from, episode_fields=episode_fields)
+    if iro is not None:
+        children_services.allocation_case_holding_set(child=child, iro=iro, start=looked_after_from)
+    return child, review
 
 
 @transaction.atomic
@@ -460,9 +476,7 @@ def document_request(*, review: Review, kind: str, requested_by: User, reason: s
     document = Document(review=review, kind=kind, version=latest + 1, reason=reason, created_by=requested_by)
     document.full_clean()
     document.save()
-    from .tasks import render_document  # tasks import this module: imported here, not at the top
-
-    transaction.on_commit(lambda: render_document.delay(document.pk), robust=True)
+    task_send_on_commit("reviews.tasks.render_document", document.pk, robust=True)
     return document
 
 
@@ -488,7 +502,7 @@ def document_produce(*, document_id: int) -> Document:
 @transaction.atomic
 def document_issue(*, document: Document, issued_on: date) -> Document:
     """Draft → issued. The first issue of outcomes or minutes dates the review's issue."""
-    from .documents import issued_on_time
+    from .documents import issued_on_time  # reviews.documents loads WeasyPrint: only where documents are used
 
     document = Document.objects.select_for_update().select_related("review").get(pk=document.pk)
     if document.issued_on is not None:
@@ -522,21 +536,59 @@ def distribution_record(
     return distribution
 
 
+@dataclass(frozen=True)
+class RowChange:
+    """One row of a list on the chair's record (an attendee, a decision) as the chair typed it:
+    `pk` None for a new row; `delete` to remove the row."""
+
+    pk: int | None
+    values: dict[str, object] = field(default_factory=dict)
+    delete: bool = False
+
+
+def _record_rows_save(
+    *, review: Review, model: type, rows, fields: tuple[str, ...], changes: Sequence[RowChange], may_delete: bool
+) -> None:
+    """Write the changed rows of one of the record's lists (`rows`: the review's own), each
+    checked by the model first. A row of another review is refused as if it were gone."""
+    existing = rows.in_bulk([change.pk for change in changes if change.pk is not None])
+    for change in changes:
+        unknown = set(change.values) - set(fields)
+        if unknown:
+            raise ValueError(f"{sorted(unknown)} are not fields of the chair's record")
+        if change.pk is not None and change.pk not in existing:
+            raise ValidationError("A row on this page is no longer part of the review: open the review again.")
+        row = existing[change.pk] if change.pk is not None else model(review=review)
+        if change.delete:
+            if not may_delete:
+                raise ValidationError("The decisions of a held review are part of the child's record and are kept.")
+            if row.pk is not None:
+                row.delete()
+            continue
+        for name, value in change.values.items():
+            setattr(row, name, value)
+        row.full_clean()
+        row.save()
+
+
 @transaction.atomic
 def review_record_save(
     *,
     review: Review,
     claim: str | None,
     values: dict,
-    save_related: Callable[[Review], None] | None = None,
+    attendees: Sequence[RowChange] = (),
+    decisions: Sequence[RowChange] = (),
     held_by: User | None = None,
 ) -> Review:
     """Save the chair's record (a draft, or corrections to a held review): only the record's
-    own fields, and only if they are as the chair saw them (`claim`; else ReviewChanged).
+    own fields, attendees and decisions, and only if they are as the chair saw them (`claim`;
+    else ReviewChanged).
 
-    `values` holds the record's fields (reviews.claims.RECORD); `save_related` saves the
-    attendees and decisions under the same lock. A held date in a draft is not kept: with
-    `held_by` (the chair) the review is then marked held on `values["held_on"]`.
+    `values` holds the record's fields (reviews.claims.RECORD); `attendees` and `decisions` the
+    rows added, changed or (decisions, while a draft) removed, written under the same lock. A
+    held date in a draft is not kept: with `held_by` (the chair) the review is then marked held
+    on `values["held_on"]`.
     """
     review = Review.objects.select_for_update().select_related("child", "period_of_care").get(pk=review.pk)
     claim_check(review=review, page=RECORD, claim=claim)
@@ -550,8 +602,18 @@ def review_record_save(
     review.version += 1
     review.full_clean()
     review.save(update_fields=[*RECORD.fields, "version"])
-    if save_related is not None:
-        save_related(review)
+    _record_rows_save(
+        review=review, model=Invitee, rows=review.invitees, fields=ATTENDEE_FIELDS, changes=attendees, may_delete=False
+    )
+    _record_rows_save(
+        review=review,
+        model=Decision,
+        rows=review.decisions,
+        fields=DECISION_FIELDS,
+        changes=decisions,
+        # Decisions typed in error go while the record is a draft; once held they are the child's record.
+        may_delete=not was_held,
+    )
     if was_held:
         review_due_dates_refresh(period_of_care=review.period_of_care)
     elif held_by is not None:

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,6 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import iro_users
 from children.forms import NewChildForm
-from children.services import allocation_case_holding_set
 from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import query_id
 
@@ -44,12 +42,14 @@ from .forms import (
     VisitCorrectionForm,
     VisitForm,
     decision_formset_with_another_row,
+    record_row_changes,
 )
 from .models import Document, Visit
 from .selectors import (
     CLOCK_UNKNOWN_LISTED,
     child_id_of_document,
     child_id_of_review,
+    review_page_context,
     reviews_clock_unknown,
     reviews_to_book,
 )
@@ -272,62 +272,54 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not may_record:
             raise PermissionDenied
-        return _record(request, review)
-    context = {
-        "review": review,
-        "today": today,
-        "bookings": review.bookings.select_related("recorded_by"),
-        "invitees": review.invitees.all(),
-        "may_record": may_record,
-        "may_book": request.user.is_business_support,
-        "may_set_cover": request.user.is_business_support or request.user.is_manager,
-        "show_sensitive": access.can_read_sensitive(user=request.user),
-        "outcomes_due": outcomes_due(review.held_on) if review.held_on else None,
-        "minutes_due": minutes_due(review.held_on) if review.held_on else None,
-    }
-    if context["show_sensitive"]:
-        context["decisions"] = review.decisions.all()
-        context.update(_before_the_review(request, review, today=today, may_record=may_record))
-    if context["show_sensitive"] and review.status == ReviewStatus.HELD:
-        context["documents"] = review.documents.prefetch_related("distributions").order_by("kind", "-version")
-        context["document_request_form"] = DocumentRequestForm()
-        context["distribution_form"] = DistributionForm(initial={"sent_on": today})
-    if may_record:
-        context["form"] = ReviewRecordForm(instance=review)
-        context["attendees"] = AttendeeFormSet(instance=review, prefix="attendees")
-        context["decision_forms"] = DecisionFormSet(instance=review, prefix="decisions")
-    return render(request, "reviews/review_detail.html", context)
+        return _record(request, review, today=today)
+    return _review_page(request, review, today=today, may_record=may_record)
 
 
-def _before_the_review(request: HttpRequest, review, *, today, may_record: bool) -> dict:
-    """The *Before the review* summary (wishes and feelings, each expected report received or
-    not, and what the child sent in My review): for those who read the record; changed on its
-    own page, like its button, until held. The child's note "just for my IRO" is shown only to
-    the IRO working on the review (may_record), and every showing of the child's answers is in
-    the access log."""
-    context = {
-        "report_checklist": review.reports_checklist(today=today),
-        "may_prepare": may_record and review.status != ReviewStatus.HELD,
-        "may_invite": may_record and my_review.may_change(review=review),
-    }
-    response = my_review.sent_response(review=review)
-    if response is not None:
-        context["my_review"] = response
-        context["my_review_how"] = my_review.sent_answers_rows(
-            response=response, fields=my_review.HOW_THINGS_ARE_FIELDS
-        )
-        context["my_review_meeting"] = my_review.sent_answers_rows(response=response, fields=my_review.MEETING_FIELDS)
-        if may_record:
-            context["my_review_private"] = my_review.sent_private_note(response=response)
+def _review_page(
+    request: HttpRequest,
+    review,
+    *,
+    today,
+    may_record: bool,
+    form=None,
+    attendees=None,
+    decisions=None,
+    conflict=None,
+    confirm_early=None,
+    focus_decision=None,
+    status=200,
+) -> HttpResponse:
+    """The review page, however it is reached: what it reads (reviews.selectors.review_page_context),
+    and for the chair the record's forms, as typed when a save is shown again."""
+    reads = review_page_context(review=review, user=request.user, today=today, may_record=may_record)
+    if may_record and form is None:
+        form = ReviewRecordForm(instance=review)
+        attendees = AttendeeFormSet(instance=review, prefix="attendees")
+        decisions = DecisionFormSet(instance=review, prefix="decisions")
+    held_documents = reads["documents"] is not None
+    if reads["my_review"] is not None:
+        # Every showing of the child's own answers is in the access log (the private note: its own kind).
         access_log_write(
             request=request,
             action=AccessAction.VIEW,
             child_id=review.child_id,
-            object_type="my_review_response" + ("+private_note" if may_record else ""),
-            object_id=response.pk,
+            object_type="my_review_response" + ("+private_note" if reads["my_review_private"] is not None else ""),
+            object_id=reads["my_review"].pk,
             status_code=200,
         )
-    return context
+    context = {
+        **reads,
+        "form": form,
+        "attendees": attendees,
+        "decision_forms": decisions,
+        "conflict": conflict,
+        "confirm_early": confirm_early,
+        "focus_decision": focus_decision,
+        "document_request_form": DocumentRequestForm() if held_documents else None,
+        "distribution_form": DistributionForm(initial={"sent_on": today}) if held_documents else None,
+    }
+    return render(request, "reviews/review_detail.html", context, status=status)
 
 
 def _held_before_booking(review, held_on) -> tuple | None:
@@ -338,41 +330,7 @@ def _held_before_booking(review, held_on) -> tuple | None:
     return (booked_on, held_on) if held_on < booked_on else None
 
 
-def _record_page(
-    request: HttpRequest,
-    review,
-    form,
-    attendees,
-    decisions,
-    *,
-    conflict=None,
-    status=200,
-    confirm_early=None,
-    focus_decision=None,
-):
-    return render(
-        request,
-        "reviews/review_detail.html",
-        {
-            "review": review,
-            "today": timezone.localdate(),
-            "bookings": review.bookings.select_related("recorded_by"),
-            "invitees": review.invitees.all(),
-            "may_record": True,
-            "show_sensitive": True,
-            "form": form,
-            "attendees": attendees,
-            "decision_forms": decisions,
-            "conflict": conflict,
-            "confirm_early": confirm_early,
-            "focus_decision": focus_decision,
-            **_before_the_review(request, review, today=timezone.localdate(), may_record=True),
-        },
-        status=status,
-    )
-
-
-def _record(request: HttpRequest, review) -> HttpResponse:
+def _record(request: HttpRequest, review, *, today) -> HttpResponse:
     """Save the chair's record as a draft, or mark the review held."""
     # "Confirm" on the early-held question is the Mark held button again, with confirm_early=1.
     marking_held = "mark_held" in request.POST or request.POST.get("confirm_early") == "1"
@@ -389,7 +347,10 @@ def _record(request: HttpRequest, review) -> HttpResponse:
         decisions._errors, decisions._non_form_errors = [], decisions.error_class()
         for each in [*attendees.forms, *decisions.forms]:
             each._errors = {}
-        return _record_page(request, review, form, attendees, decisions, focus_decision=len(decisions.forms) - 1)
+        return _review_page(
+            request, review, today=today, may_record=True, form=form, attendees=attendees, decisions=decisions,
+            focus_decision=len(decisions.forms) - 1,
+        )
     decisions = DecisionFormSet(request.POST, instance=review, prefix="decisions")
     if form.is_valid() and attendees.is_valid() and decisions.is_valid():
         early = None
@@ -397,20 +358,18 @@ def _record(request: HttpRequest, review) -> HttpResponse:
             early = _held_before_booking(review, form.cleaned_data.get("held_on"))
         if early and request.POST.get("confirm_early") != "1":
             review.refresh_from_db()
-            return _record_page(request, review, form, attendees, decisions, confirm_early=early)
+            return _review_page(
+                request, review, today=today, may_record=True, form=form, attendees=attendees, decisions=decisions,
+                confirm_early=early,
+            )
         values = {name: form.cleaned_data[name] for name in RECORD.fields}
-
-        def save_related(saved) -> None:
-            attendees.instance = decisions.instance = saved
-            attendees.save()
-            decisions.save()
-
         try:
             review = services.review_record_save(
                 review=review,
                 claim=form.cleaned_data["claim"],
                 values=values,
-                save_related=save_related,
+                attendees=record_row_changes(attendees),
+                decisions=record_row_changes(decisions),
                 held_by=request.user if marking_held and not already_held else None,
             )
         except ReviewChanged as changed:
@@ -424,8 +383,9 @@ def _record(request: HttpRequest, review) -> HttpResponse:
             again.add_error(None, changed.messages)
             attendees = AttendeeFormSet(request.POST, instance=current, prefix="attendees")
             decisions = DecisionFormSet(request.POST, instance=current, prefix="decisions")
-            return _record_page(
-                request, current, again, attendees, decisions, conflict=conflict, status=409
+            return _review_page(
+                request, current, today=today, may_record=True, form=again, attendees=attendees, decisions=decisions,
+                conflict=conflict, status=409,
             )
         except ValidationError as error:
             form_errors_apply(form, error)
@@ -441,7 +401,9 @@ def _record(request: HttpRequest, review) -> HttpResponse:
             messages.success(request, "Record saved.")
             return redirect("reviews:detail", pk=review.pk)
     review.refresh_from_db()  # validation set a held status on the copy in memory
-    return _record_page(request, review, form, attendees, decisions)
+    return _review_page(
+        request, review, today=today, may_record=True, form=form, attendees=attendees, decisions=decisions
+    )
 
 
 @role_required(Role.IRO)
@@ -544,15 +506,12 @@ def child_new(request: HttpRequest) -> HttpResponse:
     form = NewChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                child = form.save()
-                review = services.child_come_into_care(
-                    child=child, start=form.cleaned_data["looked_after_from"], episode_fields=form.episode_fields()
-                )
-                if form.cleaned_data["iro"]:
-                    allocation_case_holding_set(
-                        child=child, iro=form.cleaned_data["iro"], start=form.cleaned_data["looked_after_from"]
-                    )
+            child, review = services.child_new_in_care(
+                details=form.child_details(),
+                looked_after_from=form.cleaned_data["looked_after_from"],
+                episode_fields=form.episode_fields(),
+                iro=form.cleaned_data["iro"],
+            )
         except ValidationError as error:
             form_errors_apply(form, error)
         else:

@@ -3,16 +3,19 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from children.codes import LegalStatus, ReasonEpisodeCeased
 from reviews.codes import ParticipationCode, ReviewSequence, ReviewStatus
-from reviews.models import Review
+from reviews.models import Decision, Review
 from reviews.services import (
+    RowChange,
     child_come_into_care,
     child_leave_care,
     period_of_care_correct_start,
     review_correct_held_on,
     review_record_held,
+    review_record_save,
 )
 from tests.factories import ChildFactory
 
@@ -91,3 +94,40 @@ def test_short_breaks_are_on_the_reg48_clock_not_reg33():
     )
     assert review.due_date == date(2014, 7, 14)  # 3 months after the first break, not 20 working days
     assert review.due_schedule == "reg48"
+
+
+def _decision_on(review: Review) -> Decision:
+    review_record_save(
+        review=review, claim=None, values={}, decisions=[RowChange(pk=None, values={"text": "PEP.", "owner": "SW"})]
+    )
+    return review.decisions.get()
+
+
+def test_the_record_service_writes_a_new_decision_and_removes_it_from_a_draft(first_review):
+    decision = _decision_on(first_review)
+    assert (decision.text, decision.owner) == ("PEP.", "SW")
+    review_record_save(review=first_review, claim=None, values={}, decisions=[RowChange(pk=decision.pk, delete=True)])
+    assert not first_review.decisions.exists()
+
+
+def test_the_record_service_keeps_the_decisions_of_a_held_review(first_review, iro):
+    decision = _decision_on(first_review)
+    review_record_held(review=first_review, held_on=date(2014, 5, 13), chair=iro, participation_code="PN1")
+    with pytest.raises(ValidationError, match="are kept"):
+        review_record_save(
+            review=first_review, claim=None, values={}, decisions=[RowChange(pk=decision.pk, delete=True)]
+        )
+    assert first_review.decisions.get() == decision
+
+
+def test_the_record_service_refuses_a_decision_of_another_review(first_review):
+    others = child_come_into_care(
+        child=ChildFactory(date_of_birth=date(2010, 1, 1)), start=date(2014, 4, 14), episode_fields=EPISODE
+    )
+    theirs = _decision_on(others)
+    with pytest.raises(ValidationError, match="no longer part of the review"):
+        review_record_save(
+            review=first_review, claim=None, values={}, decisions=[RowChange(pk=theirs.pk, values={"text": "Mine."})]
+        )
+    theirs.refresh_from_db()
+    assert theirs.text == "PEP." and theirs.review_id == others.pk

@@ -188,6 +188,30 @@ def test_a_decision_without_an_owner_is_explained(client, iro):
     assert not review.decisions.exists()
 
 
+def _page_names(response) -> set[str]:
+    """The names the review page's own template was given (its context as rendering began)."""
+    assert response.templates[0].name == "reviews/review_detail.html"
+    return set(response.context[0].flatten())
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["draft", "held"])
+def test_the_page_shown_again_after_an_invalid_save_has_what_the_page_has(client, iro, held):
+    review = _child_in_care(iro)
+    client.force_login(iro)
+    if held:
+        assert _hold(client, review, held_on="2026-03-02", participation_code="PN1").status_code == 302
+    url = reverse("reviews:detail", args=[review.pk])
+    shown = client.get(url)
+    invalid = {"decisions-TOTAL_FORMS": "1", "decisions-0-text": "Book a dentist.", "decisions-0-owner": ""}
+    if held:
+        invalid |= {"held_on": "2026-03-02", "participation_code": "PN1"}
+    again = client.post(url, _record(review, save_draft="1", **invalid))
+    assert again.status_code == 200 and "This field is required." in again.content.decode()
+    assert _page_names(again) == _page_names(shown)
+    assert {"may_book", "outcomes_due", "documents"} <= _page_names(again)
+    assert (again.context["documents"] is not None) == held
+
+
 def test_marking_held_stores_the_next_due_and_the_document_clocks(client, iro):
     review = _child_in_care(iro)
     client.force_login(iro)
