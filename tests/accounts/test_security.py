@@ -22,7 +22,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.db import IntegrityError, InternalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -114,7 +114,7 @@ def test_the_database_refuses_to_change_or_delete_a_log_row(client, iro, stateme
     child, _review = child_in_care(iro)
     client.force_login(iro)
     client.get(reverse("caseload:child", args=[child.pk]))
-    with pytest.raises(InternalError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert AccessLog.objects.get().action == AccessAction.VIEW
 
@@ -381,7 +381,7 @@ def test_kept_records_cannot_be_deleted_only_archived(iro, manager):
 @pytest.mark.parametrize("table", ["children_child", "children_periodofcare", "reviews_review"])
 def test_the_database_refuses_to_delete_kept_records(iro, table):
     child_in_care(iro)
-    with pytest.raises(InternalError, match="kept"), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError, match="kept"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
 
