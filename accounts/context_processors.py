@@ -5,7 +5,7 @@ from .sign_in import two_factor_pending
 
 
 def authority(request: HttpRequest) -> dict[str, str]:
-    return {"authority_name": settings.AUTHORITY_NAME}
+    return {"authority_name": settings.IRO_AUTHORITY_NAME}
 
 
 def unread_notifications(request: HttpRequest) -> dict[str, object]:

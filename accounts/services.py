@@ -161,7 +161,7 @@ def _publish(ids: list[int]) -> None:
 
 def notification_message_id(notification: Notification) -> str:
     """The same Message-ID every time this notification is emailed, so a mail system drops a resend."""
-    domain = urlsplit(settings.SITE_URL).hostname or "iro-service.invalid"
+    domain = urlsplit(settings.IRO_SITE_URL).hostname or "iro-service.invalid"
     return f"<notification-{notification.pk}.{int(notification.created_at.timestamp() * 1_000_000)}@{domain}>"
 
 
@@ -241,7 +241,7 @@ def notification_deliver(*, notification_id: int) -> bool:
 
 
 def _email(notification: Notification) -> EmailMessage:
-    link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL
+    link = f"{settings.IRO_SITE_URL}{notification.url}" if notification.url else settings.IRO_SITE_URL
     return EmailMessage(
         subject=f"[IRO service] {notification.subject}",
         body=f"{notification.body}\n\n{link}\n".lstrip(),

@@ -129,5 +129,5 @@ def placement_distance(home_postcode: str, placement_postcode: str) -> Placement
         miles=miles,
         band=band_for(miles),
         placement_authority=placement.local_authority,
-        outside_authority=placement.local_authority != settings.AUTHORITY_LA_CODE,
+        outside_authority=placement.local_authority != settings.IRO_AUTHORITY_LA_CODE,
     )

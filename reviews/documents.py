@@ -55,12 +55,12 @@ class SafeURLFetcher(URLFetcher):
 
 def private_storage() -> FileSystemStorage:
     """Where PDFs live: not under any URL that the web server serves."""
-    return FileSystemStorage(location=settings.PRIVATE_DOCUMENTS_ROOT, base_url=None)
+    return FileSystemStorage(location=settings.IRO_PRIVATE_DOCUMENTS_ROOT, base_url=None)
 
 
 def document_settings() -> dict:
     """What every PDF draws from settings: the authority's name and logo."""
-    return {"authority_name": settings.AUTHORITY_NAME, "logo": settings.AUTHORITY_LOGO}
+    return {"authority_name": settings.IRO_AUTHORITY_NAME, "logo": settings.IRO_AUTHORITY_LOGO}
 
 
 def chair_phone(review: Review) -> str:

@@ -33,7 +33,7 @@ def _review_to_invite(request: HttpRequest, pk: int) -> Review:
 
 def _card(request: HttpRequest, review: Review, new: my_review.NewInvitation) -> HttpResponse:
     """The printable card: the only time the link, the code and the QR code are shown."""
-    link = f"{settings.SITE_URL.rstrip('/')}{reverse('my_review:start', args=[new.token])}"
+    link = f"{settings.IRO_SITE_URL.rstrip('/')}{reverse('my_review:start', args=[new.token])}"
     # segno's SVG holds only the QR code's path (no script, no user text): safe to put inline.
     qr_svg = mark_safe(  # noqa: S308
         segno.make(link, error="m").svg_inline(scale=4, title="QR code for My review", dark="#000", light="#fff")
@@ -44,7 +44,7 @@ def _card(request: HttpRequest, review: Review, new: my_review.NewInvitation) ->
         "link": link,
         "code": new.code,
         "code_groups": (new.code[:4], new.code[4:]),
-        "code_url": f"{settings.SITE_URL.rstrip('/')}{reverse('my_review:code')}",
+        "code_url": f"{settings.IRO_SITE_URL.rstrip('/')}{reverse('my_review:code')}",
         "qr_svg": qr_svg,
         "iro_first_name": my_review.iro_first_name(review=review, today=timezone.localdate()),
     }

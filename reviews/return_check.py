@@ -50,7 +50,7 @@ def not_installed_message() -> str:
 
 
 def check_folder(check: ReturnCheck) -> Path:
-    return Path(settings.PRIVATE_DOCUMENTS_ROOT) / "return_checks" / str(check.pk)
+    return Path(settings.IRO_PRIVATE_DOCUMENTS_ROOT) / "return_checks" / str(check.pk)
 
 
 def check_file(check: ReturnCheck, table: str) -> Path | None:
@@ -117,13 +117,13 @@ def return_check_run(check_id: int) -> str:
     except ExportRefused as error:
         _finish(check_id, ReturnCheckState.FAILED, message="The export was refused: " + "; ".join(error.problems[:20]))
         return ReturnCheckState.FAILED
-    stored = str(folder.relative_to(settings.PRIVATE_DOCUMENTS_ROOT))
+    stored = str(folder.relative_to(settings.IRO_PRIVATE_DOCUMENTS_ROOT))
     ReturnCheck.objects.filter(pk=check_id).update(folder=stored, rows=rows)
     if not validator_installed():
         _finish(check_id, ReturnCheckState.UNAVAILABLE, message=not_installed_message())
         return ReturnCheckState.UNAVAILABLE
     # Our own script, a fixed argument list, no shell.
-    command = [str(validator_python()), str(SCRIPT), str(folder), str(check.year), settings.AUTHORITY_LA_CODE]
+    command = [str(validator_python()), str(SCRIPT), str(folder), str(check.year), settings.IRO_AUTHORITY_LA_CODE]
     try:
         result = subprocess.run(  # noqa: S603  # nosec B603
             command, capture_output=True, text=True, timeout=settings.IRO_SSDA903_VALIDATOR_TIMEOUT, check=False

@@ -70,8 +70,8 @@ def empty_database():
 
 @pytest.fixture
 def documents(settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
-    return Path(settings.PRIVATE_DOCUMENTS_ROOT)
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
+    return Path(settings.IRO_PRIVATE_DOCUMENTS_ROOT)
 
 
 @pytest.fixture

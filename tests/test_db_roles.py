@@ -99,7 +99,7 @@ def as_runtime_role(runtime_grants, transactional_db):
 
 @pytest.fixture
 def private_documents(settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
 
 
 def _refused(cursor, statement: str, message: str) -> None:

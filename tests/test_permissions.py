@@ -195,7 +195,7 @@ def world():
 
 @pytest.fixture(autouse=True)
 def private_documents(settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
 
 
 # Where posting is narrower than reading: managers read the review record and escalations but

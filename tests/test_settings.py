@@ -1,6 +1,7 @@
 """Settings come from the environment; production refuses to start without its own secret."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,12 @@ def test_local_settings_need_no_environment_and_use_sqlite_in_london_time():
     result = _django_setup("iro_service.settings.local")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", "Europe/London", "True"]
+
+
+def test_each_iro_setting_has_the_name_of_its_environment_variable():
+    # One name for one setting: IRO_AUTHORITY_NAME in the environment is IRO_AUTHORITY_NAME in
+    # django.conf.settings (Django's own settings keep theirs: DJANGO_DEBUG is DEBUG).
+    source = (ROOT / "iro_service" / "settings" / "base.py").read_text()
+    pairs = re.findall(r'^(\w+) = env(?:\.\w+)?\(\s*"(IRO_\w+)"', source, flags=re.MULTILINE)
+    assert len(pairs) >= 10
+    assert [name for name, variable in pairs if name != variable] == []

@@ -238,7 +238,7 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The authority running this instance: shown on pages and documents.
-AUTHORITY_NAME = env("IRO_AUTHORITY_NAME", default="Demo Borough Council")
+IRO_AUTHORITY_NAME = env("IRO_AUTHORITY_NAME", default="Demo Borough Council")
 # The IRO service's telephone number, printed in the letter to a child whose IRO has given no
 # work number (accounts.IROProfile.work_phone). Blank: the letter says to ask the social worker.
 IRO_SERVICE_PHONE = env("IRO_SERVICE_PHONE", default="")
@@ -249,12 +249,12 @@ IRO_MONITORING_FORM_WORKING_DAYS = env.int("IRO_MONITORING_FORM_WORKING_DAYS", d
 IRO_CASELOAD_BASIS = env("IRO_CASELOAD_BASIS", default="fte")
 IRO_FUNDED_POSTS = env("IRO_FUNDED_POSTS", default="")
 # The authority's ONS local-authority code: placements elsewhere are "outside the authority".
-AUTHORITY_LA_CODE = env("IRO_AUTHORITY_LA_CODE", default="E06000042")
+IRO_AUTHORITY_LA_CODE = env("IRO_AUTHORITY_LA_CODE", default="E06000042")
 # A static file (path under static/) drawn at the top of every document.
-AUTHORITY_LOGO = env("IRO_AUTHORITY_LOGO", default="img/authority-logo.svg")
+IRO_AUTHORITY_LOGO = env("IRO_AUTHORITY_LOGO", default="img/authority-logo.svg")
 # Review documents (PDFs) are kept here, outside anything served as a URL; downloads go
 # through a view that checks permission.
-PRIVATE_DOCUMENTS_ROOT = env("IRO_PRIVATE_DOCUMENTS_ROOT", default=str(BASE_DIR / "var" / "documents"))
+IRO_PRIVATE_DOCUMENTS_ROOT = env("IRO_PRIVATE_DOCUMENTS_ROOT", default=str(BASE_DIR / "var" / "documents"))
 # The largest SSDA903 file the import (command and upload page) reads, in bytes: the whole
 # history of 96,000 children is 29 MB in its largest file (README "SSDA903 import and export").
 IRO_SSDA903_MAX_BYTES = env.int("IRO_SSDA903_MAX_BYTES", default=100_000_000)
@@ -270,7 +270,7 @@ IRO_BACKUP_DIR = env("IRO_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")
 # owner after every migrate) gives it its privileges (iro_service/dbroles.py). Empty: none.
 IRO_DB_RUNTIME_ROLE = env("IRO_DB_RUNTIME_ROLE", default="")
 # Links in emails point here.
-SITE_URL = env("IRO_SITE_URL", default="http://127.0.0.1:8000")
+IRO_SITE_URL = env("IRO_SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

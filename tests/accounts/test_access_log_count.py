@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def private_documents(settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
 
 
 def test_two_hundred_random_actions_make_two_hundred_rows(client, iro, manager, business_support):

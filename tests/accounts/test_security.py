@@ -47,7 +47,7 @@ LONDON = ZoneInfo("Europe/London")
 
 @pytest.fixture(autouse=True)
 def private_documents(settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
 
 
 # --- The access log ---------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def _sign_in(browser, live_server, username):
 @pytest.fixture
 def eager_tasks(settings, tmp_path):
     # The document renders in the request (as under `make run`) rather than in a worker.
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False

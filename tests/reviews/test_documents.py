@@ -37,7 +37,7 @@ JARGON = ["LAC", "looked after child", "PEP", "s20", "IRO", "placement plan"]
 
 @pytest.fixture(autouse=True)
 def private_documents(settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
 
 
 def _held_review(iro, **texts) -> Review:

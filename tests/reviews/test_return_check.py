@@ -31,7 +31,7 @@ CLEAN_EPISODES = [
 
 @pytest.fixture
 def private_documents(settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "private")
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "private")
 
 
 @pytest.fixture

@@ -239,7 +239,7 @@ def _uploads(files: dict[str, bytes]):
 
 
 def test_business_support_previews_then_imports_from_the_upload_page(client, business_support, settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
     client.force_login(business_support)
     url = reverse("reviews:ssda903_import")
     response = client.post(url, {"files": _uploads(_files())})
@@ -253,7 +253,7 @@ def test_business_support_previews_then_imports_from_the_upload_page(client, bus
 
 
 def test_the_upload_page_lists_every_problem_and_writes_nothing(client, business_support, settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
     reviews = [list(r) for r in REVIEW_ROWS]
     reviews[0][3] = "PN9"
     client.force_login(business_support)

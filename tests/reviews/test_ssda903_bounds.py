@@ -35,7 +35,7 @@ def _command_problems(tmp_path: Path, files: dict[str, bytes]) -> tuple[str, str
 
 
 def _page(client, business_support, settings, tmp_path: Path, files: dict[str, bytes]) -> str:
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
     client.force_login(business_support)
     uploads = [SimpleUploadedFile(name, content, content_type="text/csv") for name, content in files.items()]
     response = client.post(reverse("reviews:ssda903_import"), {"files": uploads})

@@ -135,7 +135,7 @@ def test_the_command_refuses_everything_by_default(tmp_path: Path):
 
 
 def test_the_upload_page_imports_the_valid_children_and_offers_the_report(client, business_support, settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
     client.force_login(business_support)
     url = reverse("reviews:ssda903_import")
     response = client.post(url, {"files": _uploads(_with_invalid_children()), "mode": "valid_children_only"})

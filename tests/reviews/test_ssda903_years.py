@@ -255,7 +255,7 @@ def test_the_command_takes_the_year_and_refuses_one_without_code_lists(tmp_path:
 
 @pytest.mark.django_db
 def test_the_upload_page_checks_the_files_against_the_year_chosen(client, business_support, settings, tmp_path):
-    settings.PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path)
     client.force_login(business_support)
     url = reverse("reviews:ssda903_import")
     files = _files(HEADER_2324, EPISODES_2324, REVIEWS_2324)

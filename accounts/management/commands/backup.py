@@ -34,7 +34,7 @@ class Command(BaseCommand):
         try:
             archive = backup(
                 target,
-                Path(documents_root or settings.PRIVATE_DOCUMENTS_ROOT),
+                Path(documents_root or settings.IRO_PRIVATE_DOCUMENTS_ROOT),
                 Path(output_dir or settings.IRO_BACKUP_DIR),
                 now=now,
             )

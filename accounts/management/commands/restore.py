@@ -37,7 +37,7 @@ class Command(BaseCommand):
             report = restore(
                 Path(archive),
                 target,
-                Path(options["documents_root"] or settings.PRIVATE_DOCUMENTS_ROOT),
+                Path(options["documents_root"] or settings.IRO_PRIVATE_DOCUMENTS_ROOT),
                 force=options["force"],
                 runtime_role=settings.IRO_DB_RUNTIME_ROLE
                 if options["runtime_role"] is None
