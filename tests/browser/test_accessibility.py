@@ -370,6 +370,7 @@ def test_every_page_and_form_of_every_role_passes_axe(browser, live_server, scre
     support.post_empty("new-child")
     support.visit("/reviews/ssda903/import/", "import-ssda903")
     support.post_empty("import-ssda903")
+    support.visit("/reviews/ssda903/checks/", "return-checks")
     support.visit("/accounts/notifications/", "reminders")
     support.visit(f"/caseload/children/{booked_child.pk}/", "child")
     support.visit(f"/reviews/{booked.pk}/", "booked-review")
