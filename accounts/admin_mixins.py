@@ -1,8 +1,8 @@
-"""What every admin page of a child's record does (issue #13), in one place.
+"""What every admin page of a child's record does, in one place.
 
-- Nothing is deleted: a child's records are kept until their 75th birthday (reg 50, DOMAIN.md),
-  so the delete view answers 403 and "delete selected" is not offered. A record with an
-  archive of its own (children.records.KeptRecord) gets "archive" instead, with a reason.
+- Nothing is deleted: a child's records are kept until their 75th birthday (reg 50; docs/domain.md,
+  "Record keeping"), so the delete view answers 403 and "delete selected" is not offered. A record
+  with an archive of its own (children.records.KeptRecord) gets "archive" instead, with a reason.
 - The admin keeps the application's access log: a change form read (GET) or saved (POST), a
   record's history, and an archive write a row naming the child; a list page writes one row
   for the list (object type the admin view's name, no child), as the application's own lists

@@ -1,4 +1,5 @@
-"""The access log: who viewed, changed, downloaded or exported which child's record (issue #9).
+"""The access log: who viewed, changed, downloaded or exported which child's record
+(docs/architecture.md, "Access log and history").
 
 Views that touch a child's record are wrapped in `audited`; it runs inside the request's
 transaction (ATOMIC_REQUESTS wraps the decorated view), so the row and the work commit together,

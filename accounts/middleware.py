@@ -1,4 +1,4 @@
-"""Request-wide security rules (issue #9): refusals are logged, signed-in pages are never
+"""Request-wide security rules: refusals are logged, signed-in pages are never
 cached, every response carries a Permissions-Policy, and a session ends 12 hours after sign-in
 however active it is (the 30-minute idle limit is the session cookie's age, renewed on every
 request)."""

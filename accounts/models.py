@@ -110,7 +110,7 @@ class NotificationKind(models.TextChoices):
     CARE_ENDS_AT_18 = "care_ends_at_18", "Care ends at 18 within three months"
     CLOCK_UNKNOWN = "clock_unknown", "Review clock unknown: check the last review date"
     DAILY_DIGEST = "daily_digest", "Daily digest"
-    # "My review" (issue #18): urgent, made at once (not by the sweep) and emailed straight away.
+    # "My review": urgent, made at once (not by the sweep) and emailed straight away.
     CHILD_NOT_SAFE = "child_not_safe", "URGENT: a child said they do not feel safe"
     MY_REVIEW_LOCKED = "my_review_locked", "A child's My review link is locked (wrong word five times)"
 
@@ -207,7 +207,7 @@ class AccessLog(models.Model):
     the request's work, so an access that cannot be recorded does not happen).
 
     Rows are append-only: the model refuses updates and deletes, and on PostgreSQL a trigger
-    refuses them in the database as well (migration accounts 0003).
+    refuses them in the database as well (migration accounts 0005).
     """
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

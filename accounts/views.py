@@ -45,7 +45,7 @@ class LoginForm(AuthenticationForm):
 
     Django sets the username field's max_length after building the field, so no validator checks
     it; a longer name went on to authenticate() and django-axes wrote it into a 255-character
-    column, a server error (issue #13). Refused here, it never reaches either."""
+    column, a server error. Refused here, it never reaches either."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

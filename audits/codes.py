@@ -50,7 +50,7 @@ FORMAL_STAGES = (
     EscalationStage.FORMAL_DIRECTOR,
 )
 STAGE_ORDER = list(EscalationStage)
-# Working days each stage has to respond (interpretation: issue #7; the whole formal process
+# Working days each stage has to respond (interpretation: docs/domain.md, "Escalation"; the whole formal process
 # is measured against 20 working days, IRO Handbook 6.2 as council procedures quote it).
 STAGE_RESPONSE_WORKING_DAYS = {
     EscalationStage.INFORMAL_SOCIAL_WORKER: 5,

@@ -134,4 +134,4 @@ class DisruptionMeetingForm(inputs.BoundedDatesMixin, forms.ModelForm):
 
 
 class QAReportForm(inputs.PeriodForm):
-    """The QA report's period: the shared date range (issue #13)."""
+    """The QA report's period: the shared date range."""

@@ -1,5 +1,6 @@
 """The managers' dashboard (an IRO sees the same for their own caseload): panels of figures,
-each a table with a chart beside it, all aggregated in the database (issue #8).
+each a table with a chart beside it, all aggregated in the database (docs/domain.md,
+"Report definitions").
 
 Each panel runs a fixed number of queries whatever the data size; panels that share figures
 (the review counts, the children looked after) share one query through `Dashboard`'s cached

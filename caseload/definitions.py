@@ -1,5 +1,5 @@
 """What each figure of the dashboards and the annual IRO report counts: one home for the
-definitions (issues #8 and #15). Each is a query predicate here, and its words in `definitions()`
+definitions (docs/domain.md, "Report definitions"). Each is a query predicate here, and its words in `definitions()`
 go on the report's definitions page; every figure's label in words is in `FIGURE_LABELS`. What is
 printed is what is counted.
 
@@ -169,9 +169,9 @@ def held_between(start: date, end: date) -> Q:
 # review figures (held, timeliness, participation, documents).
 SHORT_BREAK_REVIEW = Q(due_schedule=Schedule.REG48)
 COUNTED_REVIEW = ~SHORT_BREAK_REVIEW
-# Held on or before its due date (DOMAIN.md "Statutory clocks"). Reviews with no due date (the
-# first known review of a period that began before the records, or care ending at 18) are not
-# on the clock.
+# Held on or before its due date (docs/domain.md, "Report definitions"). Reviews with no due date
+# (the first known review of a period that began before the records, or care ending at 18) are
+# not on the clock.
 ON_THE_CLOCK = Q(due_date__isnull=False)
 IN_TIMESCALE = Q(held_on__lte=F("due_date"))
 PARTICIPATED = Q(participation_code__in=sorted(PARTICIPATED_CODES))

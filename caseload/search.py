@@ -1,4 +1,4 @@
-"""Find a child by name, CHILD ID, date of birth or UPN (issue #16), from the box in every
+"""Find a child by name, CHILD ID, date of birth or UPN, from the box in every
 page's header. Only children the user may open are found (reviews.access.children_readable:
 everything for managers and business support, their own caseload for an IRO), and each child
 opened from the results is logged by the child's page as usual; the results page, a list,

@@ -1,4 +1,5 @@
-"""The figures of the annual IRO report, aggregated in the database (issue #8).
+"""The figures of the annual IRO report, aggregated in the database (docs/domain.md,
+"Report definitions").
 
 Every function here runs one query whatever the number of children: counts are conditional
 aggregates (`COUNT(*) FILTER (WHERE …)` on PostgreSQL), never a Python loop over rows. What each
@@ -273,7 +274,8 @@ def report_figures(
     period: ReportPeriod | None = None,
     scope: Scope = WHOLE_AUTHORITY,
 ) -> dict:
-    """The report's JSON: issue #8's keys, with issue #15's added beside them."""
+    """The report's JSON: the first keys, with the later ones added beside them (the README,
+    "Dashboards and the annual IRO report")."""
     held = reviews["held"]
     participation = {code.value: reviews[code.value] for code in ParticipationCode}
     basis, funded_posts, divisor = caseload_divisor(fte, scope)

@@ -48,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 # The IRO's home lists the reviews booked in the next this many working days, then the rest of
-# the month (a Friday's "this week" was all but over: issue #16).
+# the month (a Friday's "this week" was all but over).
 BOOKED_AHEAD_WORKING_DAYS = 10
 
 

@@ -1,7 +1,7 @@
 """SSDA903 code lists by collection year: one table, read by the import, the export and the forms.
 
-The DfE changes some lists from one collection year to the next (DOMAIN.md "Short breaks in the
-return"): a file is checked against the lists of the year it belongs to, and a code the database
+The DfE changes some lists from one collection year to the next (docs/domain.md, "Code lists
+by collection year"): a file is checked against the lists of the year it belongs to, and a code the database
 holds from an earlier year still shows and exports for that year. Years are keyed as the export's
 `--year` is: 2025 is the collection year April 2024 to March 2025 ("2024-25").
 

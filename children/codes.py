@@ -81,7 +81,7 @@ class CategoryOfNeed(models.TextChoices):
 
 
 class PlacementType(models.TextChoices):
-    # 2025/26 list (DOMAIN.md).
+    # 2025/26 list (docs/domain.md, "Code lists by collection year").
     U1 = "U1", "Foster placement with relative or friend, long term"
     U2 = "U2", "Foster placement with relative or friend who is also an approved adopter (FFA)"
     U3 = "U3", "Foster placement with relative or friend, not long term or FFA"
@@ -135,7 +135,7 @@ class PlacementProvider(models.TextChoices):
 
 
 class ReasonEpisodeCeased(models.TextChoices):
-    # Meanings as the DfE guidance defines them (DOMAIN.md "Other SSDA903 codes"): people choose a
+    # Meanings as the DfE guidance defines them (docs/domain.md, "Code lists"): people choose a
     # code by its label, and a wrong choice is published nationally.
     E11 = "E11", "Adopted: application for an adoption order unopposed"
     E12 = "E12", "Adopted: consent dispensed with by the court"

@@ -1,6 +1,6 @@
 """Records of a looked-after child are kept until the 75th anniversary of the child's birth
-(reg 50, DOMAIN.md): children, periods of care, reviews and documents are archived, never
-deleted, and the other parts of the record (episodes, allocations, visits, ...) are never
+(reg 50; docs/domain.md, "Record keeping"): children, periods of care, reviews and documents are
+archived, never deleted, and the other parts of the record (episodes, allocations, visits, ...) are never
 deleted either. The models refuse deletion; on PostgreSQL so does the database: a trigger on
 each table (migrations children 0004, reviews 0004 and 0009, audits 0006, each with its own
 frozen copy of the trigger's functions; a new kept table's migration copies them again)."""

@@ -1,5 +1,5 @@
 """What a person can type into a query string or a date box, bounded in one place, so that no
-filter, form or command meets a date or an id it cannot work with (issue #13: `?iro=²` passed
+filter, form or command meets a date or an id it cannot work with (`?iro=²` once passed
 `str.isdigit` and failed `int`; a year 1 or 9999 ran age and month arithmetic out of range)."""
 
 import re

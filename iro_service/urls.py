@@ -12,7 +12,7 @@ urlpatterns = [
     path("caseload/", include("caseload.urls")),
     path("children/", include("children.urls")),
     path("reviews/", include("reviews.urls")),
-    # The child's own pages (issue #18): no account, their own minimal layout.
+    # The child's own pages: no account, their own minimal layout.
     path("my-review/", include("reviews.my_review_urls")),
     path("qa/", include("audits.urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""Care event pages (issue #14): for business support and the IRO on the case. One event per
+"""Care event pages: for business support and the IRO on the case. One event per
 page; after an event that calls for an early review, one page asks whether to book one."""
 
 from urllib.parse import urlencode

@@ -1,5 +1,6 @@
-"""Care events that move the review clock (issue #14): a change of placement (RNE P/T), of legal
-status (L), of both (B/U), placement for adoption, leaving care (REC) and returning to care (S).
+"""Care events that move the review clock (docs/domain.md, "Care events that move the clock"): a
+change of placement (RNE P/T), of legal status (L), of both (B/U), placement for adoption, leaving
+care (REC) and returning to care (S).
 
 Each service validates, then writes the episode or period through children.services and
 refreshes the clock (reviews.services.review_due_dates_refresh) in the same transaction, so no

@@ -19,8 +19,9 @@ class ParticipationCode(models.TextChoices):
     PN7 = "PN7", "PN7: child does not attend nor are their views conveyed to the review"
 
 
-# "Participated" = the child's views reached the review: PN1–PN3, PN5, PN6 (DOMAIN.md; the seed's
-# 592 of 789). PN4 (attends but conveys no view) is not participation: reports show it on its own.
+# "Participated" = the child's views reached the review: PN1–PN3, PN5, PN6 (docs/domain.md,
+# "Participation codes"; the seed's 592 of 789). PN4 (attends but conveys no view) is not
+# participation: reports show it on its own.
 PARTICIPATED_CODES = frozenset(
     {
         ParticipationCode.PN1,
@@ -57,7 +58,7 @@ def participation_code_problem(code: str, *, date_of_birth: date, on: date) -> s
     A code that is not a participation code at all is left to the field's own list of choices."""
     if code not in ParticipationCode.values or code in participation_codes_on(date_of_birth, on):
         return None
-    # What the row holds first, then what it should be (issue #15).
+    # What the row holds first, then what it should be.
     age = age_on(date_of_birth, on)
     if code == ParticipationCode.PN0:
         return f"REVIEW_CODE is PN0, but the child was {age} on the review date: PN0 is only for a child under 4"
@@ -130,7 +131,7 @@ class ReviewState(models.TextChoices):
     CARE_ENDS_AT_18 = "ends_at_18", "Care ends at 18"
 
 
-# "Due soon" means due within this many working days (interpretation: issue #2).
+# "Due soon" means due within this many working days (interpretation: docs/domain.md, "Which schedule wins").
 DUE_SOON_WORKING_DAYS = 10
 
 
@@ -163,7 +164,7 @@ class BookingAction(models.TextChoices):
 
 
 # A review takes this long in the IRO's diary: two bookings of one IRO closer than this overlap
-# (interpretation: issue #3).
+# (interpretation: docs/domain.md, "Outcomes, minutes and deadlines").
 REVIEW_SLOT_MINUTES = 90
 
 # The authority's usual venues, offered beside free text.

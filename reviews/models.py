@@ -410,11 +410,11 @@ class Distribution(NeverDeleted):
             raise ValidationError({"sent_on": "It cannot have gone out before it was issued."})
 
 
-# Care events (issue #14) live in their own module; imported here so Django registers the model.
+# Care events live in their own module; imported here so Django registers the model.
 from .care_event_models import CareEvent  # noqa: E402, F401
 
-# "My review", the child's own voice (issue #18): its own module, imported here so Django registers the models.
+# "My review", the child's own voice: its own module, imported here so Django registers the models.
 from .my_review_models import MyReviewInvitation, MyReviewResponse  # noqa: E402, F401
 
-# The SSDA903 return check (issue #15): its own module, imported here so Django registers the model.
+# The SSDA903 return check: its own module, imported here so Django registers the model.
 from .return_check_models import ReturnCheck  # noqa: E402, F401

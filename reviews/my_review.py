@@ -1,4 +1,5 @@
-""""My review" (issue #18): invitations, the child's answers, and "I don't feel safe".
+""""My review" (the README, "My review: the child's own voice"): invitations, the child's answers,
+and "I don't feel safe".
 
 The IRO (or business support) invites the child from the review page: a random link token
 (secrets.token_urlsafe(32), 256 bits), a short code to type instead, and a memorable word given

@@ -1,4 +1,4 @@
-""""My review" forms (issue #18): the IRO's invitation, and the child's pages (plain words)."""
+""""My review" forms: the IRO's invitation, and the child's pages (plain words)."""
 
 from django import forms
 

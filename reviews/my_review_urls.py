@@ -1,4 +1,4 @@
-"""The child's "My review" pages (issue #18), under their own prefix, with no account."""
+"""The child's "My review" pages, under their own prefix, with no account."""
 
 from django.urls import path
 

@@ -34,7 +34,7 @@ from .timescales import (
 
 User = get_user_model()
 
-# Reminder windows in working days (issue #4).
+# Reminder windows in working days (interpretation: docs/domain.md, "Outcomes, minutes and deadlines").
 REVIEW_FIRST_WARNING = 15
 REVIEW_SECOND_WARNING = 5
 OUTCOMES_WARNING = 2

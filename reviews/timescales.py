@@ -3,9 +3,9 @@
 Pure functions on dates (and the code lists they test). No ORM and no clock reads: callers pass every date in, so the
 rules can be tested for any day and reused by imports, services, reminders and reports.
 
-Counting (DOMAIN.md, interpretation): day 0 is the start date; "+ N working days" is the
-N-th working day after it. Calendar months are clamped to the month's end, and a due date
-is the latest permitted date: it is not moved to a working day.
+Counting (docs/domain.md, "Working days and months"; an interpretation): day 0 is the start
+date; "+ N working days" is the N-th working day after it. Calendar months are clamped to the
+month's end, and a due date is the latest permitted date: it is not moved to a working day.
 """
 
 from collections.abc import Iterable

@@ -11,7 +11,7 @@ urlpatterns = [
     path("<int:pk>/cancel-booking/", views.cancel_booking, name="cancel_booking"),
     path("<int:pk>/cover/", views.cover, name="cover"),
     path("<int:pk>/prepare/", views.prepare, name="prepare"),
-    # "My review" invitations (issue #18)
+    # "My review" invitations
     path("<int:pk>/my-review/", my_review_views.invite, name="my_review_invite"),
     path("<int:pk>/my-review/withdraw/", my_review_views.withdraw, name="my_review_withdraw"),
     path("<int:pk>/documents/new/", views.document_request, name="document_request"),
@@ -20,14 +20,14 @@ urlpatterns = [
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("children/new/", views.child_new, name="child_new"),
     path("ssda903/import/", views.ssda903_import, name="ssda903_import"),
-    # SSDA903 import report and return check (issue #15)
+    # SSDA903 import report and return check
     path("ssda903/import/reports/<str:token>/", ssda903_views.import_report, name="ssda903_import_report"),
     path("ssda903/checks/", ssda903_views.return_checks, name="return_checks"),
     path("ssda903/checks/<int:pk>/", ssda903_views.return_check_detail, name="return_check"),
     path("ssda903/checks/<int:pk>/<str:table>.csv", ssda903_views.return_check_file, name="return_check_file"),
     path("children/<int:child_pk>/visits/new/", views.visit_new, name="visit_new"),
     path("visits/<int:pk>/correct/", views.visit_correct, name="visit_correct"),
-    # Care events (issue #14)
+    # Care events
     path("children/<int:child_pk>/care-events/", care_event_views.care_events, name="care_events"),
     path("children/<int:child_pk>/care-events/placement/", care_event_views.placement, name="care_event_placement"),
     path(

@@ -1,4 +1,4 @@
-"""Accessibility fixes of issue #16 that the server decides: the error pages in the site's layout,
+"""Accessibility fixes that the server decides: the error pages in the site's layout,
 the menu's current page, the error summary tied to the fields, overdue said in words.
 
 (axe-core's scan of every page, the focus moved to the error summary and the keyboard journey are

@@ -1,4 +1,5 @@
-"""The admin keeps what the application keeps and logs what it shows (issue #13, point 4).
+"""The admin keeps what the application keeps and logs what it shows (docs/domain.md,
+"Record keeping").
 
 Every part of a child's record refuses deletion in the admin, in the models and (on
 PostgreSQL) in the database; every admin read or change of a child's record writes an
@@ -53,8 +54,8 @@ KEPT_TABLES = (
     "reviews_myreviewresponse",
 )
 
-# Models that are part of a child's record (decided in issue #13): the admin never deletes any
-# of them. Decisions and reports received are part of it too, but the application itself
+# Models that are part of a child's record (docs/domain.md, "Record keeping"): the admin never
+# deletes any of them. Decisions and reports received are part of it too, but the application itself
 # removes them from a draft review, so only the admin and the other models refuse.
 # Settings and service records, not part of any child's record: a return check is a run of the DfE
 # validator over an export (its files are the export, made again on demand).

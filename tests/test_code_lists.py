@@ -1,5 +1,5 @@
-"""Code labels say what the DfE guidance and the regulations mean (DOMAIN.md "Other SSDA903 codes",
-"Statutory clocks"): people choose a code by its label, and a wrong choice is published nationally."""
+"""Code labels say what the DfE guidance and the regulations mean (docs/domain.md, "Code lists",
+"Early reviews"): people choose a code by its label, and a wrong choice is published nationally."""
 
 import re
 
@@ -84,7 +84,7 @@ def test_short_break_legal_statuses_say_how_the_breaks_are_recorded():
     assert "agreement recorded" in v4 and "not the individual breaks" in v4
 
 
-def test_other_legal_statuses_say_what_domain_md_says():
+def test_other_legal_statuses_say_what_the_domain_doc_says():
     expected = {
         "C1": "interim care order",
         "C2": "full care order",

@@ -1,4 +1,5 @@
-"""Script and HTML in every free-text field come out escaped, in pages and in PDFs (issue #9).
+"""Script and HTML in every free-text field come out escaped, in pages and in PDFs
+(docs/architecture.md, "Cross-cutting checks").
 
 Every free-text field of the records (each CharField without choices and each TextField of the
 models below) is filled with markup; every page that shows them, and the report PDFs, must show

@@ -1,7 +1,8 @@
-"""Hostile input (issue #9): every form is fuzzed with hypothesis, 1,000 examples each (Unicode,
-NUL bytes, very long text, numbers and dates out of range, missing fields), and every page that
-takes a POST is fuzzed through the real view and PostgreSQL. Nothing may raise: a form answers
-with messages, a page with its form again or a redirect, never a server error."""
+"""Hostile input (docs/architecture.md, "Cross-cutting checks"): every form is fuzzed with
+hypothesis, 1,000 examples each (Unicode, NUL bytes, very long text, numbers and dates out of range,
+missing fields), and every page that takes a POST is fuzzed through the real view and PostgreSQL.
+Nothing may raise: a form answers with messages, a page with its form again or a redirect, never a
+server error."""
 
 from datetime import date
 
@@ -186,7 +187,7 @@ FORMS = {
     "ReturnToCareForm": lambda w, d: ReturnToCareForm(d),
     "EarlyReviewChoiceForm": lambda w, d: EarlyReviewChoiceForm(d),
     "ReturnCheckForm": lambda w, d: ReturnCheckForm(d),
-    # "My review" (issue #18)
+    # "My review"
     "InvitationForm": lambda w, d: InvitationForm(d),
     "CodeForm": lambda w, d: CodeForm(d),
     "WordForm": lambda w, d: WordForm(d),
@@ -315,7 +316,7 @@ def test_a_page_answers_any_post_without_a_server_error(client, world, name, bus
 
 # Pages that read filters from the query string (dates, ids, page numbers, a format): who asks,
 # about what, and the parameters the page reads. Each answers any query with a page, a message
-# or a redirect back to the page (issue #13: `?iro=²`, a year 1 or 9999 were server errors).
+# or a redirect back to the page (`?iro=²`, a year 1 or 9999 were once server errors).
 GET_PAGES = {
     "reviews:to_book": ("support", None, ["within", "iro", "team", "page"]),
     "caseload:mine": ("iro", None, ["page"]),
@@ -353,7 +354,7 @@ def test_a_page_answers_any_query_without_a_server_error(client, world, name, bu
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(query=st.fixed_dictionaries({}, optional={param: QUERY_VALUES for param in params}))
-    # The cases issue #13 found, each tried every run.
+    # The cases that were once server errors, each tried every run.
     @example(query={"iro": "²", "team": "²"})
     @example(query={"start": "0001-01-01", "end": "0001-12-31", "format": "pdf"})
     @example(query={"start": "9999-01-01", "end": "9999-12-31", "format": "json"})

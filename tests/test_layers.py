@@ -1,4 +1,4 @@
-"""Writes live in services (STYLE.md, "Inside an app"; issue #17): no view, form or template tag
+"""Writes live in services (docs/architecture.md, "Layers inside an app"): no view, form or template tag
 writes to the database itself. Read from the source, so that a new write fails here.
 
 Every call of a method named like an ORM write counts (a ModelForm's or a formset's `save()`

@@ -66,7 +66,7 @@ RULES = {
     "reviews:prepare": ("review", IRO_OWN_ONLY),
     "reviews:child_new": (None, SUPPORT_ONLY),
     "reviews:ssda903_import": (None, SUPPORT_ONLY),
-    # The import's CSV report and the return check (issue #15): business support's.
+    # The import's CSV report and the return check: business support's.
     "reviews:ssda903_import_report": ("import_report", SUPPORT_ONLY),
     "reviews:return_checks": (None, SUPPORT_ONLY),
     "reviews:return_check": ("return_check", SUPPORT_ONLY),
@@ -85,7 +85,7 @@ RULES = {
     "reviews:document_request": ("held_review", "post-only"),
     "reviews:document_issue": ("document", "post-only"),
     "reviews:distribution_new": ("document", "post-only"),
-    # Care events (issue #14): business support and the IRO on the case; managers read, not record.
+    # Care events: business support and the IRO on the case; managers read, not record.
     "reviews:care_events": ("child", CARE_EVENTS),
     "reviews:care_event_placement": ("child", CARE_EVENTS),
     "reviews:care_event_legal_status": ("child", CARE_EVENTS),
@@ -94,7 +94,7 @@ RULES = {
     "reviews:care_event_leave": ("child", CARE_EVENTS),
     "reviews:care_event_return": ("child", CARE_EVENTS),
     "reviews:care_event_early_review": ("care_event", CARE_EVENTS),
-    # "My review" (issue #18): the IRO on the case or business support invites the child.
+    # "My review": the IRO on the case or business support invites the child.
     "reviews:my_review_invite": ("review", {"iro": (200, 404), "manager": 403, "support": 200, "no_role": 403}),
     "reviews:my_review_withdraw": ("review", "post-only"),
     # The child's own pages: no account. The link (a bearer token plus the memorable word after
@@ -325,7 +325,7 @@ def test_logout_ends_the_session(client, world):
     assert client.get(reverse("home")).status_code == 302
 
 
-# --- Cover ends (issue #13) -----------------------------------------------------------------
+# --- Cover ends -----------------------------------------------------------------------------
 
 REVIEW_ARGUMENTS = ("review", "held_review", "document")
 COVERED = [

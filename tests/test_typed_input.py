@@ -1,4 +1,4 @@
-"""Input a person can type never gives a server error (issue #13, points 6 and 7): ids in the
+"""Input a person can type never gives a server error: ids in the
 query string, dates out of range on every filter and form, CHILD ids that are not codes. Each
 case is tried through its page as the role that uses it, and says what is wrong."""
 

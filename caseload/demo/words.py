@@ -35,7 +35,7 @@ DEMO_OTHERS = [
     ("support", "Jo", "Bennett", Role.BUSINESS_SUPPORT),
 ]
 
-# Real postcodes (interpretation: to be checked against the ONS data in issue #7).
+# Real postcodes, every one in the ONS data (docs/domain.md, "Quality assurance": placement distance).
 HOME_POSTCODES = ["MK9 3EJ", "MK6 5LD", "MK42 9AP"]
 OWN_AUTHORITY_POSTCODES = ["MK9 3EJ", "MK6 5LD"]  # Milton Keynes itself (MK42 is Bedford)
 # Placement postcodes by distance band from Milton Keynes, weighted like the seed

@@ -20,8 +20,9 @@ What the database holds for that year and the files no longer mention is listed,
 
 Then, in one transaction, children are created or updated by CHILD, periods of care by (child,
 start), episodes by (period, DECOM) and held reviews by (child, REVIEW date); running the same
-files again changes nothing. Periods follow DOMAIN.md: RNE S starts one, L/P/T/B/U continue
-it (also a period already held, when a file begins in the middle of it). Each imported review's
+files again changes nothing. Periods follow docs/domain.md, "Periods of care and episodes": RNE S
+starts one, L/P/T/B/U continue it (also a period already held, when a file begins in the middle of
+it). Each imported review's
 due date and place in its period come from reviews.timescales.
 
 Bounded: a file over `IRO_SSDA903_MAX_BYTES` is refused before it is read; files are read a row

@@ -57,7 +57,7 @@ def export_tables(year: int | None) -> dict[str, Iterator[list[str]]]:
     database; with year None, the whole history (for moving data between systems: every row as
     held, in today's coding).
 
-    For a year, the return's rules on short breaks (DOMAIN.md "Short breaks in the return"): a
+    For a year, the return's rules on short breaks (docs/domain.md, "Short breaks in the return"): a
     child looked after only under V3/V4 has no reviews and no MOTHER (DfE rule 399; the reviews
     stay in the database, on the reg 48 clock), and V3/V4 episodes carry no postcodes or URN
     (rules 214, 398; the placement LA of rule 420 is derived from PL_POST). SEX is written in the

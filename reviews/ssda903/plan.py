@@ -3,8 +3,8 @@
 rows by child, builds each child's periods of care and places each review in its period,
 applying the rules of reviews.ssda903.check on the way.
 
-Periods follow DOMAIN.md: RNE S starts one; L/P/T/B/U continue it (a file that begins in the
-middle of a period starts it with `began_before_records`).
+Periods follow docs/domain.md, "Periods of care and episodes": RNE S starts one; L/P/T/B/U continue
+it (a file that begins in the middle of a period starts it with `began_before_records`).
 """
 
 from collections import defaultdict

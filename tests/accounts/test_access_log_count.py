@@ -1,5 +1,6 @@
 """200 random views, edits, downloads and exports of children's records leave exactly 200
-access-log rows, each naming the right child and action (issue #9)."""
+access-log rows, each naming the right child and action
+(docs/architecture.md, "Access log and history")."""
 
 import random
 from collections import Counter

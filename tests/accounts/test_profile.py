@@ -1,4 +1,4 @@
-"""An IRO's work telephone (issue #16): checked loosely as a UK number, edited in the user admin."""
+"""An IRO's work telephone: checked loosely as a UK number, edited in the user admin."""
 
 import pytest
 from django.core.exceptions import ValidationError

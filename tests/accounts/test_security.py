@@ -1,4 +1,4 @@
-"""Security and audit of children's records (issue #9): the access log, sign-in lockout,
+"""Security and audit of children's records: the access log, sign-in lockout,
 passwords, sessions, two-factor sign-in, headers and cookies, records kept not deleted, and
 downloads that refuse path tricks."""
 
@@ -429,7 +429,7 @@ def test_commands_that_read_or_write_in_bulk_leave_a_row(tmp_path):
     assert rows == [(AccessAction.EXPORT, "ssda903_export", "CLI"), (AccessAction.EXPORT, "annual_report", "CLI")]
 
 
-# --- Proxies and headers (issue #13) ------------------------------------------------------------
+# --- Proxies and headers ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,7 @@ def test_outcomes_and_minutes_reminders_go_to_the_chair(iro, manager):
     review = _review_due_on(iro, date(2026, 5, 20))
     review_record_held(review=review, held_on=date(2026, 4, 24), chair=iro, participation_code="PN1")
     # Outcomes due Fri 1 May (5 working days), minutes due Tue 26 May (20 working days); the
-    # monitoring form, due 5 working days after the review too, is reminded alongside (issue #16).
+    # monitoring form, due 5 working days after the review too, is reminded alongside.
     reminders_sweep(today=FRIDAY_BEFORE_BANK_HOLIDAY)
     assert _kinds(review, iro) == {NotificationKind.OUTCOMES_DUE, NotificationKind.MONITORING_FORM_DUE}
     reminders_sweep(today=date(2026, 5, 5))
@@ -160,12 +160,12 @@ def test_the_sweep_runs_the_same_queries_for_100_and_5000_children():
     assert Notification.objects.count() > 20 * small_rows > 0
     # 7 review queries (3 bands of outstanding reviews, outcomes, minutes, support, managers),
     # 2 for escalations, the insert, and the unsent ids to deliver.
-    # Two more bands since issue #14 (care ends at 18, clock unknown) and one since issue #16:
+    # Two more bands for the clock (care ends at 18, clock unknown) and one for
     # the monitoring forms due within 2 working days or overdue, in one query.
     assert small == large == 14
 
 
-# --- Every child on the right clock (issue #14) ---------------------------------------------
+# --- Every child on the right clock ---------------------------------------------------------
 
 
 def test_a_short_break_child_is_reminded_on_the_reg_48_clock(iro, business_support):

@@ -1,4 +1,5 @@
-"""WCAG 2.2 AA in a real browser (issue #16): every role's pages and forms, scanned by axe-core.
+"""WCAG 2.2 AA in a real browser (docs/architecture.md, "Cross-cutting checks"): every role's pages
+and forms, scanned by axe-core.
 
 Each role signs in and visits every page its menu leads to, the child, review and escalation pages
 those lead to, and every form twice: as opened, and posted empty or invalid so its errors show.
@@ -401,7 +402,7 @@ def _fits(scanner: Scanner, width: int, name: str) -> None:
 
 
 def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
-    """"My review" (issue #18): the IRO's invitation and card, and every page of the child's older
+    """"My review": the IRO's invitation and card, and every page of the child's older
     version, with their errors, scanned by axe and fitting a 320-pixel-wide screen."""
     from reviews.my_review import invitation_create
 

@@ -1,6 +1,7 @@
-"""Care events in a real browser (issue #14): a placement change, a legal status change ending
-remand, a child placed for adoption, a child leaving care (no review due, no reminder) and a
-return to care, each through its page, with the early-review prompt answered."""
+"""Care events in a real browser (docs/domain.md, "Care events that move the clock"): a placement
+change, a legal status change ending remand, a child placed for adoption, a child leaving care (no
+review due, no reminder) and a return to care, each through its page, with the early-review prompt
+answered."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

@@ -1,4 +1,4 @@
-"""The dashboard's charts in a real browser (issue #16, "Charts and PDFs"): no label is clipped.
+"""The dashboard's charts in a real browser: no label is clipped.
 Chromium draws each chart with its own fonts; every text element's drawn box (after any rotation)
 must lie inside its chart, at a desktop and at a phone width. The demo's long labels are there:
 "Section 20 accommodation where proceedings seem needed" (escalation themes), the legal

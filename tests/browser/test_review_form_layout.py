@@ -1,4 +1,4 @@
-"""The review form at 1366 px with three decisions (issue #16, "Forms"): "Add another decision"
+"""The review form at 1366 px with three decisions: "Add another decision"
 adds a row without script, nothing spills off the right edge, and the fields have room."""
 
 from datetime import date, datetime

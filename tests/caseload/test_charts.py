@@ -1,4 +1,4 @@
-"""The server-drawn SVG charts (issue #16): no label is cut off. Every text element's extent,
+"""The server-drawn SVG charts: no label is cut off. Every text element's extent,
 estimated from its characters and font size, lies inside the chart's viewBox, for the longest
 labels the dashboard really draws. No database: the chart builders take lists."""
 

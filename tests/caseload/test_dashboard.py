@@ -1,4 +1,4 @@
-"""The dashboard and the annual report through their pages and the command (issue #8): the JSON
+"""The dashboard and the annual report through their pages and the command: the JSON
 shape key by key, the PDF's sections, exports that neutralise formulas, who sees what, and a
 fixed number of queries at two data sizes."""
 
@@ -27,7 +27,8 @@ pytestmark = pytest.mark.django_db
 
 PERIOD = {"start": "2025-04-01", "end": "2026-03-31"}
 
-# Issue #8's keys, in its order, then issue #15's added after them in each object.
+# The first keys, in their order, then the later ones added after them in each object (the README,
+# "Dashboards and the annual IRO report").
 SHAPE = {
     "period": {"start": str, "end": str, "to_date": bool, "asked_end": str},
     "looked_after": {"at_start": int, "at_end": int, "during": int, "short_breaks_only": int, "throughout": int},

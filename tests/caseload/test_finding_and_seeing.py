@@ -1,4 +1,4 @@
-"""Finding and seeing (issue #16): search, children arriving, per FTE, the IRO's booked reviews,
+"""Finding and seeing: search, children arriving, per FTE, the IRO's booked reviews,
 monitoring-form reminders and the access log, each through the pages."""
 
 from datetime import date, datetime, timedelta

@@ -1,8 +1,9 @@
-"""Issue #15's definitions, each against a small authority worked out by hand: short-break-only
-children and their reviews, timeliness pooled and month on month, reviews overdue and not held,
-children whose every review was in time, outcomes and minutes not yet due, PN4, escalations
-raised / taken to management / resolved (one definition with the QA report), children per FTE on
-either basis, and the report period (the last complete year by default; "to date" stops at today)."""
+"""The report definitions (docs/domain.md, "Report definitions"), each against a small authority
+worked out by hand: short-break-only children and their reviews, timeliness pooled and month on
+month, reviews overdue and not held, children whose every review was in time, outcomes and minutes
+not yet due, PN4, escalations raised / taken to management / resolved (one definition with the QA
+report), children per FTE on either basis, and the report period (the last complete year by default;
+"to date" stops at today)."""
 
 import re
 from datetime import UTC, date, datetime

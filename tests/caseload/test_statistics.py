@@ -1,5 +1,5 @@
 """The annual report's figures against a hand-built authority whose answers are worked out by
-hand (issue #8), including the edges: a period that starts on the report's first day or ends on
+hand, including the edges: a period that starts on the report's first day or ends on
 its last, a child who leaves and comes back, a review held on its due date and one a day late,
 PN0 the day before the fourth birthday, a visit on the previous review's day."""
 

@@ -114,7 +114,7 @@ def _queries_for(client, user, url):
 
 
 # session (read and saved again: the idle timeout), user, roles, unread reminders, count, the page of
-# children; + the booked reviews (mine) or IRO list (all); + the children arriving (both, issue #16)
+# children; + the booked reviews (mine) or IRO list (all); + the children arriving (both)
 # and the monitoring forms outstanding (mine).
 @pytest.mark.parametrize(("url_name", "expected_queries"), [("caseload:mine", 10), ("caseload:all", 9)])
 def test_caseload_page_runs_the_same_queries_for_10_and_200_children(client, iro, manager, url_name, expected_queries):

@@ -1,4 +1,4 @@
-"""*Allocate IRO*: a reassignment may say why (issue #16), and the child's allocation history shows it."""
+"""*Allocate IRO*: a reassignment may say why, and the child's allocation history shows it."""
 
 from datetime import timedelta
 

@@ -1,6 +1,7 @@
-"""Care events (issue #14): each event through its service and its page, the clock refreshed in
-the same transaction, the early-review prompt and its answer, reminders withdrawn when a child
-leaves care, and the admin refusing what would move the clock without the refresh."""
+"""Care events (docs/domain.md, "Care events that move the clock"): each event through its service
+and its page, the clock refreshed in the same transaction, the early-review prompt and its answer,
+reminders withdrawn when a child leaves care, and the admin refusing what would move the clock
+without the refresh."""
 
 from datetime import date, timedelta
 

@@ -1,7 +1,7 @@
 """Every page that edits a review, an allocation or an escalation claims what it showed
-(issue #13): a save from a page opened before someone else changed the same things is refused
-(409 for a review), keeps what was typed, says what differs, and lands when sent again; a
-save by another page that changed none of them is no conflict."""
+(docs/architecture.md, "Concurrent writers"): a save from a page opened before someone else changed
+the same things is refused (409 for a review), keeps what was typed, says what differs, and lands
+when sent again; a save by another page that changed none of them is no conflict."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo

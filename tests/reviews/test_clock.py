@@ -1,6 +1,7 @@
-"""Every child on the right statutory clock (issue #14): reg 48 short breaks, AAR 2005 reg 36
-adoption, turning 18, and the earliest rule winning. Worked examples cross month ends and leap
-years; hypothesis checks the schedules and "earliest wins" over random care histories."""
+"""Every child on the right statutory clock (docs/domain.md, "Which schedule wins"): reg 48 short
+breaks, AAR 2005 reg 36 adoption, turning 18, and the earliest rule winning. Worked examples cross
+month ends and leap years; hypothesis checks the schedules and "earliest wins" over random care
+histories."""
 
 from datetime import date, timedelta
 

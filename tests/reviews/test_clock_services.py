@@ -1,4 +1,4 @@
-"""The clock as stored (issue #14): review_due_dates_refresh keeps every child's outstanding
+"""The clock as stored (docs/domain.md, "Which schedule wins"): review_due_dates_refresh keeps every child's outstanding
 review on the schedule that applies, with the rule in words, through care events."""
 
 from datetime import date

@@ -1,6 +1,7 @@
-"""No lost edits (issue #9): twenty people saving the same review record at once on the real
-PostgreSQL, each from the version they opened. In every round exactly one save lands, the other
-nineteen are refused with the conflict message, and the record holds the winner's words."""
+"""No lost edits (docs/architecture.md, "Concurrent writers"): twenty people saving the same review
+record at once on the real PostgreSQL, each from the version they opened. In every round exactly one
+save lands, the other nineteen are refused with the conflict message, and the record holds the
+winner's words."""
 
 import threading
 from datetime import date

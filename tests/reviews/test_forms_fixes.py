@@ -1,4 +1,4 @@
-"""Issue #16, "Forms": the review and visit pages, through the pages."""
+"""The review and visit forms, each through its page."""
 
 import re
 from datetime import date, datetime

@@ -1,4 +1,4 @@
-"""PN0 and the 4th birthday (DfE rules 440/441, DOMAIN.md "Participation codes"): PN0 before the
+"""PN0 and the 4th birthday (DfE rules 440/441, docs/domain.md, "Participation codes"): PN0 before the
 4th birthday, PN1–PN7 after it, and either on the birthday itself; the same rule in the model,
 the record page and the SSDA903 import. A 29 February birthday counts as children.ages.age_on
 does: 29 February when the 4th birthday year has one (always, from 1901 to 2099), else 1 March."""

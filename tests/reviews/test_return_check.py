@@ -1,6 +1,6 @@
-"""The in-app return check (issue #15): business support choose a collection year; a Celery task
-exports the year and runs the Data to Insight validator in its own environment; the page shows
-"running", then the problems by DfE rule, and offers the three files."""
+"""The in-app return check (docs/domain.md, "DfE rules checked"): business support choose a
+collection year; a Celery task exports the year and runs the Data to Insight validator in its own
+environment; the page shows "running", then the problems by DfE rule, and offers the three files."""
 
 import sys
 import time

@@ -200,8 +200,9 @@ def test_closing_the_held_period_and_opening_a_new_one_in_the_same_files_imports
 
 
 def test_a_file_beginning_mid_period_continues_the_period_already_held(tmp_path):
-    """DOMAIN.md: RNE other than S continues a period. A later year's file that begins in the
-    middle of a held period adds to that period instead of starting a second one."""
+    """docs/domain.md, "Periods of care and episodes": RNE other than S continues a period. A later
+    year's file that begins in the middle of a held period adds to that period instead of starting a
+    second one."""
     _held_open_period()
     header = [HEADER_ROWS[0]]
     episodes = [

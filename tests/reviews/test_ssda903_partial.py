@@ -1,5 +1,5 @@
 """The SSDA903 import's valid-children-only mode, its CSV report, and what a later file no longer
-mentions (issue #15): every child whose rows are all valid is imported in one transaction; a refused
+mentions: every child whose rows are all valid is imported in one transaction; a refused
 child leaves no row; a corrected file brings the rest in; nothing held is ever deleted."""
 
 import csv

@@ -1,6 +1,7 @@
-"""Short breaks in the return (DOMAIN.md, DfE rules 399, 214, 398, 420): a child looked after only
-under V3/V4 has no reviews and no MOTHER in the return, and V3/V4 episodes carry no postcodes or
-URN. The reviews stay in the database, on the reg 48 clock; only the return leaves them out."""
+"""Short breaks in the return (docs/domain.md, "Short breaks in the return"; DfE rules 399, 214,
+398, 420): a child looked after only under V3/V4 has no reviews and no MOTHER in the return, and
+V3/V4 episodes carry no postcodes or URN. The reviews stay in the database, on the reg 48 clock;
+only the return leaves them out."""
 
 from datetime import date
 
@@ -96,7 +97,7 @@ def _short_break_children(count: int) -> tuple[list[list[str]], list[list[str]]]
 
 
 def test_an_authority_with_short_break_children_exports_a_2024_25_return_the_validator_passes(tmp_path):
-    """Issue #15, done when: an authority plus short-break-only children (V3, one episode per
+    """The whole case: an authority plus short-break-only children (V3, one episode per
     break, no reviews in the file) imported, then held reviews and MOTHER recorded for them as the
     application does (reg 48 clock); the 2024-25 export passes every DfE rule."""
     build_demo(children=60, today=date(2026, 11, 27))

@@ -25,7 +25,7 @@ counts = st.integers(min_value=0, max_value=300)
 
 
 def test_first_review_due_twenty_working_days_after_becoming_looked_after_over_easter():
-    # DOMAIN.md: Good Friday 18 Apr, Easter Monday 21 Apr and 5 May are skipped.
+    # docs/domain.md, "Working days and months": Good Friday 18 Apr, Easter Monday 21 Apr and 5 May are skipped.
     assert first_review_due(date(2014, 4, 14)) == date(2014, 5, 15)
 
 
@@ -122,7 +122,7 @@ def test_second_review_clamps_to_month_end(start, expected):
 @pytest.mark.parametrize(
     ("start", "expected"),
     [
-        (date(2015, 8, 31), date(2016, 2, 29)),  # DOMAIN.md example, leap year
+        (date(2015, 8, 31), date(2016, 2, 29)),  # docs/domain.md, "Working days and months": leap year
         (date(2014, 8, 31), date(2015, 2, 28)),
         (date(2016, 2, 29), date(2016, 8, 29)),
         (date(2019, 8, 29), date(2020, 2, 29)),

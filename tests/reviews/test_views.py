@@ -327,7 +327,7 @@ def test_reviews_to_book_runs_the_same_queries_for_5_and_60_children(client, iro
     for _ in range(55):
         _child_in_care(iro)
     # session read and saved (idle timeout), user, roles, unread reminders, and the page's own.
-    assert _count(client, reverse("reviews:to_book")) == small == 10  # + the clock-unknown worklist (issue #14)
+    assert _count(client, reverse("reviews:to_book")) == small == 10  # + the clock-unknown worklist
 
 
 def test_the_child_page_runs_the_same_queries_however_long_the_history(client, iro):
@@ -418,7 +418,7 @@ def test_the_adoption_flag_is_kept_with_the_record(client, iro):
     assert review.plan_of_adoption_confirmed
 
 
-# --- Before the review, on the review page (issue #16) --------------------------------------
+# --- Before the review, on the review page --------------------------------------------------
 
 
 def _prepared(iro, **reports) -> Review:

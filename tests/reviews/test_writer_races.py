@@ -1,8 +1,8 @@
-"""Every pair of a review's writers racing over the real stack (issue #13): gunicorn with three
-worker processes, PostgreSQL, real HTTP with sessions and CSRF. Each round both people open
-their page, then post at the same moment. A write the application called saved (its success
-message on the page it redirected to) must be in the database afterwards; a write that was
-refused must say so. Writers whose fields do not overlap must both land, every round.
+"""Every pair of a review's writers racing over the real stack (docs/architecture.md, "Concurrent
+writers"): gunicorn with three worker processes, PostgreSQL, real HTTP with sessions and CSRF. Each
+round both people open their page, then post at the same moment. A write the application called
+saved (its success message on the page it redirected to) must be in the database afterwards; a write
+that was refused must say so. Writers whose fields do not overlap must both land, every round.
 
 Rounds per pair: IRO_RACE_ROUNDS (50 by default; 15 pairs, so 750 rounds in CI).
 """
