@@ -4,8 +4,9 @@ and forms, scanned by axe-core.
 Each role signs in and visits every page its menu leads to, the child, review and escalation pages
 those lead to, and every form twice: as opened, and posted empty or invalid so its errors show.
 axe-core (the npm package `make test` installs into var/axe, README "Accessibility") runs on each
-with the WCAG 2.0/2.1/2.2 A and AA rules: no violation of any impact is allowed. Every page is
-screenshotted at 1366 and 390 pixels wide (test-output/screenshots/<test>/).
+with the WCAG 2.0/2.1/2.2 A and AA rules, at 1366 and at 390 pixels wide: no violation of any impact
+is allowed, and no page may be wider than a 390 px window (1.4.10 reflow). Every page is
+screenshotted, full length, at both widths (test-output/screenshots/<test>/<role>-<nn>-<page>-<width>.png).
 
 A form page with errors must also start with the GOV.UK error summary, focused, whose every link
 goes to a field on the page.
@@ -79,6 +80,32 @@ _SUMMARY_JS = """() => {
 }"""
 
 
+# How far the page is wider than the window (it scrolls sideways), and the boxes in it that scroll
+# sideways on their own (a wide table in .table-responsive: allowed by 1.4.10 for data tables, but listed).
+_OVERFLOW_JS = """() => {
+  const describe = element => element.tagName.toLowerCase()
+    + (element.id ? "#" + element.id : "")
+    + [...element.classList].map(name => "." + name).join("")
+    + (element.dataset.testid ? `[data-testid=${element.dataset.testid}]` : "");
+  const boxes = [...document.querySelectorAll("body *")].filter(element => {
+    const overflowX = getComputedStyle(element).overflowX;
+    return (overflowX === "auto" || overflowX === "scroll") && element.scrollWidth > element.clientWidth + 1;
+  });
+  // What sticks out past the window's right edge (the innermost few), to say why a page is too wide.
+  const outside = [...document.querySelectorAll("body *")].filter(element => {
+    const box = element.getBoundingClientRect();
+    return box.width && box.right > window.innerWidth + 1 && !element.closest(".table-responsive")
+      && ![...element.children].some(child => child.getBoundingClientRect().right > window.innerWidth + 1);
+  });
+  return {
+    page: document.documentElement.scrollWidth - window.innerWidth,
+    outside: outside.slice(0, 3).map(describe),
+    boxes: boxes.map(box => `${describe(box)} ${box.scrollWidth} px in ${box.clientWidth}`
+      + (box.querySelector("caption") ? ` (${box.querySelector("caption").textContent.trim().slice(0, 60)})` : "")),
+  };
+}"""
+
+
 class Scanner:
     """Visits pages in one browser tab, runs axe on each and keeps what it found."""
 
@@ -95,6 +122,8 @@ class Scanner:
         self.violations: list[str] = []
         self.details: list[dict] = []
         self.summaries: list[str] = []
+        self.overflows: list[str] = []
+        self.scrolled_boxes: list[str] = []
         self.visited: set[str] = set()
 
     def sign_in(self, username: str) -> None:
@@ -105,25 +134,38 @@ class Scanner:
         self.page.wait_for_load_state()
 
     def scan(self, name: str) -> None:
-        """axe on the page as it is now, then screenshots at both widths."""
+        """axe on the page as it is now and a screenshot, at 1366 px wide and again at 390 px (a
+        phone: WCAG 1.4.10 reflow, and what the narrow layout shows and hides)."""
         self.count += 1
         self.visited.add(self.page.url.split("#")[0].removeprefix(self.base))
+        stem = f"{self.role}-{self.count:02d}-{name}"
+        self.axe(name, DESKTOP)
+        self.page.screenshot(path=self.folder / f"{stem}-{DESKTOP['width']}.png", full_page=True)
+        self.page.set_viewport_size(PHONE)
+        self.axe(name, PHONE)
+        overflow = self.page.evaluate(_OVERFLOW_JS)
+        if overflow["page"] > 0:
+            self.overflows.append(
+                f"{self.role} {name} ({self.page.url}): {overflow['page']} px too wide at 390 px, past the edge: "
+                + ", ".join(overflow["outside"])
+            )
+        self.scrolled_boxes.extend(f"{self.role} {name}: {box}" for box in overflow["boxes"])
+        self.page.screenshot(path=self.folder / f"{stem}-{PHONE['width']}.png", full_page=True)
+        self.page.set_viewport_size(DESKTOP)
+
+    def axe(self, name: str, viewport: dict) -> None:
         result = self.page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
             AXE_TAGS,
         )
+        width = viewport["width"]
         for violation in result["violations"]:
-            self.details.append({"page": f"{self.role} {name}", "url": self.page.url, **violation})
+            self.details.append({"page": f"{self.role} {name}", "width": width, "url": self.page.url, **violation})
             nodes = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
             self.violations.append(
-                f"{self.role} {name} ({self.page.url}): {violation['id']} [{violation['impact']}] "
+                f"{self.role} {name} at {width} px ({self.page.url}): {violation['id']} [{violation['impact']}] "
                 f"{violation['help']}: {nodes}"
             )
-        stem = f"{self.role}-{self.count:02d}-{name}"
-        self.page.screenshot(path=self.folder / f"{stem}-1366.png", full_page=True)
-        self.page.set_viewport_size(PHONE)
-        self.page.screenshot(path=self.folder / f"{stem}-390.png", full_page=True)
-        self.page.set_viewport_size(DESKTOP)
 
     def visit(self, path: str, name: str) -> None:
         response = self.page.goto(f"{self.base}{path}")
@@ -384,13 +426,24 @@ def test_every_page_and_form_of_every_role_passes_axe(browser, live_server, scre
     summaries = [line for scanner in scanners for line in scanner.summaries]
     details = [detail for scanner in scanners for detail in scanner.details]
     axe_version = iro.page.evaluate("axe.version")
-    report = {"axe": axe_version, "tags": AXE_TAGS, "pages": pages, "violations": details}
+    overflows = [line for scanner in scanners for line in scanner.overflows]
+    scrolled_boxes = [line for scanner in scanners for line in scanner.scrolled_boxes]
+    report = {
+        "axe": axe_version,
+        "tags": AXE_TAGS,
+        "widths": [DESKTOP["width"], PHONE["width"]],
+        "pages": pages,
+        "violations": details,
+        "too_wide_at_390": overflows,
+        "scrolling_sideways_inside_at_390": scrolled_boxes,
+    }
     (screenshot_dir / "axe-violations.json").write_text(json.dumps(report, indent=2))
     for scanner in scanners:
         scanner.close()
     assert pages >= 70
     assert not violations, f"{len(violations)} axe violations on {pages} pages:\n" + "\n".join(violations)
     assert not summaries, "Error summaries missing or wrong:\n" + "\n".join(summaries)
+    assert not overflows, "Pages that scroll sideways on a phone:\n" + "\n".join(overflows)
 
 
 def _fits(scanner: Scanner, width: int, name: str) -> None:
