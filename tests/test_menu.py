@@ -72,7 +72,7 @@ def _menu(client, url: str) -> _MainMenu:
 
 @pytest.fixture(autouse=True)
 def _authority(settings):
-    settings.AUTHORITY_NAME = AUTHORITY
+    settings.IRO_AUTHORITY_NAME = AUTHORITY
     settings.IRO_REQUIRE_MANAGER_2FA = False
 
 
