@@ -52,8 +52,10 @@ def _in_care(iro, *, first_name, start, legal_status, placement_type, born=date(
 
 
 def _open_child(page, child):
-    page.get_by_role("link", name="All caseloads").click()
-    page.get_by_role("link", name=child.display_name).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="All caseloads").click()
+    # At this width the caseload is a table (the cards are for phones).
+    page.get_by_role("table").get_by_role("link", name=child.display_name).click()
 
 
 def _open_care_events(page, child):
