@@ -490,7 +490,7 @@ def document_produce(*, document_id: int) -> Document:
             return document
         try:
             document_render(document)
-        except Exception as error:  # noqa: BLE001 - any failure is shown to the IRO, who can try again
+        except Exception as error:  # any failure is shown to the IRO, who can try again
             document.state = DocumentState.FAILED
             document.failure_reason = f"{type(error).__name__}: {error}"[:500]
         else:

@@ -105,7 +105,8 @@ def test_the_database_creates_both_roles_on_first_start():
         "GRANT USAGE ON SCHEMA public TO iro_app",
     ):
         assert statement in init, statement
-    assert "PASSWORD :'owner_password'" in init and "PASSWORD :'app_password'" in init
+    assert "PASSWORD :'owner_password'" in init
+    assert "PASSWORD :'app_password'" in init
 
 
 def _mounts(service: str) -> dict[str, str]:
@@ -120,7 +121,8 @@ def test_the_documents_are_one_named_volume_shared_by_web_and_worker():
     for name in ("web", "worker", "migrate"):
         assert SERVICES[name]["environment"]["IRO_PRIVATE_DOCUMENTS_ROOT"] == root, name
         assert _mounts(name)[root] == "documents", name
-    assert "documents" in COMPOSE["volumes"] and "backups" in COMPOSE["volumes"]
+    assert "documents" in COMPOSE["volumes"]
+    assert "backups" in COMPOSE["volumes"]
     backups = SERVICES["migrate"]["environment"]["IRO_BACKUP_DIR"]
     assert _mounts("migrate")[backups] == "backups"
     # A new named volume takes the ownership of the image's folder: it must exist, owned by the app's user.

@@ -225,7 +225,8 @@ def _cases():
 def _assert_refusal_logged(response, user) -> None:
     if response.status_code in (403, 404):
         refused = AccessLog.objects.filter(action=AccessAction.REFUSED, user=user).order_by("-pk").first()
-        assert refused is not None and refused.status_code == response.status_code, "every refusal is logged"
+        assert refused is not None, "every refusal is logged"
+        assert refused.status_code == response.status_code, "every refusal is logged"
 
 
 @pytest.mark.parametrize(("name", "argument", "role", "whose", "expected"), list(_cases()))

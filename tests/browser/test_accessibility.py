@@ -429,7 +429,8 @@ def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
     child.visit("/my-review/code/", "code")
     child.post_empty("code")
     response = child.page.goto(f"{live_server.url}/my-review/{new.token}/")
-    assert response.status == 200 and new.token not in child.page.url
+    assert response.status == 200
+    assert new.token not in child.page.url
     child.scan("word")
     child.post_empty("word")
     child.page.get_by_label("Your memorable word").fill("Mango")
@@ -454,7 +455,9 @@ def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
     with child.page.expect_navigation():
         child.page.get_by_role("button", name="Save and carry on").click()
     summary = child.page.evaluate(_SUMMARY_JS)
-    assert summary["present"] and summary["focused"] and not summary.get("undescribed"), summary
+    assert summary["present"], summary
+    assert summary["focused"], summary
+    assert not summary.get("undescribed"), summary
     child.scan("how-things-are-errors")
     with child.page.expect_navigation():
         child.page.get_by_role("button", name="I don't feel safe").click()

@@ -74,7 +74,7 @@ def authority(db):
 
     # a, b, c: looked after throughout, on a care order.
     child_a, pa = _in_care(date(2024, 1, 1), iro=a)
-    child_b, pb = _in_care(date(2024, 1, 1), iro=a)
+    _child_b, pb = _in_care(date(2024, 1, 1), iro=a)
     _child_c, pc = _in_care(date(2024, 1, 1), iro=b)
     # d: came into care in the period. e: left care on 30 September 2025.
     _child_d, pd = _in_care(date(2025, 5, 1), iro=a)
@@ -242,9 +242,11 @@ def test_children_per_fte_against_funded_posts(authority):
     ],
 )
 def test_a_wrong_caseload_setting_says_what_to_set(basis, posts, message):
-    with override_settings(IRO_CASELOAD_BASIS=basis, IRO_FUNDED_POSTS=posts):
-        with pytest.raises(ImproperlyConfigured, match=message):
-            caseload_basis()
+    with (
+        override_settings(IRO_CASELOAD_BASIS=basis, IRO_FUNDED_POSTS=posts),
+        pytest.raises(ImproperlyConfigured, match=message),
+    ):
+        caseload_basis()
 
 
 def test_the_dashboard_leaves_short_breaks_out_of_month_ends(authority):
@@ -345,7 +347,8 @@ def test_the_pdf_of_a_past_year_has_no_future_month_and_no_reviews_due_columns(a
         r"November|December)",
         text,
     )  # no "this month" in a past year
-    assert "Apr 2026" not in text and "Nov 2026" not in text
+    assert "Apr 2026" not in text
+    assert "Nov 2026" not in text
     for key in ("participated_pct", "in_timescale", "short_breaks_only", "attended_no_view"):
         assert key not in text, key
 
@@ -353,8 +356,10 @@ def test_the_pdf_of_a_past_year_has_no_future_month_and_no_reviews_due_columns(a
 def test_the_pdf_of_a_year_in_progress_stops_at_today(authority):
     text = _pdf_text(today=date(2025, 11, 28))
     assert "to 28 November 2025 (to date)" in text
-    assert "Dec 2025" not in text and "Mar 2026" not in text
-    assert "Reviews due November" in text and "Reviews due December" in text  # as of today
+    assert "Dec 2025" not in text
+    assert "Mar 2026" not in text
+    assert "Reviews due November" in text
+    assert "Reviews due December" in text  # as of today
 
 
 def test_the_report_context_names_the_period_asked_for(authority):

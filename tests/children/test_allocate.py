@@ -33,7 +33,8 @@ def test_a_reassignment_keeps_its_reason_and_the_history_shows_it(client, iro, o
     for url in (reverse("children:allocate", args=[child.pk]), reverse("caseload:child", args=[child.pk])):
         history = _history(client.get(url).content.decode())
         assert "Conflict of interest" in history, url
-        assert str(other_iro) in history and str(iro) in history
+        assert str(other_iro) in history
+        assert str(iro) in history
         # Latest first: the reassignment, then the IRO before.
         assert history.index(str(other_iro)) < history.index(str(iro))
 

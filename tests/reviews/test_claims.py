@@ -103,7 +103,8 @@ def test_a_booking_from_a_stale_page_is_refused(client, iro, business_support, r
     )
     _refused(client.post(url, stale), "Foster home", "School")
     stored = Review.objects.get(pk=review.pk)
-    assert stored.venue == "School" and stored.booked_for == NOW + timedelta(days=2)
+    assert stored.venue == "School"
+    assert stored.booked_for == NOW + timedelta(days=2)
 
 
 def test_cancelling_a_booking_that_moved_is_refused(client, business_support, review):
@@ -163,8 +164,10 @@ def test_pages_that_own_different_fields_do_not_refuse_each_other(client, iro, b
     assert client.post(reverse("reviews:detail", args=[review.pk]), record).status_code == 302
     assert client.post(reverse("reviews:prepare", args=[review.pk]), prepare).status_code == 302
     stored = Review.objects.get(pk=review.pk)
-    assert stored.status == ReviewStatus.BOOKED and stored.venue == "School"
-    assert stored.worried_about == "Sleep." and stored.child_own_words == "I want a dog."
+    assert stored.status == ReviewStatus.BOOKED
+    assert stored.venue == "School"
+    assert stored.worried_about == "Sleep."
+    assert stored.child_own_words == "I want a dog."
 
 
 def test_a_page_posted_without_its_claim_is_out_of_date(client, iro, review):

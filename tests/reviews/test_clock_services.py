@@ -32,10 +32,12 @@ def test_a_series_of_short_breaks_is_one_case_on_the_reg_48_clock():
     # The weekend break ends as planned: the series goes on, so does its review.
     child_leave_care(period_of_care=first.period_of_care, end=date(2025, 1, 12), reason_ended="E4A")
     waiting = _outstanding(child)
-    assert waiting.pk == first.pk and waiting.due_date == date(2025, 4, 10)
+    assert waiting.pk == first.pk
+    assert waiting.due_date == date(2025, 4, 10)
     # The next break is its own period; the review moves on to it, still on the series' clock.
     second = child_come_into_care(child=child, start=date(2025, 2, 7), episode_fields=BREAK)
-    assert second.pk == first.pk and second.period_of_care.start == date(2025, 2, 7)
+    assert second.pk == first.pk
+    assert second.period_of_care.start == date(2025, 2, 7)
     assert second.due_date == date(2025, 4, 10)
     child_leave_care(period_of_care=second.period_of_care, end=date(2025, 2, 9), reason_ended="E4A")
     # Held between breaks (the plan for the breaks is reviewed, not a stay): allowed.
@@ -116,7 +118,8 @@ def test_business_support_see_a_clock_unknown_on_their_worklist(client):
     client.force_login(BusinessSupportFactory())
     page = client.get(reverse("reviews:to_book")).content.decode()
     assert "Clock unknown: check the last review date" in page
-    assert "Ava Unknown" in page and child.local_id in page
+    assert "Ava Unknown" in page
+    assert child.local_id in page
     assert "short break" not in page.lower()
     child_page = client.get(reverse("caseload:child", args=[child.pk])).content.decode()
     assert "Clock unknown: check the last review date" in child_page
