@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.core.exceptions import SuspiciousOperation
 from django.test import Client
 from django.urls import path, reverse
@@ -313,8 +314,6 @@ def test_the_summary_names_the_row_of_a_formset_and_gives_errors_about_the_whole
 
 
 def test_the_summary_links_a_group_of_radio_buttons_to_its_first_button():
-    from django import forms
-
     class Choice(forms.Form):
         answer = forms.ChoiceField(choices=[("y", "Yes"), ("n", "No")], widget=forms.RadioSelect)
 

@@ -1,9 +1,11 @@
 """The deployment files: checked here, since Docker cannot run on these machines."""
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
+
+from iro_service.dbroles import OWNER_ROLE, RUNTIME_ROLE
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -77,8 +79,6 @@ def _database_user(service: str) -> tuple[str, str]:
 
 
 def test_migrations_run_as_the_owner_and_everything_else_as_the_runtime_role():
-    from iro_service.dbroles import OWNER_ROLE, RUNTIME_ROLE
-
     assert _database_user("migrate") == (OWNER_ROLE, "IRO_DB_OWNER_PASSWORD")
     assert SERVICES["migrate"]["environment"]["IRO_DB_RUNTIME_ROLE"] == RUNTIME_ROLE
     assert SERVICES["migrate"]["restart"] == "no"
@@ -114,8 +114,6 @@ def _mounts(service: str) -> dict[str, str]:
 
 
 def test_the_documents_are_one_named_volume_shared_by_web_and_worker():
-    from pathlib import PurePosixPath
-
     root = SERVICES["web"]["environment"]["IRO_PRIVATE_DOCUMENTS_ROOT"]
     assert PurePosixPath(root).is_absolute()
     for name in ("web", "worker", "migrate"):

@@ -23,6 +23,7 @@ from accounts.models import Notification, NotificationKind
 from audits.services import escalation_raise
 from reviews.codes import DocumentKind, DocumentState
 from reviews.models import Document
+from reviews.my_review import invitation_create
 from reviews.services import document_issue, review_book, review_record_held
 from tests.factories import BusinessSupportFactory, IROFactory, ManagerFactory, child_in_care
 
@@ -403,8 +404,6 @@ def _fits(scanner: Scanner, width: int, name: str) -> None:
 def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
     """"My review" (issue #18): the IRO's invitation and card, and every page of the child's older
     version, with their errors, scanned by axe and fitting a 320-pixel-wide screen."""
-    from reviews.my_review import invitation_create
-
     assert AXE_JS.exists(), f"{AXE_JS} is missing: `make test` installs axe-core (README, Accessibility)."
     for old in screenshot_dir.glob("*.png"):
         old.unlink()

@@ -16,6 +16,8 @@ from accounts.models import AccessAction, AccessLog, IROProfile, Notification, N
 from audits.codes import RatingScheme
 from audits.models import MonitoringForm
 from audits.reminders import reminders_sweep
+from caseload.dashboard import Dashboard
+from caseload.statistics import WHOLE_AUTHORITY
 from children.models import Allocation, AllocationKind, Child
 from reviews.codes import ReviewStatus
 from reviews.services import review_record_held
@@ -182,9 +184,6 @@ def test_per_fte_has_one_decimal_on_the_allocation_page(client, iro, manager):
 
 
 def test_the_caseload_chart_plots_children_not_per_fte(iro, manager):
-    from caseload.dashboard import Dashboard
-    from caseload.statistics import WHOLE_AUTHORITY
-
     IROProfile.objects.filter(user=iro).update(fte=Decimal("0.6"))
     for _ in range(4):
         child_in_care(iro, start=date(2025, 1, 6))

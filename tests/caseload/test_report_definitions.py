@@ -7,6 +7,7 @@ either basis, and the report period (the last complete year by default; "to date
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from io import BytesIO
 
 import pypdf
 import pytest
@@ -18,10 +19,10 @@ from django.urls import reverse
 from audits.codes import EscalationOutcome, EscalationStage, EscalationTheme
 from audits.selectors import quarterly_qa_report
 from audits.services import escalation_close, escalation_move, escalation_raise
-from caseload.annual_report import REPORT_SECTIONS, report_context
+from caseload.annual_report import REPORT_SECTIONS, render_report_pdf, report_context
 from caseload.dashboard import Dashboard
 from caseload.definitions import FIGURE_LABELS, caseload_basis, definitions, last_complete_report_year
-from caseload.statistics import WHOLE_AUTHORITY, annual_report
+from caseload.statistics import WHOLE_AUTHORITY, Scope, annual_report
 from children.codes import LegalStatus, ReasonNewEpisode
 from children.models import Allocation, AllocationKind
 from reviews.codes import ParticipationCode, ReviewSequence, ReviewStatus
@@ -226,7 +227,6 @@ def test_children_per_fte_against_funded_posts(authority):
     words = dict(definitions())["Children per FTE (against funded posts)"]
     assert "2 funded full-time IRO posts" in words
     # One IRO's figures have no funded-post figure: their own FTE.
-    from caseload.statistics import Scope
 
     own = annual_report(start=S, end=E, today=TODAY, scope=Scope((authority["a"].pk,), "a"))["caseload"]
     assert (own["basis"], own["iro_fte"]) == ("fte", 1.0)
@@ -332,10 +332,6 @@ def test_a_period_not_started_is_refused_with_the_reason(client, authority):
 
 
 def _pdf_text(**kwargs) -> str:
-    from io import BytesIO
-
-    from caseload.annual_report import render_report_pdf
-
     reader = pypdf.PdfReader(BytesIO(render_report_pdf(start=S, end=E, **kwargs)))
     return "\n".join(" ".join(page.extract_text().split()) for page in reader.pages)
 

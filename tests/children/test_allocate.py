@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Allocation, AllocationKind
-from tests.factories import ChildFactory, child_in_care
+from tests.factories import ChildFactory, IROFactory, child_in_care
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +68,6 @@ def test_a_reason_longer_than_300_characters_is_explained(client, iro, other_iro
 
 
 def test_a_stale_reassignment_keeps_the_reason_typed_and_changes_nothing(client, iro, other_iro, manager):
-    from tests.factories import IROFactory
-
     third = IROFactory(username="iro.three")
     child, _review = child_in_care(iro)
     client.force_login(manager)

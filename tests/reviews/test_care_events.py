@@ -14,13 +14,13 @@ from accounts import services as notification_services
 from accounts.models import Notification, NotificationKind
 from audits.reminders import reminders_sweep
 from children.codes import LegalStatus, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode
-from children.models import Episode, PeriodOfCare
+from children.models import Allocation, AllocationKind, Episode, PeriodOfCare
 from reviews import care_events
 from reviews.codes import EarlyReviewReason, ReviewStatus
 from reviews.models import CareEvent, Review
 from reviews.services import child_come_into_care
 from reviews.timescales import add_working_days
-from tests.factories import ChildFactory, child_in_care
+from tests.factories import ChildFactory, UserFactory, child_in_care
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,6 @@ def _in_care(iro, *, legal_status=LegalStatus.C2, placement_type=PlacementType.U
         start=start,
         episode_fields={"legal_status": legal_status, "category_of_need": "N1", "placement_type": placement_type},
     )
-    from children.models import Allocation, AllocationKind
 
     Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
     return child, review.period_of_care, review
@@ -609,8 +608,6 @@ def test_managers_may_not_record_care_events(client, manager, recent):
 
 @pytest.fixture
 def staff(client):
-    from tests.factories import UserFactory
-
     user = UserFactory(username="admin.events", is_staff=True, is_superuser=True)
     client.force_login(user)
     return user

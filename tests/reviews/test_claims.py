@@ -16,9 +16,9 @@ from audits.services import escalation_move
 from children.models import Allocation
 from reviews import claims
 from reviews.codes import ReviewStatus
-from reviews.models import Review, Visit
-from reviews.services import review_book, review_set_cover
-from tests.factories import child_in_care, claimed
+from reviews.models import Decision, Review, Visit
+from reviews.services import review_book, review_record_held, review_set_cover
+from tests.factories import IROFactory, child_in_care, claimed
 
 pytestmark = pytest.mark.django_db
 
@@ -130,8 +130,6 @@ def test_cancelling_a_booking_that_moved_is_refused(client, business_support, re
 
 
 def test_cover_from_a_stale_page_is_refused(client, manager, other_iro, iro, review):
-    from tests.factories import IROFactory
-
     third = IROFactory(username="iro.three")
     stale = claimed(review, "cover", {"iro": third.pk, "ends_on": ""})
     review_set_cover(review=review, iro=other_iro)
@@ -208,8 +206,6 @@ def test_marking_held_before_the_pre_review_visit_is_explained(client, iro, revi
 
 
 def test_a_reallocation_from_a_stale_page_is_refused(client, manager, iro, other_iro, review):
-    from tests.factories import IROFactory
-
     third = IROFactory(username="iro.three")
     client.force_login(manager)
     url = reverse("children:allocate", args=[review.child_id])
@@ -291,9 +287,6 @@ def _decision_post(review, decision, **extra) -> dict:
 
 
 def test_a_decision_is_removed_from_a_draft_but_kept_once_the_review_is_held(client, iro, review):
-    from reviews.models import Decision
-    from reviews.services import review_record_held
-
     client.force_login(iro)
     url = reverse("reviews:detail", args=[review.pk])
     typo = Decision.objects.create(review=review, text="Typo", owner="Social worker")
@@ -324,8 +317,6 @@ def _wording_post(review, decision, for_child: str, claim: str) -> dict:
 
 
 def test_the_record_offers_a_draft_of_the_decision_said_to_the_child(client, iro, review):
-    from reviews.models import Decision
-
     review.child.first_name, review.child.preferred_name = "Ella", ""
     review.child.save()
     decision = Decision.objects.create(review=review, text="Increase Ella's contact with her mother.", owner="SW")
@@ -341,8 +332,6 @@ def test_the_record_offers_a_draft_of_the_decision_said_to_the_child(client, iro
 
 
 def test_the_childs_wording_is_saved_beside_its_decision(client, iro, review):
-    from reviews.models import Decision
-
     decision = Decision.objects.create(review=review, text="Increase supervised contact with mother.", owner="SW")
     client.force_login(iro)
     url = reverse("reviews:detail", args=[review.pk])
@@ -355,8 +344,6 @@ def test_the_childs_wording_is_saved_beside_its_decision(client, iro, review):
 
 
 def test_a_stale_save_of_the_childs_wording_is_refused(client, iro, review):
-    from reviews.models import Decision
-
     decision = Decision.objects.create(review=review, text="Increase supervised contact with mother.", owner="SW")
     client.force_login(iro)
     url = reverse("reviews:detail", args=[review.pk])

@@ -11,6 +11,7 @@ from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
 from iro_service.celery import app
+from reviews.forms import ReturnCheckForm
 from reviews.return_check import group_by_rule, return_check_run
 from reviews.return_check_models import ReturnCheck, ReturnCheckState
 from reviews.ssda903 import import_files
@@ -142,8 +143,6 @@ def test_a_year_without_code_lists_is_refused_with_a_message(client, business_su
 
 
 def test_the_form_offers_the_last_complete_year_first():
-    from reviews.forms import ReturnCheckForm
-
     assert ReturnCheckForm(today=date(2026, 11, 28)).fields["year"].initial == 2026
     assert ReturnCheckForm(today=date(2026, 3, 31)).fields["year"].initial == 2025
 
