@@ -227,7 +227,6 @@ def test_children_per_fte_against_funded_posts(authority):
     words = dict(definitions())["Children per FTE (against funded posts)"]
     assert "2 funded full-time IRO posts" in words
     # One IRO's figures have no funded-post figure: their own FTE.
-
     own = annual_report(start=S, end=E, today=TODAY, scope=Scope((authority["a"].pk,), "a"))["caseload"]
     assert (own["basis"], own["iro_fte"]) == ("fte", 1.0)
 
