@@ -28,13 +28,13 @@ class MidwayReviewForm(inputs.BoundedDatesMixin, forms.ModelForm):
 class MonitoringFormForm(inputs.BoundedDatesMixin, forms.Form):
     """Grades for the plans on the scheme in force on the review date."""
 
-    PLANS = [
+    PLANS = (
         ("care_plan_rating", "Care plan"),
         ("placement_plan_rating", "Placement plan"),
         ("health_plan_rating", "Health plan"),
         ("pep_rating", "Personal education plan (PEP)"),
         ("pathway_plan_rating", "Pathway plan (16+)"),
-    ]
+    )
 
     comments_for_social_worker = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     comments_for_manager = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

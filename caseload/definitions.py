@@ -15,9 +15,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, F, OuterRef, Q
 
 from audits.codes import EscalationOutcome, EscalationStage
+from audits.models import EscalationStageChange
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import AllocationKind, Episode, PeriodOfCare
 from reviews.codes import PARTICIPATED_CODES, ParticipationCode, ReviewStatus
+from reviews.models import Review
 from reviews.timescales import MINUTES_WORKING_DAYS, OUTCOMES_WORKING_DAYS, Schedule
 
 SHORT_BREAKS = sorted(SHORT_BREAK_LEGAL_STATUSES)
@@ -218,8 +220,6 @@ def late_in(start: date, end: date) -> Q:
 
 def every_review_in_time(start: date, end: date) -> Q:
     """On PeriodOfCare: the child had no review late in the period (`late_in`)."""
-    from reviews.models import Review  # reviews.models imports children, not this module
-
     return ~Q(Exists(Review.objects.filter(late_in(start, end), child_id=OuterRef("child_id"))))
 
 
@@ -237,8 +237,6 @@ def escalation_raised_between(start: date, end: date) -> Q:
 def escalated_to_management_by(end: date) -> Q:
     """On Escalation: moved to team manager or above on or before the last day (by its stage
     history; a record with no history, by its stage)."""
-    from audits.models import EscalationStageChange
-
     changes = EscalationStageChange.objects.filter(escalation_id=OuterRef("pk"))
     return Q(Exists(changes.filter(to_stage__in=MANAGEMENT_STAGES, changed_on__lte=end))) | (
         Q(stage__in=MANAGEMENT_STAGES) & ~Q(Exists(changes))

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from audits.models import Escalation, MidwayReview
 from children.ages import age_on, retention_until
 from children.models import AllocationKind, Child, Episode, PeriodOfCare
-from children.postcodes import UnknownPostcode, placement_distance
+from children.postcodes import PlacementDistance, UnknownPostcode, placement_distance
 from children.selectors import allocation_history, current_allocations
 from reviews.codes import OUTSTANDING_STATUSES, ReviewStatus
 from reviews.models import Review, Visit
@@ -50,33 +50,9 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
         outstanding[-1] if outstanding else None,
     )
     rule = next_review.due_rule if next_review else None
-
-    timeline: list[tuple[date, str, object]] = []
-    for period in periods:
-        timeline.append((period.start, "period_start", period))
-        if period.end:
-            timeline.append((period.end, "period_end", period))
-        for episode in period.episodes.all():
-            if episode.start != period.start:
-                timeline.append((episode.start, "episode", episode))
-    for review in reviews:
-        if review.held_on:
-            timeline.append((review.held_on, "review", review))
     visits = list(Visit.objects.filter(child=child).select_related("iro").order_by("visited_on"))
-    for visit in visits:
-        timeline.append((visit.visited_on, "visit", visit))
-    if sensitive:
-        for escalation in Escalation.objects.filter(child=child).order_by("raised_on"):
-            timeline.append((escalation.raised_on, "escalation", escalation))
-        for midway in MidwayReview.objects.filter(child=child).select_related("author").order_by("held_on"):
-            timeline.append((midway.held_on, "midway", midway))
-    timeline.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    distance, distance_problem = None, ""
-    if current_episode and current_episode.home_postcode and current_episode.placement_postcode:
-        try:
-            distance = placement_distance(current_episode.home_postcode, current_episode.placement_postcode)
-        except UnknownPostcode as error:
-            distance_problem = str(error)
+    timeline = _timeline(child=child, periods=periods, reviews=reviews, visits=visits, sensitive=sensitive)
+    distance, distance_problem = _placement_distance(current_episode)
     return {
         "distance": distance,
         "distance_problem": distance_problem,
@@ -94,3 +70,40 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
         "timeline": timeline,
         "last_visit": visits[-1] if visits else None,
     }
+
+
+def _timeline(
+    *, child: Child, periods: list[PeriodOfCare], reviews: list[Review], visits: list[Visit], sensitive: bool
+) -> list[tuple[date, str, object]]:
+    """The child's history, newest first: periods and episodes, held reviews, visits and (when
+    `sensitive`) escalations and midway reviews."""
+    timeline: list[tuple[date, str, object]] = []
+    for period in periods:
+        timeline.append((period.start, "period_start", period))
+        if period.end:
+            timeline.append((period.end, "period_end", period))
+        for episode in period.episodes.all():
+            if episode.start != period.start:
+                timeline.append((episode.start, "episode", episode))
+    for review in reviews:
+        if review.held_on:
+            timeline.append((review.held_on, "review", review))
+    for visit in visits:
+        timeline.append((visit.visited_on, "visit", visit))
+    if sensitive:
+        for escalation in Escalation.objects.filter(child=child).order_by("raised_on"):
+            timeline.append((escalation.raised_on, "escalation", escalation))
+        for midway in MidwayReview.objects.filter(child=child).select_related("author").order_by("held_on"):
+            timeline.append((midway.held_on, "midway", midway))
+    timeline.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return timeline
+
+
+def _placement_distance(episode: Episode | None) -> tuple[PlacementDistance | None, str]:
+    """(distance, problem) from home to placement for the current episode, when both postcodes are known."""
+    if not (episode and episode.home_postcode and episode.placement_postcode):
+        return None, ""
+    try:
+        return placement_distance(episode.home_postcode, episode.placement_postcode), ""
+    except UnknownPostcode as error:
+        return None, str(error)

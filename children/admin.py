@@ -78,7 +78,7 @@ class ChildAdmin(KeptRecordAdmin, SimpleHistoryAdmin):
         if change and "date_of_birth" in form.changed_data:
             # The clock rests on the date of birth (no review after the 18th birthday, PN0 to
             # 4): the open periods' due dates follow a correction at once.
-            from reviews.services import review_due_dates_refresh  # reviews sits above children
+            from reviews.services import review_due_dates_refresh  # noqa: PLC0415 - reviews sits above children
 
             for period in obj.periods_of_care.order_by("start"):
                 review_due_dates_refresh(period_of_care=period)

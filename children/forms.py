@@ -65,21 +65,21 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
     # No choice is made for the user: a blank first option, and a clear message if left blank.
     legal_status = forms.ChoiceField(
         label="Legal status",
-        choices=[("", "Choose the legal status")] + LegalStatus.choices,
+        choices=[("", "Choose the legal status"), *LegalStatus.choices],
         error_messages={"required": "Choose the legal status."},
     )
     category_of_need = forms.ChoiceField(
         label="Category of need",
-        choices=[("", "Choose the category of need")] + CategoryOfNeed.choices,
+        choices=[("", "Choose the category of need"), *CategoryOfNeed.choices],
         error_messages={"required": "Choose the category of need."},
     )
     placement_type = forms.ChoiceField(
         label="Placement",
-        choices=[("", "Choose the placement")] + ALL_PLACEMENT_TYPE_CHOICES,  # the year's: YearCodesFormMixin
+        choices=[("", "Choose the placement"), *ALL_PLACEMENT_TYPE_CHOICES],  # the year's: YearCodesFormMixin
         error_messages={"required": "Choose the placement."},
     )
     placement_provider = forms.ChoiceField(
-        label="Placement provider", choices=[("", "Not known")] + PlacementProvider.choices, required=False
+        label="Placement provider", choices=[("", "Not known"), *PlacementProvider.choices], required=False
     )
     home_postcode = forms.CharField(max_length=8, required=False)
     placement_postcode = forms.CharField(max_length=8, required=False)
@@ -91,7 +91,7 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
     )
 
     class Meta(ChildForm.Meta):
-        fields = ChildForm.Meta.fields + ["school", "social_worker"]
+        fields = [*ChildForm.Meta.fields, "school", "social_worker"]
         labels = {
             **getattr(ChildForm.Meta, "labels", {}),
             "mother": "Is she a mother herself?",

@@ -105,7 +105,7 @@ def allocation_case_holding_set(
     child: Child,
     iro: User,
     start: date,
-    held_by_when_opened: int | None | EllipsisType = ...,
+    held_by_when_opened: int | EllipsisType | None = ...,
     reason: str = "",
 ) -> Allocation:
     """Make `iro` the child's case-holding IRO from `start`, handing over from the current one.

@@ -277,15 +277,30 @@ class RestoreReport:
     documents: int
 
 
-def _read_archive(archive_path: Path, work: Path) -> dict:
-    """Unpack into `work` after checking every member against the manifest; nothing else is touched."""
+def _open_archive(archive_path: Path) -> tarfile.TarFile:
+    """The archive opened for reading, or a BackupError saying why it cannot be (the caller closes it)."""
     if not archive_path.is_file():
         raise BackupError(f"No such backup file: {archive_path}")
     try:
-        archive = tarfile.open(archive_path, "r")
+        return tarfile.open(archive_path, "r")
     except tarfile.TarError as error:
         raise BackupError(f"{archive_path} is not a backup archive: {error}") from error
-    with archive:
+
+
+def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, destination: Path) -> str:
+    """Copy one member to `destination` in chunks; returns the SHA-256 of what was written."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with archive.extractfile(member) as source, destination.open("wb") as target:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            target.write(chunk)
+    return digest.hexdigest()
+
+
+def _read_archive(archive_path: Path, work: Path) -> dict:
+    """Unpack into `work` after checking every member against the manifest; nothing else is touched."""
+    with _open_archive(archive_path) as archive:
         members = {member.name: member for member in archive.getmembers()}
         if MANIFEST not in members or DUMP not in members:
             raise BackupError(f"{archive_path} is not a backup archive: it has no {MANIFEST} or no {DUMP}.")
@@ -313,14 +328,9 @@ def _read_archive(archive_path: Path, work: Path) -> dict:
             else:
                 problems.append(f"{name}: not part of a backup")
                 continue
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha256()
-            with archive.extractfile(member) as source, destination.open("wb") as target:
-                while chunk := source.read(CHUNK):
-                    digest.update(chunk)
-                    target.write(chunk)
-            if digest.hexdigest() != expected:
-                problems.append(f"{name}: SHA-256 {digest.hexdigest()} differs from the manifest's {expected}")
+            sha256 = _extract(archive, member, destination)
+            if sha256 != expected:
+                problems.append(f"{name}: SHA-256 {sha256} differs from the manifest's {expected}")
         problems += [
             f"{DOCUMENTS}/{name}: in the manifest but missing from the archive" for name in listed.keys() - seen
         ]

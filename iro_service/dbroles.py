@@ -11,6 +11,7 @@ DEFAULT PRIVILEGES covers a table created between the two. Only PostgreSQL: on S
 (`make run`) there is nothing to grant.
 """
 
+from django.db import transaction
 from psycopg import sql
 
 OWNER_ROLE = "iro_owner"
@@ -93,8 +94,6 @@ def grant_statements(tables: list[str], runtime_role: str = RUNTIME_ROLE) -> lis
 def apply_grants(connection, runtime_role: str = RUNTIME_ROLE) -> list[str]:
     """Apply the runtime role's privileges in one transaction through a Django connection
     (PostgreSQL only). Returns the tables granted, empty on any other database."""
-    from django.db import transaction
-
     if connection.vendor != "postgresql":
         return []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:

@@ -19,7 +19,7 @@ def _render(request: HttpRequest, template_name: str, status: int, context: dict
     template = loader.get_template(template_name)
     try:
         body = template.render(context or {}, request)
-    except Exception:  # noqa: BLE001 - an error page must always answer
+    except Exception:  # an error page must always answer
         logger.exception("The %s page could not be drawn with the request; drawn without it.", status)
         body = template.render({**(context or {}), "authority_name": settings.IRO_AUTHORITY_NAME})
     return HttpResponse(body, status=status)

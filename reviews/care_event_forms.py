@@ -43,12 +43,12 @@ def _postcode() -> forms.CharField:
 class BasePlacementForm(YearCodesFormMixin, forms.Form):
     placement_type = forms.ChoiceField(label="New placement (PLACE)", choices=_coded(NON_ADOPTION_PLACEMENTS))
     placement_provider = forms.ChoiceField(
-        label="Placement provider", choices=[("", "Not known")] + _coded(PlacementProvider.choices), required=False
+        label="Placement provider", choices=[("", "Not known"), *_coded(PlacementProvider.choices)], required=False
     )
     placement_postcode = _postcode()
     urn = forms.CharField(label="URN (Ofsted unique reference number)", max_length=10, required=False)
     reason_place_change = forms.ChoiceField(
-        label="Reason for the placement change", choices=[("", "Choose a reason")] + _coded(ReasonPlaceChange.choices)
+        label="Reason for the placement change", choices=[("", "Choose a reason"), *_coded(ReasonPlaceChange.choices)]
     )
 
 
@@ -101,12 +101,12 @@ class AdoptionPlacementForm(BoundedDatesMixin, YearCodesFormMixin, forms.Form):
     )
     legal_status = forms.ChoiceField(
         label="Legal status from that day (LS)",
-        choices=[("", "Unchanged")] + _coded(LegalStatus.choices),
+        choices=[("", "Unchanged"), *_coded(LegalStatus.choices)],
         required=False,
         help_text="Only if it changes the same day, for example a placement order (E1).",
     )
     placement_provider = forms.ChoiceField(
-        label="Placement provider", choices=[("", "Not known")] + _coded(PlacementProvider.choices), required=False
+        label="Placement provider", choices=[("", "Not known"), *_coded(PlacementProvider.choices)], required=False
     )
     placement_postcode = _postcode()
     urn = forms.CharField(label="URN (adoption agency, if known)", max_length=10, required=False)
@@ -116,8 +116,10 @@ class LeaveCareForm(BoundedDatesMixin, forms.Form):
     end = forms.DateField(label="Date care ended", widget=DATE_INPUT)
     reason_ended = forms.ChoiceField(
         label="Reason care ended (REC)",
-        choices=[("", "Choose a reason")]
-        + _coded([(code, label) for code, label in ReasonEpisodeCeased.choices if code != EPISODE_CONTINUES]),
+        choices=[
+            ("", "Choose a reason"),
+            *_coded([(code, label) for code, label in ReasonEpisodeCeased.choices if code != EPISODE_CONTINUES]),
+        ],
     )
     early_review_choice = forms.ChoiceField(
         label="Has a review considered this?",
@@ -137,7 +139,7 @@ class ReturnToCareForm(BoundedDatesMixin, YearCodesFormMixin, forms.Form):
     category_of_need = forms.ChoiceField(label="Category of need (CIN)", choices=_coded(CategoryOfNeed.choices))
     placement_type = forms.ChoiceField(label="Placement (PLACE)", choices=_coded(ALL_PLACEMENT_TYPE_CHOICES))
     placement_provider = forms.ChoiceField(
-        label="Placement provider", choices=[("", "Not known")] + _coded(PlacementProvider.choices), required=False
+        label="Placement provider", choices=[("", "Not known"), *_coded(PlacementProvider.choices)], required=False
     )
     home_postcode = forms.CharField(label="Home postcode", max_length=8, required=False)
     placement_postcode = _postcode()
@@ -154,7 +156,7 @@ class ReturnToCareForm(BoundedDatesMixin, YearCodesFormMixin, forms.Form):
                 "home_postcode",
                 "placement_postcode",
                 "urn",
-            )  # fmt: skip
+            )
         }
 
 

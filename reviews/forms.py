@@ -88,7 +88,7 @@ class BookingForm(HiddenErrorsShown, forms.Form):
     venue_chosen_by_child = forms.BooleanField(label="The child chose this venue", required=False)
     early_review_reason = forms.ChoiceField(
         label="Early review (reg 33(3))",
-        choices=[("", "Not an early review")] + EarlyReviewReason.choices,
+        choices=[("", "Not an early review"), *EarlyReviewReason.choices],
         required=False,
     )
     lateness_reason = forms.CharField(label="Reason for booking after the due date", widget=TEXTAREA, required=False)
@@ -407,7 +407,7 @@ class MultipleFileField(forms.FileField):
 
 def _collection_year_choices() -> list[tuple[str, str]]:
     years = [(str(year), f"{collection_year_label(year)} (April {year - 1} to March {year})") for year in CODES_BY_YEAR]
-    return [("", "The year of the latest date in the files")] + years[::-1]
+    return [("", "The year of the latest date in the files"), *years[::-1]]
 
 
 class SSDA903UploadForm(forms.Form):

@@ -482,7 +482,7 @@ def document_request(*, review: Review, kind: str, requested_by: User, reason: s
 
 def document_produce(*, document_id: int) -> Document:
     """Render a queued version: ready with its file and SHA-256, or failed with the reason."""
-    from .documents import document_render  # WeasyPrint loads only where documents are made
+    from .documents import document_render  # noqa: PLC0415 - WeasyPrint loads only where documents are made
 
     with transaction.atomic():
         document = Document.objects.select_for_update().select_related("review__child").get(pk=document_id)
@@ -490,7 +490,7 @@ def document_produce(*, document_id: int) -> Document:
             return document
         try:
             document_render(document)
-        except Exception as error:  # noqa: BLE001 - any failure is shown to the IRO, who can try again
+        except Exception as error:  # any failure is shown to the IRO, who can try again
             document.state = DocumentState.FAILED
             document.failure_reason = f"{type(error).__name__}: {error}"[:500]
         else:
@@ -502,7 +502,7 @@ def document_produce(*, document_id: int) -> Document:
 @transaction.atomic
 def document_issue(*, document: Document, issued_on: date) -> Document:
     """Draft → issued. The first issue of outcomes or minutes dates the review's issue."""
-    from .documents import issued_on_time  # reviews.documents loads WeasyPrint: only where documents are used
+    from .documents import issued_on_time  # noqa: PLC0415 - reviews.documents loads WeasyPrint: only where used
 
     document = Document.objects.select_for_update().select_related("review").get(pk=document.pk)
     if document.issued_on is not None:

@@ -8,8 +8,10 @@ from accounts.models import IROProfile, User
 from accounts.roles import Role
 from children.codes import CategoryOfNeed, Ethnicity, LegalStatus, PlacementType, ReasonNewEpisode, Sex
 from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from reviews import claims
 from reviews.codes import ReviewSequence, ReviewStatus
 from reviews.models import Decision, Review
+from reviews.services import child_come_into_care
 
 
 def _give_role(default: Role | None = None) -> factory.PostGeneration:
@@ -125,8 +127,6 @@ class DecisionFactory(factory.django.DjangoModelFactory):
 def child_in_care(iro, *, start: date = date(2025, 1, 6), born: date = date(2012, 1, 1)):
     """A child who came into care on `start` (full care order, foster placement), held by `iro`:
     returns the child and their first review, due."""
-    from reviews.services import child_come_into_care
-
     child = ChildFactory(date_of_birth=born)
     review = child_come_into_care(
         child=child,
@@ -140,6 +140,4 @@ def child_in_care(iro, *, start: date = date(2025, 1, 6), born: date = date(2012
 def claimed(review, page: str, data: dict) -> dict:
     """A POST of one of a review's pages ("record", "prepare", "book", "cancel", "cover") with the
     claim the page carries when opened now (reviews.claims)."""
-    from reviews import claims
-
     return {"claim": getattr(claims, page.upper()).claim(Review.objects.get(pk=review.pk)), **data}

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.core.exceptions import SuspiciousOperation
 from django.test import Client
 from django.urls import path, reverse
@@ -107,7 +108,8 @@ def test_a_missing_page_is_the_sites_page_not_found_with_the_menu(client, iro, n
     assert response.status_code == 404
     html = response.content.decode()
     _in_layout(html, menu=True)
-    assert "<h1" in html and "Page not found" in html
+    assert "<h1" in html
+    assert "Page not found" in html
     assert 'href="/caseload/mine/"' in html  # the IRO's menu
     assert '<a href="/">Go to your home page</a>' in html
 
@@ -119,7 +121,8 @@ def test_a_child_not_on_the_caseload_is_not_found_in_the_layout(client, iro, oth
     assert response.status_code == 404
     html = response.content.decode()
     _in_layout(html, menu=True)
-    assert "Page not found" in html and child.last_name not in html
+    assert "Page not found" in html
+    assert child.last_name not in html
 
 
 def test_a_missing_page_for_someone_signed_out_offers_sign_in(client, no_debug):
@@ -127,7 +130,8 @@ def test_a_missing_page_for_someone_signed_out_offers_sign_in(client, no_debug):
     assert response.status_code == 404
     html = response.content.decode()
     _in_layout(html, menu=False)
-    assert "Page not found" in html and '<a href="/accounts/login/">Sign in</a>' in html
+    assert "Page not found" in html
+    assert '<a href="/accounts/login/">Sign in</a>' in html
 
 
 def test_a_page_of_another_role_is_refused_in_the_layout(client, iro, no_debug):
@@ -158,7 +162,8 @@ def test_a_server_error_is_the_sites_page_with_the_menu(client, iro, no_debug):
     html = response.content.decode()
     _in_layout(html, menu=True)
     assert "Sorry, there is a problem with the service" in html
-    assert "a bug" not in html and "Traceback" not in html
+    assert "a bug" not in html
+    assert "Traceback" not in html
 
 
 @pytest.mark.urls(__name__)
@@ -192,7 +197,8 @@ def test_a_bad_request_is_the_sites_page(client, iro, no_debug):
     assert response.status_code == 400
     html = response.content.decode()
     _in_layout(html, menu=True)
-    assert "Sorry, the request could not be read" in html and "a forged request" not in html
+    assert "Sorry, the request could not be read" in html
+    assert "a forged request" not in html
 
 
 def test_a_request_for_an_unknown_host_is_the_sites_bad_request_page(client, no_debug):
@@ -210,7 +216,8 @@ def test_a_form_without_its_security_token_is_explained_in_the_layout(iro, no_de
     assert response.status_code == 403
     html = response.content.decode()
     _in_layout(html, menu=True)
-    assert "Your form was not sent" in html and "Nothing was saved" in html
+    assert "Your form was not sent" in html
+    assert "Nothing was saved" in html
     assert "CSRF" not in html  # Django's own page names it; ours says what to do
 
 
@@ -302,19 +309,19 @@ def test_the_summary_names_the_row_of_a_formset_and_gives_errors_about_the_whole
     html = client.post(reverse("reviews:detail", args=[review.pk]), data).content.decode()
     summary = html[html.index("data-error-summary") : html.index("</ul>", html.index("data-error-summary"))]
     items = re.findall(r"<li>(.*?)</li>", summary, re.S)
-    assert items and not any("<a " in item for item in items), items
+    assert items
+    assert not any("<a " in item for item in items), items
 
 
 def test_the_summary_links_a_group_of_radio_buttons_to_its_first_button():
-    from django import forms
-
     class Choice(forms.Form):
         answer = forms.ChoiceField(choices=[("y", "Yes"), ("n", "No")], widget=forms.RadioSelect)
 
     form = Choice({})
     form.is_valid()
     [error] = summary_errors([form])
-    assert error.target == "id_answer_0" and error.message == "Answer: This field is required."
+    assert error.target == "id_answer_0"
+    assert error.message == "Answer: This field is required."
 
 
 def test_a_form_never_validated_gives_no_summary():
@@ -328,7 +335,7 @@ def test_a_form_never_validated_gives_no_summary():
 
 def test_an_overdue_escalation_deadline_says_overdue(client, iro, manager):
     today = timezone.localdate()
-    child, review = child_in_care(iro, start=today - timedelta(days=90), born=date(2012, 1, 1))
+    child, _review = child_in_care(iro, start=today - timedelta(days=90), born=date(2012, 1, 1))
     late = escalation_raise(
         child=child, raised_by=iro, raised_on=today - timedelta(days=40), theme="pep", concern="No PEP."
     )

@@ -148,7 +148,9 @@ def test_make_backup_then_make_restore_brings_back_every_row_and_document(record
     )
     assert made.returncode == 0, made.stderr
     archive = Path(made.stdout.strip().splitlines()[-1])
-    assert archive.parent == backups and archive.name.startswith("iro-") and archive.suffix == ".tar"
+    assert archive.parent == backups
+    assert archive.name.startswith("iro-")
+    assert archive.suffix == ".tar"
     assert AccessLog.objects.filter(object_type="backup", method="CLI").count() == 1
 
     with tarfile.open(archive) as opened:
@@ -176,8 +178,10 @@ def test_make_backup_then_make_restore_brings_back_every_row_and_document(record
     assert set(after) == set(before)
     for table, (count, digest) in before.items():
         assert after[table] == (count, digest), table
-    assert before["children_child"][0] == 2 and before["reviews_review"][0] >= 4
-    assert before["children_historicalchild"][0] > 0 and before["accounts_accesslog"][0] >= 1
+    assert before["children_child"][0] == 2
+    assert before["reviews_review"][0] >= 4
+    assert before["children_historicalchild"][0] > 0
+    assert before["accounts_accesslog"][0] >= 1
     assert _files(restored) == _files(documents)
     assert len(_files(restored)) == 3
 
@@ -227,7 +231,8 @@ def test_a_corrupted_document_in_the_archive_stops_the_restore_before_anything_i
         )
     message = str(refusal.value)
     assert "is damaged; nothing was restored" in message
-    assert f"documents/{victim}: SHA-256" in message and "differs from the manifest" in message
+    assert f"documents/{victim}: SHA-256" in message
+    assert "differs from the manifest" in message
     assert _count_tables(empty_database) == 0
     assert not (tmp_path / "restored").exists()
 
@@ -278,7 +283,7 @@ def test_restore_refuses_a_documents_folder_that_is_not_empty_and_a_file_that_is
     records, documents, empty_database, tmp_path
 ):
     archive = _backup(documents, tmp_path)
-    with pytest.raises(CommandError, match="documents folder .* is not empty"):
+    with pytest.raises(CommandError, match=r"documents folder .* is not empty"):
         call_command("restore", str(archive), database_url=_url(empty_database), documents_root=str(documents))
     assert _count_tables(empty_database) == 0
     not_a_backup = tmp_path / "notes.tar"

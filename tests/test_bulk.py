@@ -50,7 +50,7 @@ def test_ids_continue_after_existing_rows_and_the_sequence_moves_past_them():
 
 
 def test_a_missing_required_value_is_refused_before_anything_is_written():
-    with pytest.raises(ValueError, match="Child.local_id needs a value"):
+    with pytest.raises(ValueError, match=r"Child\.local_id needs a value"):
         BulkInserter(Child).add(first_name="Ada")
 
 
@@ -87,6 +87,7 @@ def test_a_new_child_saved_beside_a_bulk_load_gets_an_id_of_its_own():
         other.start()
         other.join()
         assert children.finish() == 3
-    assert len(saved) == 1 and saved[0] not in given
+    assert len(saved) == 1
+    assert saved[0] not in given
     assert sorted(Child.objects.values_list("pk", flat=True)) == sorted([existing, *given, *saved])
     assert ChildFactory(local_id="N2").pk > max(given + saved)

@@ -15,16 +15,19 @@ from html.parser import HTMLParser
 import psycopg
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 from psycopg import errors
 
 from accounts.models import AccessLog
+from audits.tasks import sweep_reminders
 from children.models import Child
 from iro_service.celery import app
-from iro_service.dbroles import DELETABLE, RUNTIME_ROLE, apply_grants, is_append_only
+from iro_service.dbroles import DELETABLE, RUNTIME_ROLE, apply_grants, grant_statements, is_append_only
 from reviews.codes import DocumentState
 from reviews.models import Document, ReportReceived, Review, Visit
+from tests.factories import child_in_care
 from tests.test_permissions import RULES, _args, world  # noqa: F401 - `world` is a fixture used here
 
 KEPT = [
@@ -137,8 +140,6 @@ def _refused(cursor, statement: str, message: str) -> None:
     ],
 )
 def test_the_runtime_role_is_refused(runtime, iro, statement, message):
-    from tests.factories import child_in_care
-
     child, review = child_in_care(iro)
     _refused(runtime, statement, message)
     # Nothing went: the child, their review and allocation are all still there.
@@ -152,8 +153,6 @@ def test_the_runtime_role_is_refused(runtime, iro, statement, message):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_runtime_role_does_the_ordinary_work(runtime, iro):
-    from tests.factories import child_in_care
-
     child, _review = child_in_care(iro)
     runtime.execute("UPDATE children_child SET preferred_name = 'Zee' WHERE id = %s", [child.pk])
     assert runtime.rowcount == 1
@@ -203,16 +202,12 @@ def test_every_table_is_granted_and_only_the_listed_ones_may_be_deleted_from(run
 
 
 def test_a_deletable_table_that_no_longer_exists_is_reported(runtime_grants):
-    from iro_service.dbroles import grant_statements
-
     with pytest.raises(LookupError, match="django_session"):
         grant_statements([table for table in runtime_grants if table != "django_session"])
 
 
 @pytest.mark.django_db
 def test_db_grant_refuses_a_role_that_does_not_exist():
-    from django.core.management import CommandError, call_command
-
     with pytest.raises(CommandError, match="'no_such_role' does not exist"):
         call_command("db_grant", "--role", "no_such_role")
 
@@ -309,8 +304,6 @@ def test_real_requests_and_the_workers_tasks_run_as_the_runtime_role(client, wor
         document = Document.objects.get(review_id=held, kind="minutes")
         assert document.state == DocumentState.READY, document.failure_reason
         assert client.get(reverse("reviews:document_download", args=[document.pk])).status_code == 200
-
-        from audits.tasks import sweep_reminders
 
         mail.outbox.clear()
         sweep_reminders()

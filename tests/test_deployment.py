@@ -1,9 +1,11 @@
 """The deployment files: checked here, since Docker cannot run on these machines."""
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
+
+from iro_service.dbroles import OWNER_ROLE, RUNTIME_ROLE
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -77,8 +79,6 @@ def _database_user(service: str) -> tuple[str, str]:
 
 
 def test_migrations_run_as_the_owner_and_everything_else_as_the_runtime_role():
-    from iro_service.dbroles import OWNER_ROLE, RUNTIME_ROLE
-
     assert _database_user("migrate") == (OWNER_ROLE, "IRO_DB_OWNER_PASSWORD")
     assert SERVICES["migrate"]["environment"]["IRO_DB_RUNTIME_ROLE"] == RUNTIME_ROLE
     assert SERVICES["migrate"]["restart"] == "no"
@@ -105,7 +105,8 @@ def test_the_database_creates_both_roles_on_first_start():
         "GRANT USAGE ON SCHEMA public TO iro_app",
     ):
         assert statement in init, statement
-    assert "PASSWORD :'owner_password'" in init and "PASSWORD :'app_password'" in init
+    assert "PASSWORD :'owner_password'" in init
+    assert "PASSWORD :'app_password'" in init
 
 
 def _mounts(service: str) -> dict[str, str]:
@@ -113,14 +114,13 @@ def _mounts(service: str) -> dict[str, str]:
 
 
 def test_the_documents_are_one_named_volume_shared_by_web_and_worker():
-    from pathlib import PurePosixPath
-
     root = SERVICES["web"]["environment"]["IRO_PRIVATE_DOCUMENTS_ROOT"]
     assert PurePosixPath(root).is_absolute()
     for name in ("web", "worker", "migrate"):
         assert SERVICES[name]["environment"]["IRO_PRIVATE_DOCUMENTS_ROOT"] == root, name
         assert _mounts(name)[root] == "documents", name
-    assert "documents" in COMPOSE["volumes"] and "backups" in COMPOSE["volumes"]
+    assert "documents" in COMPOSE["volumes"]
+    assert "backups" in COMPOSE["volumes"]
     backups = SERVICES["migrate"]["environment"]["IRO_BACKUP_DIR"]
     assert _mounts("migrate")[backups] == "backups"
     # A new named volume takes the ownership of the image's folder: it must exist, owned by the app's user.

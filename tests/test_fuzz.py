@@ -7,11 +7,18 @@ server error."""
 from datetime import date
 
 import pytest
+from django import forms as django_forms
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import audits.forms
+import caseload.forms
+import children.forms
+import reviews.care_event_forms
+import reviews.forms
+import reviews.my_review_forms
 from accounts.views import TokenForm
 from audits.codes import RatingScheme
 from audits.forms import (
@@ -211,15 +218,6 @@ def _field_names(name: str, world) -> list[str]:
 
 
 def test_every_form_class_is_in_the_fuzz_list():
-    from django import forms as django_forms
-
-    import audits.forms
-    import caseload.forms
-    import children.forms
-    import reviews.care_event_forms
-    import reviews.forms
-    import reviews.my_review_forms
-
     found = set()
     modules = (
         audits.forms, caseload.forms, children.forms, reviews.forms, reviews.care_event_forms, reviews.my_review_forms,

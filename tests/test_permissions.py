@@ -16,7 +16,7 @@ from accounts.models import AccessAction, AccessLog
 from audits.models import Escalation
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
-from reviews import claims, my_review
+from reviews import access, claims, my_review
 from reviews.documents import private_storage
 from reviews.models import CareEvent, Document, ReturnCheck, Review, Visit
 from reviews.return_check import check_folder
@@ -225,7 +225,8 @@ def _cases():
 def _assert_refusal_logged(response, user) -> None:
     if response.status_code in (403, 404):
         refused = AccessLog.objects.filter(action=AccessAction.REFUSED, user=user).order_by("-pk").first()
-        assert refused is not None and refused.status_code == response.status_code, "every refusal is logged"
+        assert refused is not None, "every refusal is logged"
+        assert refused.status_code == response.status_code, "every refusal is logged"
 
 
 @pytest.mark.parametrize(("name", "argument", "role", "whose", "expected"), list(_cases()))
@@ -378,8 +379,6 @@ def test_a_live_cover_opens_the_covered_review_and_its_documents(client, world):
 def test_cover_in_the_database_and_in_memory_is_one_rule(world):
     """access._cover_active (a query) and access.cover_is_active (one review) agree on every
     combination of status, held date and end of cover."""
-    from reviews import access
-
     users, objects = world
     pk = objects["other"]["review"]
     today = timezone.localdate()

@@ -11,6 +11,7 @@ Deterministic: the same arguments give the same records. The records obey the mo
 because the writer's bulk inserts skip clean().
 """
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -418,7 +419,7 @@ class _Generator:
                 )
             )
         # Rule 225: the reason for a move is recorded on the episode the child moved from.
-        for earlier, later in zip(episodes, episodes[1:], strict=False):
+        for earlier, later in itertools.pairwise(episodes):
             earlier.reason_place_change, later.reason_place_change = later.reason_place_change, ""
         return episodes
 

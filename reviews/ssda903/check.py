@@ -8,6 +8,7 @@ collection year (children.code_years): SEX (rule 101), LS and PLACE (rules 144, 
 371), episodes that overlap or break a period of care, reviews outside care.
 """
 
+import itertools
 from collections.abc import Iterator
 from datetime import date
 from re import compile as regex
@@ -219,7 +220,7 @@ def within_year_problems(row: Record, columns: tuple[str, ...], year: int) -> It
 
 def overlap_problems(rows: list[EpisodeRecord]) -> Iterator[str]:
     """A child's episodes (in order of DECOM) never overlap."""
-    for earlier, later in zip(rows, rows[1:], strict=False):
+    for earlier, later in itertools.pairwise(rows):
         if earlier.end is None or earlier.end > later.start:
             yield (
                 f"{later.where('DECOM')}: this episode overlaps the one starting {earlier['DECOM']} "

@@ -33,7 +33,8 @@ def test_i_see_only_my_own_reminders(client, iro, other_iro):
     _notification(other_iro, subject="Theirs")
     client.force_login(iro)
     page = client.get(reverse("accounts:notifications")).content.decode()
-    assert "Mine" in page and "Theirs" not in page
+    assert "Mine" in page
+    assert "Theirs" not in page
 
 
 def test_mark_one_and_mark_all_as_read(client, iro, other_iro):
@@ -59,7 +60,8 @@ def test_the_daily_digest_lists_each_persons_unread_reminders_once_a_day(iro, ot
     _notification(iro, key="review:2", subject="Minutes due by Tue 26 May 2026 (child D2)")
     assert daily_digest_create(today=date(2026, 5, 1)) == 1
     digest = Notification.objects.get(kind=NotificationKind.DAILY_DIGEST)
-    assert digest.recipient == iro and digest.subject == "2 unread reminders"
+    assert digest.recipient == iro
+    assert digest.subject == "2 unread reminders"
     assert "Minutes due by Tue 26 May 2026 (child D2)" in digest.body
     daily_digest_create(today=date(2026, 5, 1))
     assert Notification.objects.filter(kind=NotificationKind.DAILY_DIGEST).count() == 1

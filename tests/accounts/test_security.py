@@ -69,7 +69,8 @@ def test_viewing_a_childs_page_writes_one_row_with_who_what_when_where(client, i
         str(child.pk),
     )
     assert (row.ip_address, row.user_agent, row.method, row.status_code) == ("10.1.2.3", "Test browser", "GET", 200)
-    assert row.at.tzinfo is not None and row.at.utcoffset() == timedelta(0)
+    assert row.at.tzinfo is not None
+    assert row.at.utcoffset() == timedelta(0)
 
 
 def test_a_change_is_logged_as_a_change_with_the_child(client, iro):
@@ -156,7 +157,9 @@ def test_a_manager_sees_the_childs_access_log(client, iro, manager):
     client.get(reverse("caseload:child", args=[child.pk]), HTTP_USER_AGENT="IRO laptop")
     client.force_login(manager)
     page = client.get(reverse("caseload:child_access_log", args=[child.pk])).content.decode()
-    assert "IRO laptop" in page and str(iro) in page and "Viewed" in page
+    assert "IRO laptop" in page
+    assert str(iro) in page
+    assert "Viewed" in page
 
 
 def test_field_history_is_kept_for_a_review(client, iro):
@@ -229,7 +232,8 @@ def test_a_session_ends_after_30_minutes_idle(client, iro):
         assert client.get(reverse("caseload:mine")).status_code == 200  # activity renews the idle limit
         clock.shift(timedelta(minutes=31))
         response = client.get(reverse("caseload:mine"))
-        assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
 
 
 def test_a_session_ends_12_hours_after_sign_in_however_active(client, iro):
@@ -240,7 +244,8 @@ def test_a_session_ends_12_hours_after_sign_in_however_active(client, iro):
             assert client.get(reverse("caseload:mine")).status_code == 200
         clock.shift(timedelta(minutes=21))
         response = client.get(reverse("caseload:mine"))
-        assert response.status_code == 302 and "expired=1" in response.url
+        assert response.status_code == 302
+        assert "expired=1" in response.url
         assert "Your session ended" in client.get(response.url).content.decode()
 
 
@@ -264,9 +269,11 @@ def test_managers_need_a_second_factor_when_production_requires_it(client, setti
     clock.start()
     client.force_login(manager)
     response = client.get(reverse("caseload:dashboard"))
-    assert response.status_code == 302 and response.url == reverse("accounts:two_factor")
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:two_factor")
     setup = client.get(reverse("accounts:two_factor")).content.decode()
-    assert "Scan this code" in setup and "<svg" in setup
+    assert "Scan this code" in setup
+    assert "<svg" in setup
     assert reverse("caseload:dashboard") not in setup  # no menu until the code is entered
     device = TOTPDevice.objects.get(user=manager)
     wrong = client.post(reverse("accounts:two_factor"), {"token": "000000" if _token(device) != "000000" else "111111"})
@@ -280,7 +287,8 @@ def test_managers_need_a_second_factor_when_production_requires_it(client, setti
     device.refresh_from_db()
     assert client.post(reverse("accounts:two_factor"), {"token": _token(device)}).status_code == 302
     page = client.get(reverse("caseload:dashboard"))
-    assert page.status_code == 200 and reverse("audits:qa_report") in page.content.decode()
+    assert page.status_code == 200
+    assert reverse("audits:qa_report") in page.content.decode()
     device.refresh_from_db()
     assert device.confirmed
     client.force_login(iro)  # IROs are not asked
@@ -306,7 +314,9 @@ def test_the_content_security_policy_allows_no_inline_script(client, iro):
     response = client.get(reverse("caseload:mine"))
     policy = response["Content-Security-Policy"]
     script = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
-    assert "'self'" in script and "unsafe-inline" not in script and "unsafe-eval" not in script
+    assert "'self'" in script
+    assert "unsafe-inline" not in script
+    assert "unsafe-eval" not in script
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == "DENY"
 
@@ -316,12 +326,14 @@ def test_session_and_csrf_cookies_are_httponly_and_samesite(client, iro):
         reverse("accounts:login"), {"username": "iro.one", "password": "correct-horse-battery"}, follow=False
     )
     session = response.cookies["sessionid"]
-    assert session["httponly"] and session["samesite"] == "Lax"
+    assert session["httponly"]
+    assert session["samesite"] == "Lax"
     page = client.get(reverse("accounts:login"))
     assert page.status_code in (200, 302)
     csrf_response = client.__class__().get(reverse("accounts:login"))
     csrf = csrf_response.cookies["csrftoken"]
-    assert csrf["httponly"] and csrf["samesite"] == "Strict"
+    assert csrf["httponly"]
+    assert csrf["samesite"] == "Strict"
 
 
 def _production_env() -> dict:
@@ -336,7 +348,7 @@ def _production_env() -> dict:
 
 
 def test_the_production_settings_pass_the_deployment_checklist():
-    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+    result = subprocess.run(  # our own interpreter and manage.py
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=_production_env(),
@@ -375,7 +387,8 @@ def test_kept_records_cannot_be_deleted_only_archived(iro, manager):
             model.objects.all().delete()
     child.archive(by=manager, reason="Moved to another authority.")
     child.refresh_from_db()
-    assert child.archived_at is not None and child.archived_by == manager
+    assert child.archived_at is not None
+    assert child.archived_by == manager
 
 
 @pytest.mark.parametrize("table", ["children_child", "children_periodofcare", "reviews_review"])
@@ -553,8 +566,11 @@ def test_gunicorn_sends_no_server_header(db):
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
     }
     server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn with fixed arguments
-        [str(Path(sys.executable).parent / "gunicorn"), "iro_service.wsgi:application"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "iro_service.wsgi:application",
+            *("--bind", f"127.0.0.1:{port}", "--workers", "1"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

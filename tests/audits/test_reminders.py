@@ -12,9 +12,9 @@ from audits.models import Escalation
 from audits.reminders import reminders_sweep
 from caseload.demo import build_demo
 from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.models import Allocation, AllocationKind, PeriodOfCare
 from reviews.models import Review
-from reviews.services import child_come_into_care, review_record_held
+from reviews.services import child_come_into_care, child_leave_care, review_due_dates_refresh, review_record_held
 from tests.caseload.test_seed_demo import _delete_demo
 from tests.factories import ChildFactory
 
@@ -181,8 +181,6 @@ def test_a_short_break_child_is_reminded_on_the_reg_48_clock(iro, business_suppo
 
 
 def test_nothing_is_reminded_for_a_child_who_has_left_care(iro, business_support):
-    from reviews.services import child_leave_care
-
     review = _review_due_on(iro, date(2026, 5, 5))
     child_leave_care(period_of_care=review.period_of_care, end=date(2026, 4, 20), reason_ended="E4A")
     reminders_sweep(today=FRIDAY_BEFORE_BANK_HOLIDAY)
@@ -204,15 +202,14 @@ def test_turning_18_no_review_is_reminded_but_care_ending_is(iro, business_suppo
 
 
 def test_a_clock_unknown_is_reminded_to_business_support_as_such(iro, business_support):
-    from children.models import PeriodOfCare
-
     review = _review_due_on(iro, date(2026, 9, 1))
     PeriodOfCare.objects.filter(pk=review.period_of_care_id).update(began_before_records=True)
-    from reviews.services import review_due_dates_refresh
 
     waiting = review_due_dates_refresh(period_of_care=review.period_of_care)
-    assert waiting.due_date is None and waiting.due_rule == "clock unknown: check the last review date"
+    assert waiting.due_date is None
+    assert waiting.due_rule == "clock unknown: check the last review date"
     reminders_sweep(today=FRIDAY_BEFORE_BANK_HOLIDAY)
     assert _kinds(waiting, business_support) == {NotificationKind.CLOCK_UNKNOWN}
     subject = Notification.objects.get(kind=NotificationKind.CLOCK_UNKNOWN).subject
-    assert "clock unknown" in subject and "short break" not in subject.lower()
+    assert "clock unknown" in subject
+    assert "short break" not in subject.lower()

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-output" / "screenshots"
 
@@ -15,8 +16,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package.")

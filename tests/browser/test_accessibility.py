@@ -25,6 +25,7 @@ from accounts.models import Notification, NotificationKind
 from audits.services import escalation_raise
 from reviews.codes import DocumentKind, DocumentState
 from reviews.models import Document
+from reviews.my_review import invitation_create
 from reviews.services import document_issue, review_book, review_record_held
 from tests.factories import BusinessSupportFactory, IROFactory, ManagerFactory, child_in_care
 
@@ -457,8 +458,6 @@ def _fits(scanner: Scanner, width: int, name: str) -> None:
 def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
     """"My review": the IRO's invitation and card, and every page of the child's older
     version, with their errors, scanned by axe and fitting a 320-pixel-wide screen."""
-    from reviews.my_review import invitation_create
-
     assert AXE_JS.exists(), f"{AXE_JS} is missing: `make test` installs axe-core (README, Accessibility)."
     for old in screenshot_dir.glob("*.png"):
         old.unlink()
@@ -483,7 +482,8 @@ def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
     child.visit("/my-review/code/", "code")
     child.post_empty("code")
     response = child.page.goto(f"{live_server.url}/my-review/{new.token}/")
-    assert response.status == 200 and new.token not in child.page.url
+    assert response.status == 200
+    assert new.token not in child.page.url
     child.scan("word")
     child.post_empty("word")
     child.page.get_by_label("Your memorable word").fill("Mango")
@@ -508,7 +508,9 @@ def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
     with child.page.expect_navigation():
         child.page.get_by_role("button", name="Save and carry on").click()
     summary = child.page.evaluate(_SUMMARY_JS)
-    assert summary["present"] and summary["focused"] and not summary.get("undescribed"), summary
+    assert summary["present"], summary
+    assert summary["focused"], summary
+    assert not summary.get("undescribed"), summary
     child.scan("how-things-are-errors")
     with child.page.expect_navigation():
         child.page.get_by_role("button", name="I don't feel safe").click()

@@ -157,6 +157,8 @@ def test_sign_in_find_a_child_record_a_visit_and_the_review_by_keyboard(browser,
     visit = Visit.objects.get(child=child)
     assert (visit.visited_on, visit.seen_alone, visit.notes) == (visited, True, "Zara showed me her new room.")
     review.refresh_from_db()
-    assert review.status == ReviewStatus.HELD and review.held_on == today
-    assert review.participation_code and review.child_views == "I like it here."
+    assert review.status == ReviewStatus.HELD
+    assert review.held_on == today
+    assert review.participation_code
+    assert review.child_views == "I like it here."
     assert Review.objects.filter(child=child, status=ReviewStatus.DUE).exists()  # the next one

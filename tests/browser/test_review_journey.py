@@ -116,7 +116,8 @@ def test_book_visit_chair_record_and_hold_a_review(browser, live_server, screens
         page.get_by_label("Document", exact=True).select_option("letter")
         page.get_by_role("button", name="Produce").click()
         row = page.get_by_test_id("document-letter-v1")
-        assert "Ready" in row.inner_text() and "Draft" in row.inner_text()
+        assert "Ready" in row.inner_text()
+        assert "Draft" in row.inner_text()
         row.get_by_label("I understand issuing letter to the child version 1 cannot be undone").check()
         row.get_by_role("button", name="Issue").click()
         assert "Letter to the child version 1 issued." in page.content()
@@ -134,7 +135,8 @@ def test_book_visit_chair_record_and_hold_a_review(browser, live_server, screens
         page.close()
 
     held = Review.objects.get(child=child, status=ReviewStatus.HELD)
-    assert held.participation_code == "PN1" and held.child_visited_on == date(2026, 3, 3)
+    assert held.participation_code == "PN1"
+    assert held.child_visited_on == date(2026, 3, 3)
     assert held.decisions.get().owner == "Social worker"
     assert held.invitees.get().attended is True
     assert held.bookings.get().venue == "School"

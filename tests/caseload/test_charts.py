@@ -87,7 +87,8 @@ def test_every_bar_label_and_value_lies_inside_the_chart(labels):
     assert _outside(bar_chart(labels, values, title="Children", unit="%")) == []
 
 
-def test_a_long_bar_label_is_wrapped_whole_not_cut(labels=LONGEST_LABELS):
+def test_a_long_bar_label_is_wrapped_whole_not_cut():
+    labels = LONGEST_LABELS
     svg = bar_chart(labels, [3] * len(labels), title="Children")
     shown = " ".join(_shown_text(svg))
     for label in labels:
@@ -104,7 +105,7 @@ def test_short_labels_leave_the_bars_their_room():
 
 @pytest.mark.parametrize("count", [1, 12, 24, 36, 120])
 def test_every_column_label_lies_inside_the_chart(count):
-    labels = (MONTH_LABELS * 10)[: count - 1] + ["28 Mar 2026 (to date)"]
+    labels = [*(MONTH_LABELS * 10)[:count - 1], "28 Mar 2026 (to date)"]
     values = [100.0 if i % 3 else 87.5 for i in range(count)]
     svg = column_chart(labels, values, title="Reviews in timescale", guides=[(50, "50"), (70, "70")], unit="%")
     assert _outside(svg) == []
@@ -114,7 +115,7 @@ def test_every_column_label_lies_inside_the_chart(count):
 def _dejavu_sans() -> TTFont:
     """The font the PDF sets (templates/reviews/pdf/base.html), through fontconfig as WeasyPrint
     finds it: the widest of the fonts the pages and the PDF use (the Dockerfile installs it)."""
-    found = subprocess.run(  # noqa: S603
+    found = subprocess.run(
         ["fc-match", "--format=%{file}", "DejaVu Sans"],  # noqa: S607
         capture_output=True,
         text=True,

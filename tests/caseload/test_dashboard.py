@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.models import Team
+from accounts.models import Team, User
+from caseload.annual_report import report_document
 from caseload.demo import build_demo
 from caseload.exports import csv_bytes, neutralise, xlsx_bytes
 from caseload.models import ReportNarrative
@@ -173,8 +174,6 @@ REPORT_TABLES_ONLY = ["Escalations by stage and theme", "Caseload per IRO", "IRO
 def _laid_out_figures(**period) -> dict[str, dict[str, list[tuple[int, float]]]]:
     """The report laid out into pages by WeasyPrint, as the PDF is written: for each figure, by its
     title, the (page, height on the page) of its title, its chart and each of its table's rows."""
-    from caseload.annual_report import report_document
-
     figures: dict[str, dict[str, list[tuple[int, float]]]] = {}
 
     def walk(box, page: int, figure: dict | None) -> None:
@@ -294,8 +293,6 @@ def test_bad_dates_in_the_filter_give_a_message_and_the_report_year(client, demo
 
 
 def test_an_iro_sees_only_their_own_figures_whatever_they_ask_for(client, demo):
-    from accounts.models import User
-
     iro = User.objects.get(username="iro")
     colleague = User.objects.get(username="iro2")
     client.force_login(iro)
@@ -311,8 +308,6 @@ def test_an_iro_sees_only_their_own_figures_whatever_they_ask_for(client, demo):
 
 
 def test_a_manager_can_narrow_to_a_team_or_an_iro(client, demo):
-    from accounts.models import User
-
     manager = User.objects.get(username="manager")
     colleague = User.objects.get(username="iro2")
     client.force_login(manager)
@@ -399,8 +394,6 @@ PAGES = {
 @pytest.mark.parametrize("size", [20, 90])
 @pytest.mark.parametrize("case", list(PAGES))
 def test_pages_run_a_fixed_number_of_queries_at_any_size(client, db, case, size):
-    from accounts.models import User
-
     username, page, params, expected = PAGES[case]
     build_demo(children=size, today=date(2026, 5, 1), years=2)
     client.force_login(User.objects.get(username=username))

@@ -45,4 +45,5 @@ def test_each_held_review_is_chaired_by_an_iro_allocated_that_day():
                     and (allocation.end is None or review.held_on <= allocation.end)
                 }
                 assert review.chair in allocated
-                assert review.booking is not None and review.booking.booked_for == review.booked_for
+                assert review.booking is not None
+                assert review.booking.booked_for == review.booked_for

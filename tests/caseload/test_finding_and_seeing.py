@@ -16,6 +16,8 @@ from accounts.models import AccessAction, AccessLog, IROProfile, Notification, N
 from audits.codes import RatingScheme
 from audits.models import MonitoringForm
 from audits.reminders import reminders_sweep
+from caseload.dashboard import Dashboard
+from caseload.statistics import WHOLE_AUTHORITY
 from children.models import Allocation, AllocationKind, Child
 from reviews.codes import ReviewStatus
 from reviews.services import review_record_held
@@ -150,7 +152,8 @@ def test_a_child_whose_care_starts_later_is_arriving_allocated_and_open_to_their
     client.force_login(business_support)
     child = _new_child(client, iro, starts)
     page = client.get(reverse("caseload:all")).content.decode()
-    assert "Arriving" in page and reverse("caseload:child", args=[child.pk]) in page
+    assert "Arriving" in page
+    assert reverse("caseload:child", args=[child.pk]) in page
     assert "Morgan" in page.split('id="arriving-heading"')[1]  # the IRO allocated from then
     allocate = client.get(reverse("children:allocate", args=[child.pk])).content.decode()
     assert "Not allocated" not in allocate
@@ -181,9 +184,6 @@ def test_per_fte_has_one_decimal_on_the_allocation_page(client, iro, manager):
 
 
 def test_the_caseload_chart_plots_children_not_per_fte(iro, manager):
-    from caseload.dashboard import Dashboard
-    from caseload.statistics import WHOLE_AUTHORITY
-
     IROProfile.objects.filter(user=iro).update(fte=Decimal("0.6"))
     for _ in range(4):
         child_in_care(iro, start=date(2025, 1, 6))
@@ -192,7 +192,8 @@ def test_the_caseload_chart_plots_children_not_per_fte(iro, manager):
     row = next(row for row in panel.rows if row[3] == 4)
     assert row[4] == 6.7
     assert panel.title == "Caseload per IRO"
-    assert "Children held" in panel.chart and "per FTE" not in panel.chart
+    assert "Children held" in panel.chart
+    assert "per FTE" not in panel.chart
 
 
 # --- Booked reviews on the IRO's home ---------------------------------------------------------
@@ -211,11 +212,13 @@ def test_a_friday_shows_next_thursdays_review_and_the_rest_of_the_month(client, 
     html = client.get(reverse("caseload:mine")).content.decode()
     soon_part, later_part = html.split('id="month-heading"')
     assert "None booked" not in soon_part.split('id="week-heading"')[1]
-    assert soon.display_name in soon_part and "Thu 3 Dec" in soon_part
+    assert soon.display_name in soon_part
+    assert "Thu 3 Dec" in soon_part
     # The next 10 working days from Fri 27 Nov run to Fri 11 Dec; then the rest of December.
     assert later.display_name in later_part.split('id="forms-heading"')[0]
     assert later.display_name not in soon_part
-    assert "Today to Fri 11 Dec" in html and "Later in December" in html
+    assert "Today to Fri 11 Dec" in html
+    assert "Later in December" in html
 
 
 # --- Monitoring forms -------------------------------------------------------------------------

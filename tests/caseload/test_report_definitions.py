@@ -8,6 +8,7 @@ report), children per FTE on either basis, and the report period (the last compl
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from io import BytesIO
 
 import pypdf
 import pytest
@@ -19,10 +20,10 @@ from django.urls import reverse
 from audits.codes import EscalationOutcome, EscalationStage, EscalationTheme
 from audits.selectors import quarterly_qa_report
 from audits.services import escalation_close, escalation_move, escalation_raise
-from caseload.annual_report import REPORT_SECTIONS, report_context
+from caseload.annual_report import REPORT_SECTIONS, render_report_pdf, report_context
 from caseload.dashboard import Dashboard
 from caseload.definitions import FIGURE_LABELS, caseload_basis, definitions, last_complete_report_year
-from caseload.statistics import WHOLE_AUTHORITY, annual_report
+from caseload.statistics import WHOLE_AUTHORITY, Scope, annual_report
 from children.codes import LegalStatus, ReasonNewEpisode
 from children.models import Allocation, AllocationKind
 from reviews.codes import ParticipationCode, ReviewSequence, ReviewStatus
@@ -75,7 +76,7 @@ def authority(db):
 
     # a, b, c: looked after throughout, on a care order.
     child_a, pa = _in_care(date(2024, 1, 1), iro=a)
-    child_b, pb = _in_care(date(2024, 1, 1), iro=a)
+    _child_b, pb = _in_care(date(2024, 1, 1), iro=a)
     _child_c, pc = _in_care(date(2024, 1, 1), iro=b)
     # d: came into care in the period. e: left care on 30 September 2025.
     _child_d, pd = _in_care(date(2025, 5, 1), iro=a)
@@ -227,8 +228,6 @@ def test_children_per_fte_against_funded_posts(authority):
     words = dict(definitions())["Children per FTE (against funded posts)"]
     assert "2 funded full-time IRO posts" in words
     # One IRO's figures have no funded-post figure: their own FTE.
-    from caseload.statistics import Scope
-
     own = annual_report(start=S, end=E, today=TODAY, scope=Scope((authority["a"].pk,), "a"))["caseload"]
     assert (own["basis"], own["iro_fte"]) == ("fte", 1.0)
 
@@ -243,9 +242,11 @@ def test_children_per_fte_against_funded_posts(authority):
     ],
 )
 def test_a_wrong_caseload_setting_says_what_to_set(basis, posts, message):
-    with override_settings(IRO_CASELOAD_BASIS=basis, IRO_FUNDED_POSTS=posts):
-        with pytest.raises(ImproperlyConfigured, match=message):
-            caseload_basis()
+    with (
+        override_settings(IRO_CASELOAD_BASIS=basis, IRO_FUNDED_POSTS=posts),
+        pytest.raises(ImproperlyConfigured, match=message),
+    ):
+        caseload_basis()
 
 
 def test_the_dashboard_leaves_short_breaks_out_of_month_ends(authority):
@@ -331,10 +332,6 @@ def test_a_period_not_started_is_refused_with_the_reason(client, authority):
 
 
 def _pdf_text(**kwargs) -> str:
-    from io import BytesIO
-
-    from caseload.annual_report import render_report_pdf
-
     reader = pypdf.PdfReader(BytesIO(render_report_pdf(start=S, end=E, **kwargs)))
     return "\n".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
@@ -346,7 +343,8 @@ def test_the_pdf_of_a_past_year_has_no_future_month_and_no_reviews_due_columns(a
         r"November|December)",
         text,
     )  # no "this month" in a past year
-    assert "Apr 2026" not in text and "Nov 2026" not in text
+    assert "Apr 2026" not in text
+    assert "Nov 2026" not in text
     for key in ("participated_pct", "in_timescale", "short_breaks_only", "attended_no_view"):
         assert key not in text, key
 
@@ -354,8 +352,10 @@ def test_the_pdf_of_a_past_year_has_no_future_month_and_no_reviews_due_columns(a
 def test_the_pdf_of_a_year_in_progress_stops_at_today(authority):
     text = _pdf_text(today=date(2025, 11, 28))
     assert "to 28 November 2025 (to date)" in text
-    assert "Dec 2025" not in text and "Mar 2026" not in text
-    assert "Reviews due November" in text and "Reviews due December" in text  # as of today
+    assert "Dec 2025" not in text
+    assert "Mar 2026" not in text
+    assert "Reviews due November" in text
+    assert "Reviews due December" in text  # as of today
 
 
 def test_the_report_context_names_the_period_asked_for(authority):

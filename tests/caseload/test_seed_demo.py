@@ -120,7 +120,8 @@ def test_stored_due_dates_follow_the_statutory_clock():
         for review, due in zip(reviews, series, strict=False):
             assert (review.due_date, review.due_schedule, review.due_rule) == (due.due, due.schedule, due.rule)
             seen.add(due.schedule)
-    assert "reg33" in seen and len(seen) >= 3  # more than one schedule in play (adoption, 18, short breaks)
+    assert "reg33" in seen
+    assert len(seen) >= 3  # more than one schedule in play (adoption, 18, short breaks)
 
 
 def test_a_second_run_changes_nothing():
@@ -156,7 +157,10 @@ def test_refuses_a_database_holding_real_children():
 
 def test_default_demo_is_shaped_like_the_seed_authority():
     output = _seed(children=300)
-    assert "Demo logins" in output and "iro" in output and "manager" in output and "support" in output
+    assert "Demo logins" in output
+    assert "iro" in output
+    assert "manager" in output
+    assert "support" in output
     profiles = IROProfile.objects.all()
     assert profiles.count() == 6
     assert profiles.filter(fte=Decimal("1.0")).count() == 4
@@ -179,7 +183,8 @@ def test_each_role_can_sign_in_with_the_printed_password():
     _seed(children=10)
     for username, role in (("iro", "iro"), ("manager", "manager"), ("support", "business_support")):
         user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=DEMO_PASSWORD)
-        assert user is not None and user.has_role(role)
+        assert user is not None
+        assert user.has_role(role)
 
 
 def test_the_demo_iro_has_a_caseload():

@@ -59,10 +59,11 @@ def test_iro_sees_their_own_children_and_not_a_colleagues(client, iro, other_iro
 
 
 def test_caseload_shows_age_legal_status_placement_next_due_and_state(client, iro):
-    (child,) = _children_in_care(iro, 1, came_into_care_days_ago=40)
+    (_child,) = _children_in_care(iro, 1, came_into_care_days_ago=40)
     client.force_login(iro)
     row = client.get("/").context["page"][0]
-    assert row.legal_status == "C2" and row.placement_type == "U4"
+    assert row.legal_status == "C2"
+    assert row.placement_type == "U4"
     assert row.next_review_due == add_working_days(timezone.localdate() - timedelta(days=40), 20)
     assert row.review_state == "overdue"
     assert b"Overdue" in client.get("/").content

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Allocation, AllocationKind
-from tests.factories import ChildFactory, child_in_care
+from tests.factories import ChildFactory, IROFactory, child_in_care
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,8 @@ def test_a_reassignment_keeps_its_reason_and_the_history_shows_it(client, iro, o
     for url in (reverse("children:allocate", args=[child.pk]), reverse("caseload:child", args=[child.pk])):
         history = _history(client.get(url).content.decode())
         assert "Conflict of interest" in history, url
-        assert str(other_iro) in history and str(iro) in history
+        assert str(other_iro) in history
+        assert str(iro) in history
         # Latest first: the reassignment, then the IRO before.
         assert history.index(str(other_iro)) < history.index(str(iro))
 
@@ -67,8 +68,6 @@ def test_a_reason_longer_than_300_characters_is_explained(client, iro, other_iro
 
 
 def test_a_stale_reassignment_keeps_the_reason_typed_and_changes_nothing(client, iro, other_iro, manager):
-    from tests.factories import IROFactory
-
     third = IROFactory(username="iro.three")
     child, _review = child_in_care(iro)
     client.force_login(manager)

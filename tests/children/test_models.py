@@ -70,7 +70,8 @@ class TestOneCaseHoldingIROAtATime:
         new = allocation_case_holding_set(child=allocation.child, iro=other_iro, start=date(2014, 6, 1))
         allocation.refresh_from_db()
         assert allocation.end == date(2014, 5, 31)
-        assert new.iro == other_iro and new.end is None
+        assert new.iro == other_iro
+        assert new.end is None
         assert Allocation.objects.filter(child=allocation.child, end__isnull=True).count() == 1
 
     def test_only_an_iro_can_hold_a_case(self, manager):

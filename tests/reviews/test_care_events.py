@@ -15,13 +15,13 @@ from accounts import services as notification_services
 from accounts.models import Notification, NotificationKind
 from audits.reminders import reminders_sweep
 from children.codes import LegalStatus, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode
-from children.models import Episode, PeriodOfCare
+from children.models import Allocation, AllocationKind, Episode, PeriodOfCare
 from reviews import care_events
 from reviews.codes import EarlyReviewReason, ReviewStatus
 from reviews.models import CareEvent, Review
 from reviews.services import child_come_into_care
 from reviews.timescales import add_working_days
-from tests.factories import ChildFactory, child_in_care
+from tests.factories import ChildFactory, UserFactory, child_in_care
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,6 @@ def _in_care(iro, *, legal_status=LegalStatus.C2, placement_type=PlacementType.U
         start=start,
         episode_fields={"legal_status": legal_status, "category_of_need": "N1", "placement_type": placement_type},
     )
-    from children.models import Allocation, AllocationKind
 
     Allocation.objects.create(child=child, iro=iro, kind=AllocationKind.CASE_HOLDING, start=start)
     return child, review.period_of_care, review
@@ -50,7 +49,7 @@ def _outstanding(period) -> Review:
 
 
 def test_placement_change_starts_a_new_episode_with_the_same_legal_status(iro):
-    child, period, review = _in_care(iro)
+    _child, period, review = _in_care(iro)
     event = care_events.placement_change(
         period_of_care=period,
         start=date(2025, 3, 3),
@@ -90,7 +89,7 @@ def test_placement_change_starts_a_new_episode_with_the_same_legal_status(iro):
     ],
 )
 def test_a_placement_change_is_refused_with_a_clear_message(iro, changes, field, message):
-    child, period, _review = _in_care(iro)
+    _child, period, _review = _in_care(iro)
     arguments = {
         "period_of_care": period,
         "start": date(2025, 3, 3),
@@ -267,7 +266,8 @@ def test_leaving_care_ends_the_period_cancels_the_review_and_withdraws_its_remin
     # Reminders for the review due on 4 Feb 2025 were created (not sent yet) on 27 Jan.
     reminders_sweep(today=date(2025, 1, 27))
     reminders = list(Notification.objects.filter(object_key=f"review:{review.pk}"))
-    assert reminders and all(n.sent_at is None for n in reminders)
+    assert reminders
+    assert all(n.sent_at is None for n in reminders)
 
     event = care_events.leave_care(
         period_of_care=period,
@@ -281,7 +281,8 @@ def test_leaving_care_ends_the_period_cancels_the_review_and_withdraws_its_remin
     review.refresh_from_db()
     assert (period.end, period.reason_ended) == (date(2025, 1, 29), "E4A")
     assert Episode.objects.get(period_of_care=period).reason_ended == "E4A"
-    assert review.status == ReviewStatus.CANCELLED and review.get_status_display() == "Not needed"
+    assert review.status == ReviewStatus.CANCELLED
+    assert review.get_status_display() == "Not needed"
     assert (event.kind, event.reason_ended, event.early_review_reason) == ("left_care", "E4A", "")
     mail.outbox = []
     for reminder in reminders:
@@ -310,7 +311,8 @@ def test_leaving_care_is_refused_with_a_clear_message(iro, end, reason, field, m
         care_events.leave_care(period_of_care=period, end=end, reason_ended=reason, recorded_by=iro, today=TODAY)
     assert message in " ".join(refused.value.message_dict[field])
     period.refresh_from_db()
-    assert period.end is None and _outstanding(period).pk == review.pk
+    assert period.end is None
+    assert _outstanding(period).pk == review.pk
 
 
 def test_care_cannot_end_after_the_18th_birthday(iro):
@@ -471,7 +473,7 @@ def test_the_child_page_links_to_care_events(client, iro, recent):
 
 
 def test_a_placement_change_on_its_page_then_the_prompt_then_no_early_review(client, iro, recent):
-    child, period, _review = recent
+    child, _period, _review = recent
     client.force_login(iro)
     today = timezone.localdate()
     response = client.post(
@@ -485,24 +487,29 @@ def test_a_placement_change_on_its_page_then_the_prompt_then_no_early_review(cli
         },
     )
     event = CareEvent.objects.get(child=child)
-    assert response.status_code == 302 and response.url == reverse("reviews:care_event_early_review", args=[event.pk])
+    assert response.status_code == 302
+    assert response.url == reverse("reviews:care_event_early_review", args=[event.pk])
     prompt = client.get(response.url).content.decode()
-    assert "reg 32(2)" in prompt and "Book an early review" in prompt and "No early review" in prompt
+    assert "reg 32(2)" in prompt
+    assert "Book an early review" in prompt
+    assert "No early review" in prompt
 
     refused = client.post(response.url, {"choice": "none"})
     assert "Say why no early review is needed." in refused.content.decode()
     done = client.post(response.url, {"choice": "none", "no_early_review_reason": "Reviewed at the planning meeting."})
-    assert done.status_code == 302 and done.url == reverse("reviews:care_events", args=[child.pk])
+    assert done.status_code == 302
+    assert done.url == reverse("reviews:care_events", args=[child.pk])
     event.refresh_from_db()
     assert (event.early_review_choice, event.no_early_review_reason) == ("none", "Reviewed at the planning meeting.")
     listing = client.get(done.url).content.decode()
-    assert "no early review" in listing and "Reviewed at the planning meeting." in listing
+    assert "no early review" in listing
+    assert "Reviewed at the planning meeting." in listing
 
 
 def test_business_support_choosing_an_early_review_lands_on_the_booking_with_the_reason_preset(
     client, iro, business_support, recent
 ):
-    child, period, review = recent
+    _child, period, review = recent
     event = care_events.placement_change(
         period_of_care=period,
         start=timezone.localdate(),
@@ -546,7 +553,8 @@ def test_the_placement_page_explains_bad_input(client, iro, recent, data, messag
     response = client.post(reverse("reviews:care_event_placement", args=[child.pk]), posted)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "There is a problem" in page and message in page
+    assert "There is a problem" in page
+    assert message in page
     assert not CareEvent.objects.exists()
 
 
@@ -562,7 +570,9 @@ def test_the_leaving_care_page_asks_about_the_reg_33_3_e_review_before_ending_ca
     url = reverse("reviews:care_event_leave", args=[child.pk])
     first = client.post(url, {"end": today.isoformat(), "reason_ended": "E5"})
     page = first.content.decode()
-    assert first.status_code == 200 and "reg 33(3)(e)" in page and "book an early review" in page
+    assert first.status_code == 200
+    assert "reg 33(3)(e)" in page
+    assert "book an early review" in page
     assert "?early=accommodation_ceasing" in page
     period.refresh_from_db()
     assert period.end is None
@@ -573,7 +583,8 @@ def test_the_leaving_care_page_asks_about_the_reg_33_3_e_review_before_ending_ca
     event = CareEvent.objects.get(child=child)
     assert (event.early_review_reason, event.early_review_choice) == ("accommodation_ceasing", "already_reviewed")
     listing = client.get(reverse("reviews:care_events", args=[child.pk])).content.decode()
-    assert "No review due." in listing and "Returning to care" in listing
+    assert "No review due." in listing
+    assert "Returning to care" in listing
 
 
 def test_pages_for_a_child_not_in_care_say_so(client, business_support, iro, recent):
@@ -598,8 +609,6 @@ def test_managers_may_not_record_care_events(client, manager, recent):
 
 @pytest.fixture
 def staff(client):
-    from tests.factories import UserFactory
-
     user = UserFactory(username="admin.events", is_staff=True, is_superuser=True)
     client.force_login(user)
     return user
@@ -612,7 +621,8 @@ def test_the_admin_shows_periods_and_episodes_read_only_and_points_to_the_pages(
         url = reverse(f"admin:children_{model}_change", args=[row.pk])
         page = client.get(url).content.decode()
         assert reverse("reviews:care_events", args=[child.pk]) in page
-        assert 'name="start"' not in page and 'name="end"' not in page
+        assert 'name="start"' not in page
+        assert 'name="end"' not in page
         assert client.get(reverse(f"admin:children_{model}_add")).status_code == 403
     due = review.due_date
     client.post(
@@ -625,7 +635,7 @@ def test_the_admin_shows_periods_and_episodes_read_only_and_points_to_the_pages(
 
 
 def test_the_admin_refuses_to_revert_a_period_to_an_old_version(client, staff, recent):
-    child, period, _review = recent
+    _child, period, _review = recent
     version = period.history.earliest("history_date")
     care_events.leave_care(period_of_care=period, end=timezone.localdate(), reason_ended="E4A", recorded_by=staff)
     url = reverse("admin:children_periodofcare_simple_history", args=[period.pk, version.history_id])

@@ -16,9 +16,9 @@ from audits.services import escalation_move
 from children.models import Allocation
 from reviews import claims
 from reviews.codes import ReviewStatus
-from reviews.models import Review, Visit
-from reviews.services import review_book, review_set_cover
-from tests.factories import child_in_care, claimed
+from reviews.models import Decision, Review, Visit
+from reviews.services import review_book, review_record_held, review_set_cover
+from tests.factories import IROFactory, child_in_care, claimed
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,8 @@ def test_a_booking_from_a_stale_page_is_refused(client, iro, business_support, r
     )
     _refused(client.post(url, stale), "Foster home", "School")
     stored = Review.objects.get(pk=review.pk)
-    assert stored.venue == "School" and stored.booked_for == NOW + timedelta(days=2)
+    assert stored.venue == "School"
+    assert stored.booked_for == NOW + timedelta(days=2)
 
 
 def test_cancelling_a_booking_that_moved_is_refused(client, business_support, review):
@@ -129,8 +130,6 @@ def test_cancelling_a_booking_that_moved_is_refused(client, business_support, re
 
 
 def test_cover_from_a_stale_page_is_refused(client, manager, other_iro, iro, review):
-    from tests.factories import IROFactory
-
     third = IROFactory(username="iro.three")
     stale = claimed(review, "cover", {"iro": third.pk, "ends_on": ""})
     review_set_cover(review=review, iro=other_iro)
@@ -163,8 +162,10 @@ def test_pages_that_own_different_fields_do_not_refuse_each_other(client, iro, b
     assert client.post(reverse("reviews:detail", args=[review.pk]), record).status_code == 302
     assert client.post(reverse("reviews:prepare", args=[review.pk]), prepare).status_code == 302
     stored = Review.objects.get(pk=review.pk)
-    assert stored.status == ReviewStatus.BOOKED and stored.venue == "School"
-    assert stored.worried_about == "Sleep." and stored.child_own_words == "I want a dog."
+    assert stored.status == ReviewStatus.BOOKED
+    assert stored.venue == "School"
+    assert stored.worried_about == "Sleep."
+    assert stored.child_own_words == "I want a dog."
 
 
 def test_a_page_posted_without_its_claim_is_out_of_date(client, iro, review):
@@ -205,8 +206,6 @@ def test_marking_held_before_the_pre_review_visit_is_explained(client, iro, revi
 
 
 def test_a_reallocation_from_a_stale_page_is_refused(client, manager, iro, other_iro, review):
-    from tests.factories import IROFactory
-
     third = IROFactory(username="iro.three")
     client.force_login(manager)
     url = reverse("children:allocate", args=[review.child_id])
@@ -288,9 +287,6 @@ def _decision_post(review, decision, **extra) -> dict:
 
 
 def test_a_decision_is_removed_from_a_draft_but_kept_once_the_review_is_held(client, iro, review):
-    from reviews.models import Decision
-    from reviews.services import review_record_held
-
     client.force_login(iro)
     url = reverse("reviews:detail", args=[review.pk])
     typo = Decision.objects.create(review=review, text="Typo", owner="Social worker")
@@ -321,8 +317,6 @@ def _wording_post(review, decision, for_child: str, claim: str) -> dict:
 
 
 def test_the_record_offers_a_draft_of_the_decision_said_to_the_child(client, iro, review):
-    from reviews.models import Decision
-
     review.child.first_name, review.child.preferred_name = "Ella", ""
     review.child.save()
     decision = Decision.objects.create(review=review, text="Increase Ella's contact with her mother.", owner="SW")
@@ -338,8 +332,6 @@ def test_the_record_offers_a_draft_of_the_decision_said_to_the_child(client, iro
 
 
 def test_the_childs_wording_is_saved_beside_its_decision(client, iro, review):
-    from reviews.models import Decision
-
     decision = Decision.objects.create(review=review, text="Increase supervised contact with mother.", owner="SW")
     client.force_login(iro)
     url = reverse("reviews:detail", args=[review.pk])
@@ -352,8 +344,6 @@ def test_the_childs_wording_is_saved_beside_its_decision(client, iro, review):
 
 
 def test_a_stale_save_of_the_childs_wording_is_refused(client, iro, review):
-    from reviews.models import Decision
-
     decision = Decision.objects.create(review=review, text="Increase supervised contact with mother.", owner="SW")
     client.force_login(iro)
     url = reverse("reviews:detail", args=[review.pk])

@@ -62,7 +62,8 @@ def test_reg_33_wins_when_it_is_sooner():
     spells = [Spell(start, "E1", "A3")]  # placed for adoption the day care began
     due = review_due(date_of_birth=BORN, period_start=start, spells=spells, reviews_held_on=[])
     assert due.due == first_review_due(start) == date(2024, 2, 5)
-    assert due.schedule == Schedule.REG33 and due.rule.startswith("first review: 20 working days after")
+    assert due.schedule == Schedule.REG33
+    assert due.rule.startswith("first review: 20 working days after")
 
 
 def test_short_breaks_are_on_the_reg_48_clock():
@@ -111,7 +112,8 @@ def test_a_29_february_birthday_turns_18_on_28_february():
     # The day age_on first says 18: a 29 February birthday falls on 1 March in a common year.
     assert eighteenth_birthday(date(2008, 2, 29)) == date(2026, 3, 1)
     assert eighteenth_birthday(date(2012, 2, 29)) == date(2030, 3, 1)
-    assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17 and age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
+    assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17
+    assert age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
 
 
 def test_care_ends_notice_from_three_months_before():
@@ -233,7 +235,8 @@ def test_the_earliest_applicable_rule_wins_over_random_care_histories(history):
     due = review_due(date_of_birth=born, period_start=start, spells=spells, reviews_held_on=held)
     assert due.due == _oracle(born, start, spells, held)
     if due.due is None:
-        assert due.schedule == Schedule.ENDS_AT_18 and due.rule.startswith("care ends at 18 on")
+        assert due.schedule == Schedule.ENDS_AT_18
+        assert due.rule.startswith("care ends at 18 on")
     else:
         assert due.due <= eighteenth_birthday(born)
         assert due.schedule in (Schedule.REG33, Schedule.REG48, Schedule.ADOPTION)

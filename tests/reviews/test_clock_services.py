@@ -2,16 +2,22 @@
 review on the schedule that applies, with the rule in words, through care events."""
 
 from datetime import date
+from io import StringIO
+from types import SimpleNamespace
 
 import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
 
-from children.models import PeriodOfCare
+from children.admin import ChildAdmin
+from children.models import Child, PeriodOfCare
 from children.services import episode_add
 from reviews.codes import ReviewStatus
 from reviews.models import Review
-from reviews.services import child_come_into_care, child_leave_care, review_record_held
+from reviews.services import child_come_into_care, child_leave_care, review_due_dates_refresh, review_record_held
 from reviews.timescales import Schedule, first_review_due
-from tests.factories import ChildFactory, IROFactory
+from tests.factories import BusinessSupportFactory, ChildFactory, IROFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +38,12 @@ def test_a_series_of_short_breaks_is_one_case_on_the_reg_48_clock():
     # The weekend break ends as planned: the series goes on, so does its review.
     child_leave_care(period_of_care=first.period_of_care, end=date(2025, 1, 12), reason_ended="E4A")
     waiting = _outstanding(child)
-    assert waiting.pk == first.pk and waiting.due_date == date(2025, 4, 10)
+    assert waiting.pk == first.pk
+    assert waiting.due_date == date(2025, 4, 10)
     # The next break is its own period; the review moves on to it, still on the series' clock.
     second = child_come_into_care(child=child, start=date(2025, 2, 7), episode_fields=BREAK)
-    assert second.pk == first.pk and second.period_of_care.start == date(2025, 2, 7)
+    assert second.pk == first.pk
+    assert second.period_of_care.start == date(2025, 2, 7)
     assert second.due_date == date(2025, 4, 10)
     child_leave_care(period_of_care=second.period_of_care, end=date(2025, 2, 9), reason_ended="E4A")
     # Held between breaks (the plan for the breaks is reviewed, not a stay): allowed.
@@ -66,7 +74,6 @@ def test_from_short_breaks_to_a_care_order_past_due_dates_stay_as_they_were():
     held = review_record_held(review=review, held_on=date(2025, 4, 1), chair=iro, participation_code="PN1")
     period = PeriodOfCare.objects.get(pk=review.period_of_care_id)
     episode_add(period_of_care=period, start=date(2025, 6, 2), episode_fields={**ORDER, "reason_new_episode": "L"})
-    from reviews.services import review_due_dates_refresh
 
     following = review_due_dates_refresh(period_of_care=period)
     assert Review.objects.get(pk=held.pk).due_date == date(2025, 4, 10)  # as it was: reg 48
@@ -85,7 +92,6 @@ def test_placed_for_adoption_the_next_review_is_28_days_after_the_placement():
         episode_fields={"legal_status": "E1", "category_of_need": "N1", "placement_type": "A6",
                         "reason_new_episode": "P"},
     )  # fmt: skip
-    from reviews.services import review_due_dates_refresh
 
     following = review_due_dates_refresh(period_of_care=period)
     assert (following.due_date, following.due_schedule) == (date(2024, 4, 1), Schedule.ADOPTION)
@@ -103,30 +109,22 @@ def test_no_review_is_due_after_the_18th_birthday():
 
 
 def test_business_support_see_a_clock_unknown_on_their_worklist(client):
-    from django.urls import reverse
-
-    from tests.factories import BusinessSupportFactory
-
     child = ChildFactory(date_of_birth=date(2015, 6, 1), first_name="Ava", last_name="Unknown")
     review = child_come_into_care(child=child, start=date(2024, 5, 1), episode_fields=ORDER)
     PeriodOfCare.objects.filter(pk=review.period_of_care_id).update(began_before_records=True)
-    from reviews.services import review_due_dates_refresh
 
     review_due_dates_refresh(period_of_care=review.period_of_care)
     client.force_login(BusinessSupportFactory())
     page = client.get(reverse("reviews:to_book")).content.decode()
     assert "Clock unknown: check the last review date" in page
-    assert "Ava Unknown" in page and child.local_id in page
+    assert "Ava Unknown" in page
+    assert child.local_id in page
     assert "short break" not in page.lower()
     child_page = client.get(reverse("caseload:child", args=[child.pk])).content.decode()
     assert "Clock unknown: check the last review date" in child_page
 
 
 def test_refresh_review_clocks_stores_every_open_rule_again():
-    from io import StringIO
-
-    from django.core.management import call_command
-
     child = ChildFactory(date_of_birth=date(2015, 6, 1))
     review = child_come_into_care(child=child, start=date(2025, 1, 10), episode_fields=BREAK)
     Review.objects.filter(pk=review.pk).update(due_date=None, due_schedule="", due_rule="")
@@ -138,13 +136,6 @@ def test_refresh_review_clocks_stores_every_open_rule_again():
 
 
 def test_a_date_of_birth_corrected_in_the_admin_moves_the_clock(rf):
-    from types import SimpleNamespace
-
-    from django.contrib import admin
-
-    from children.admin import ChildAdmin
-    from children.models import Child
-
     iro = IROFactory()
     child = ChildFactory(date_of_birth=date(2015, 6, 1))
     review = child_come_into_care(child=child, start=date(2025, 12, 1), episode_fields=ORDER)

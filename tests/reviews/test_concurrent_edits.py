@@ -64,8 +64,7 @@ def test_twenty_concurrent_saves_one_lands_each_round_and_nothing_is_lost():
         threads = [
             threading.Thread(
                 target=_save,
-                args=(client, url, _post(claim, f"round {round_number}: saver {i}"), i)
-                + (start, lock, outcomes),
+                args=(client, url, _post(claim, f"round {round_number}: saver {i}"), i, start, lock, outcomes),
             )
             for i, client in enumerate(clients)
         ]

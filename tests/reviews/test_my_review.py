@@ -57,7 +57,8 @@ def _child_opens(link: str, word: str = WORD) -> Client:
     response = child_client.get(urlsplit(link).path, follow=True)
     assert response.status_code == 200
     response = child_client.post(reverse("my_review:word"), {"word": word})
-    assert response.status_code == 302 and response.url == reverse("my_review:home")
+    assert response.status_code == 302
+    assert response.url == reverse("my_review:home")
     return child_client
 
 
@@ -82,7 +83,9 @@ def test_the_token_has_at_least_128_bits_and_only_hashes_are_stored(client, iro,
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM reviews_myreviewinvitation")
         row = " ".join(str(value) for value in cursor.fetchone())
-    assert token not in row and code not in row and WORD.lower() not in row.lower()
+    assert token not in row
+    assert code not in row
+    assert WORD.lower() not in row.lower()
     invitation = MyReviewInvitation.objects.get()
     assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert invitation.word_hash.startswith(("md5$", "pbkdf2_sha256$"))  # Django's password hasher
@@ -93,7 +96,8 @@ def test_the_card_is_shown_once(client, iro, case):
     link, code = _invite(client, iro, review)
     html = client.get(reverse("reviews:my_review_invite", args=[review.pk])).content.decode()
     token = urlsplit(link).path.rstrip("/").rsplit("/", 1)[1]
-    assert token not in html and code not in html
+    assert token not in html
+    assert code not in html
     assert 'data-testid="invitation-state"' in html
 
 
@@ -125,7 +129,8 @@ def test_the_token_is_not_in_the_final_url(client, iro, case):
     token = urlsplit(link).path.rstrip("/").rsplit("/", 1)[1]
     child_client = Client()
     response = child_client.get(urlsplit(link).path, follow=True)
-    assert response.redirect_chain and all(token not in url for url, _status in response.redirect_chain)
+    assert response.redirect_chain
+    assert all(token not in url for url, _status in response.redirect_chain)
     assert token not in response.request["PATH_INFO"]
     assert response.request["PATH_INFO"] == reverse("my_review:word")
     assert token not in response.content.decode()
@@ -137,7 +142,8 @@ def test_the_short_code_opens_it_too(client, iro, case):
     child_client = Client()
     typed = f"{code[:4].lower()} {code[4:]}"  # as a child might type it
     response = child_client.post(reverse("my_review:code"), {"code": typed})
-    assert response.status_code == 302 and response.url == reverse("my_review:word")
+    assert response.status_code == 302
+    assert response.url == reverse("my_review:word")
 
 
 def test_a_wrong_code_is_an_error_on_the_form(client):
@@ -153,7 +159,8 @@ def test_five_wrong_words_lock_the_invitation_and_tell_the_iro(client, iro, case
     child_client.get(urlsplit(link).path)
     for attempt in range(1, 5):
         response = child_client.post(reverse("my_review:word"), {"word": "wrong"})
-        assert response.status_code == 200 and "That is not the word" in response.content.decode()
+        assert response.status_code == 200
+        assert "That is not the word" in response.content.decode()
         assert MyReviewInvitation.objects.get().failed_attempts == attempt
     response = child_client.post(reverse("my_review:word"), {"word": "wrong"})
     assert response.status_code == 404
@@ -162,7 +169,8 @@ def test_five_wrong_words_lock_the_invitation_and_tell_the_iro(client, iro, case
     assert invitation.locked_at is not None
     notification = Notification.objects.get(kind=NotificationKind.MY_REVIEW_LOCKED)
     assert notification.recipient == iro
-    assert child.local_id in notification.subject and child.first_name not in notification.body
+    assert child.local_id in notification.subject
+    assert child.first_name not in notification.body
     # Locked: even the right word does not open it now.
     again = Client()
     assert again.get(urlsplit(link).path).status_code == 404
@@ -189,7 +197,8 @@ def test_a_link_that_no_longer_works_gets_the_friendly_page_and_no_data(client, 
     response = Client().get(path, follow=True)
     assert response.status_code == 404
     html = response.content.decode()
-    assert "This link has stopped working" in html and "Ask your IRO for a new one." in html
+    assert "This link has stopped working" in html
+    assert "Ask your IRO for a new one." in html
     for secret in (child.first_name, child.last_name, child.local_id, "Robin"):
         assert secret not in html
 
@@ -200,7 +209,8 @@ def test_a_withdrawn_invitation_ends_a_session_already_open(client, iro, case):
     child_client = _child_opens(link)
     client.post(reverse("reviews:my_review_withdraw", args=[review.pk]))
     response = child_client.get(reverse("my_review:how_things_are"))
-    assert response.status_code == 404 and "This link has stopped working" in response.content.decode()
+    assert response.status_code == 404
+    assert "This link has stopped working" in response.content.decode()
 
 
 def test_pages_need_the_word_first(client, iro, case):
@@ -209,7 +219,8 @@ def test_pages_need_the_word_first(client, iro, case):
     child_client = Client()
     child_client.get(urlsplit(link).path)
     response = child_client.get(reverse("my_review:how_things_are"))
-    assert response.status_code == 302 and response.url == reverse("my_review:word")
+    assert response.status_code == 302
+    assert response.url == reverse("my_review:word")
     assert Client().get(reverse("my_review:home")).url == reverse("my_review:code")
 
 
@@ -221,14 +232,19 @@ def test_drafts_save_and_the_iro_sees_only_what_was_sent(client, iro, case):
     link, _code = _invite(client, iro, review)
     child_client = _child_opens(link)
     response = child_client.post(reverse("my_review:how_things_are"), {"worries": WORRY})
-    assert response.status_code == 302 and response.url == reverse("my_review:meeting")
+    assert response.status_code == 302
+    assert response.url == reverse("my_review:meeting")
     saved = MyReviewResponse.objects.get()
-    assert saved.worries == WORRY and saved.saved_at and saved.submitted_at is None
+    assert saved.worries == WORRY
+    assert saved.saved_at
+    assert saved.submitted_at is None
     client.force_login(iro)
     assert WORRY not in client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
     _sent_answers(child_client)
     html = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
-    assert WORRY in html and "I&#x27;d like to chair part of it" in html and "My school or college" in html
+    assert WORRY in html
+    assert "I&#x27;d like to chair part of it" in html
+    assert "My school or college" in html
     # A later change not sent again stays the child's.
     child_client.post(reverse("my_review:how_things_are"), {"worries": "Something new"})
     assert "Something new" not in client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
@@ -255,9 +271,12 @@ def test_i_dont_feel_safe_alerts_the_iro_at_once(client, iro, case, django_captu
         response = child_client.post(reverse("my_review:not_safe"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "0800 1111" in html and "01632 960 123" in html and "Robin" in html
+    assert "0800 1111" in html
+    assert "01632 960 123" in html
+    assert "Robin" in html
     notification = Notification.objects.get(kind=NotificationKind.CHILD_NOT_SAFE)
-    assert notification.recipient == iro and notification.queued_at is not None
+    assert notification.recipient == iro
+    assert notification.queued_at is not None
     assert child.local_id in notification.subject
     assert child.first_name not in notification.subject + notification.body
     assert callbacks, "the email is handed to the broker when the transaction commits"
@@ -292,13 +311,18 @@ def test_the_private_note_is_for_the_iro_on_the_case_only(client, iro, case, man
     assert PRIVATE in client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
     client.force_login(manager)
     html = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
-    assert WORRY in html and PRIVATE not in html
+    assert WORRY in html
+    assert PRIVATE not in html
     client.force_login(business_support)
     html = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
-    assert WORRY not in html and PRIVATE not in html
+    assert WORRY not in html
+    assert PRIVATE not in html
     booking = client.get(reverse("reviews:book", args=[review.pk])).content.decode()
-    assert "My school or college" in booking and "After school or college" in booking and "Nan" in booking
-    assert WORRY not in booking and PRIVATE not in booking
+    assert "My school or college" in booking
+    assert "After school or college" in booking
+    assert "Nan" in booking
+    assert WORRY not in booking
+    assert PRIVATE not in booking
 
 
 def test_the_private_note_is_not_in_the_minutes(client, iro, case):
@@ -309,7 +333,8 @@ def test_the_private_note_is_not_in_the_minutes(client, iro, case):
     reader = PdfReader(BytesIO(render_pdf(DocumentKind.MINUTES, held)))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
     assert "Decisions" in text or held.child.local_id in text  # the minutes were read
-    assert "secret diary" not in text and "bus driver" not in text
+    assert "secret diary" not in text
+    assert "bus driver" not in text
 
 
 def test_every_staff_view_of_the_answers_is_logged(client, iro, case, manager, business_support):
@@ -326,7 +351,9 @@ def test_every_staff_view_of_the_answers_is_logged(client, iro, case, manager, b
         before = AccessLog.objects.filter(object_type=object_type, user=user).count()
         assert client.get(url).status_code == 200
         row = AccessLog.objects.filter(object_type=object_type, user=user).get()
-        assert before == 0 and row.child_id == child.pk and row.object_id == str(answers.pk)
+        assert before == 0
+        assert row.child_id == child.pk
+        assert row.object_id == str(answers.pk)
 
 
 # --- The child's pages: nothing off-site, plain words ---------------------------------------
@@ -380,8 +407,11 @@ def test_no_child_page_links_to_or_loads_anything_off_site(client, iro, case):
         for url in parser.urls:
             parts = urlsplit(url)
             # tel: links dial Childline or the IRO; data: is the empty favicon. Nothing else may leave.
-            assert parts.scheme in ("", "tel", "data") and not parts.netloc, f"{name}: {url}"
-        assert "staff" not in html.lower() and "Find a child" not in html and "Sign out" not in html
+            assert parts.scheme in ("", "tel", "data"), f"{name}: {url}"
+            assert not parts.netloc, f"{name}: {url}"
+        assert "staff" not in html.lower()
+        assert "Find a child" not in html
+        assert "Sign out" not in html
 
 
 def test_the_child_pages_are_plain_words(client, iro, case):

@@ -36,7 +36,8 @@ BIRTHDAYS = [
 @pytest.mark.parametrize(("born", "birthday"), BIRTHDAYS)
 def test_the_fourth_birthday_is_the_day_age_on_first_says_four(born, birthday):
     assert fourth_birthday(born) == birthday
-    assert age_on(born, birthday - timedelta(days=1)) == 3 and age_on(born, birthday) == 4
+    assert age_on(born, birthday - timedelta(days=1)) == 3
+    assert age_on(born, birthday) == 4
 
 
 def test_fourth_birthday_agrees_with_age_on_for_every_birthday_of_a_leap_cycle_and_2096():

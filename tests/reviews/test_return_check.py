@@ -11,6 +11,7 @@ from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
 from iro_service.celery import app
+from reviews.forms import ReturnCheckForm
 from reviews.return_check import group_by_rule, return_check_run
 from reviews.return_check_models import ReturnCheck, ReturnCheckState
 from reviews.ssda903 import import_files
@@ -47,7 +48,8 @@ def _ask(client, user, year, django_capture_on_commit_callbacks) -> ReturnCheck:
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reviews:return_checks"), {"year": str(year)})
     check = ReturnCheck.objects.get()
-    assert response.status_code == 302 and response.url == reverse("reviews:return_check", args=[check.pk])
+    assert response.status_code == 302
+    assert response.url == reverse("reviews:return_check", args=[check.pk])
     check.refresh_from_db()
     return check
 
@@ -64,14 +66,16 @@ def test_the_check_runs_the_validator_and_shows_problems_by_rule(
     assert check.state == ReturnCheckState.DONE, check.message
     assert check.rows == {"header": 2, "episodes": 4, "reviews": 1}
     by_rule = {rule["rule"]: rule for rule in check.results}
-    assert "393" in by_rule and by_rule["393"]["examples"][0]["child"] == "MX"
+    assert "393" in by_rule
+    assert by_rule["393"]["examples"][0]["child"] == "MX"
     assert "399" not in by_rule  # the short-break child's review and MOTHER are left out of the return
     page = client.get(reverse("reviews:return_check", args=[check.pk])).content.decode()
     assert "Rule 393: Child is looked after but mother field is not completed." in page
     assert f"{check.problem_count} problem" in page
     download = client.get(reverse("reviews:return_check_file", args=[check.pk, "reviews"]))
     content = b"".join(download.streaming_content).decode()
-    assert download.status_code == 200 and content.splitlines() == [
+    assert download.status_code == 200
+    assert content.splitlines() == [
         "CHILD,DOB,REVIEW,REVIEW_CODE",
         "MX,02/02/2011,05/07/2024,PN1",
     ]
@@ -91,7 +95,8 @@ def test_a_check_waiting_for_the_worker_shows_running(client, business_support, 
     client.force_login(business_support)
     response = client.post(reverse("reviews:return_checks"), {"year": "2025"})  # the test's transaction never commits
     page = client.get(response.url).content.decode()
-    assert "Waiting to start." in page and "Refresh this page" in page
+    assert "Waiting to start." in page
+    assert "Refresh this page" in page
     assert ReturnCheck.objects.get().state == ReturnCheckState.QUEUED
 
 
@@ -102,7 +107,8 @@ def test_without_the_validator_the_page_says_so_and_the_files_are_still_written(
     import_files(_files())
     client.force_login(business_support)
     listing = client.get(reverse("reviews:return_checks")).content.decode()
-    assert "The validator is not installed." in listing and "IRO_SSDA903_VALIDATOR_PYTHON" in listing
+    assert "The validator is not installed." in listing
+    assert "IRO_SSDA903_VALIDATOR_PYTHON" in listing
     check = _ask(client, business_support, 2025, django_capture_on_commit_callbacks)
     assert check.state == ReturnCheckState.UNAVAILABLE
     page = client.get(reverse("reviews:return_check", args=[check.pk])).content.decode()
@@ -115,7 +121,8 @@ def test_a_validator_that_fails_is_reported_not_hidden(business_support, private
     check = ReturnCheck.objects.create(year=2025, requested_by=business_support)
     assert return_check_run(check.pk) == ReturnCheckState.FAILED
     check.refresh_from_db()
-    assert check.message.startswith("The validator stopped with an error:") and "lac_validator" in check.message
+    assert check.message.startswith("The validator stopped with an error:")
+    assert "lac_validator" in check.message
 
 
 def test_a_check_is_run_once_though_its_task_is_delivered_twice(business_support, private_documents, settings):
@@ -130,13 +137,12 @@ def test_a_check_is_run_once_though_its_task_is_delivered_twice(business_support
 def test_a_year_without_code_lists_is_refused_with_a_message(client, business_support, private_documents):
     client.force_login(business_support)
     response = client.post(reverse("reviews:return_checks"), {"year": "2019"})
-    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
     assert not ReturnCheck.objects.exists()
 
 
 def test_the_form_offers_the_last_complete_year_first():
-    from reviews.forms import ReturnCheckForm
-
     assert ReturnCheckForm(today=date(2026, 11, 28)).fields["year"].initial == 2026
     assert ReturnCheckForm(today=date(2026, 3, 31)).fields["year"].initial == 2025
 

@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 
 from children.codes import LegalStatus, ReasonEpisodeCeased
+from children.models import PeriodOfCare
 from reviews.codes import ReviewState
 from reviews.models import Review
 from reviews.selectors import children_with_next_review
-from reviews.services import child_come_into_care, child_leave_care
+from reviews.services import child_come_into_care, child_leave_care, review_due_dates_refresh
 from reviews.timescales import add_working_days
 from tests.factories import ChildFactory
 
@@ -55,9 +56,6 @@ def test_short_breaks_are_on_the_reg_48_clock_and_never_called_anything_else():
 
 
 def test_with_no_date_due_the_state_says_why():
-    from children.models import PeriodOfCare
-    from reviews.services import review_due_dates_refresh
-
     unknown = _child_due_on(date(2014, 7, 1))
     period = PeriodOfCare.objects.get(child=unknown)
     PeriodOfCare.objects.filter(pk=period.pk).update(began_before_records=True)

@@ -66,7 +66,8 @@ def test_correcting_a_held_date_recomputes_the_next_due(first_review, iro):
     second = Review.objects.get(period_of_care=first_review.period_of_care, status=ReviewStatus.DUE)
     assert second.due_date == date(2014, 8, 20)
     held.refresh_from_db()
-    assert held.due_date == date(2014, 5, 15) and held.in_timescale is False
+    assert held.due_date == date(2014, 5, 15)
+    assert held.in_timescale is False
 
 
 def test_leaving_care_cancels_the_review_that_was_due(first_review):
@@ -130,4 +131,5 @@ def test_the_record_service_refuses_a_decision_of_another_review(first_review):
             review=first_review, claim=None, values={}, decisions=[RowChange(pk=theirs.pk, values={"text": "Mine."})]
         )
     theirs.refresh_from_db()
-    assert theirs.text == "PEP." and theirs.review_id == others.pk
+    assert theirs.text == "PEP."
+    assert theirs.review_id == others.pk

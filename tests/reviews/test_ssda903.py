@@ -77,7 +77,8 @@ def test_import_builds_children_periods_episodes_and_reviews_on_the_clock():
         3,
     )
     a1 = PeriodOfCare.objects.get(child__local_id="A1")
-    assert a1.end is None and a1.episodes.count() == 2  # RNE P continues the period begun by S
+    assert a1.end is None
+    assert a1.episodes.count() == 2  # RNE P continues the period begun by S
     first, second = Review.objects.filter(child__local_id="A1", status=ReviewStatus.HELD).order_by("held_on")
     assert (first.sequence, first.due_date, first.in_timescale) == (ReviewSequence.FIRST, date(2014, 5, 15), True)
     assert (second.sequence, second.due_date, second.in_timescale) == (ReviewSequence.SECOND, date(2014, 8, 13), False)
@@ -108,7 +109,8 @@ def test_a_corrected_file_updates_what_changed():
     reviews = [row[:] for row in REVIEW_ROWS]
     reviews[1][3] = "PN0"
     summary = import_files(_files(header=corrected))
-    assert summary.children_changed == 1 and summary.children_added == 0
+    assert summary.children_changed == 1
+    assert summary.children_added == 0
     assert Child.objects.get(local_id="B2").ethnicity == "MWBA"
 
 
@@ -151,7 +153,8 @@ def test_each_problem_is_named_and_nothing_is_written(table, row, column, value,
     changed[row][column] = value
     problems = _problems(**{table: changed})
     assert message in problems
-    assert not Child.objects.exists() and not Review.objects.exists()
+    assert not Child.objects.exists()
+    assert not Review.objects.exists()
 
 
 def test_pn0_at_four_or_over_is_refused():
@@ -244,7 +247,8 @@ def test_business_support_previews_then_imports_from_the_upload_page(client, bus
     url = reverse("reviews:ssda903_import")
     response = client.post(url, {"files": _uploads(_files())})
     page = response.content.decode()
-    assert "The files are valid." in page and "children: 2 added, 0 changed" in page
+    assert "The files are valid." in page
+    assert "children: 2 added, 0 changed" in page
     assert not Child.objects.exists()  # a preview writes nothing
     token = response.context["token"]
     response = client.post(url, {"confirm": "1", "token": token}, follow=True)

@@ -122,7 +122,8 @@ def test_a_child_id_that_is_not_a_short_code_is_refused(tmp_path, client, busine
     # The same id in the other files is not reported again as "not in the header file".
     assert "is not in the header file" not in stderr.replace("child A1 is not in the header file", "")
     page = _page(client, business_support, settings, tmp_path, files)
-    assert "a.csv:2: CHILD: " in page and "nothing was imported" in page
+    assert "a.csv:2: CHILD: " in page
+    assert "nothing was imported" in page
     assert not Child.objects.exists()
 
 
@@ -139,7 +140,8 @@ def test_problems_stop_at_a_thousand_and_say_how_many_more(tmp_path, client, bus
     assert lines[-1] == "… and 500 more problems"
     assert error == "1,500 problem(s); nothing was imported."
     page = _page(client, business_support, settings, tmp_path, files)
-    assert "1500 problems: nothing was imported." in page and "… and 500 more problems" in page
+    assert "1500 problems: nothing was imported." in page
+    assert "… and 500 more problems" in page
     assert page.count("is not a REVIEW_CODE code") == 1000
 
 
@@ -147,7 +149,8 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path, client, business
     settings.IRO_SSDA903_MAX_BYTES = 200
     files = _files()
     size = len(files["eps 2025.csv"])
-    assert size > 200 and len(files["a.csv"]) < 200
+    assert size > 200
+    assert len(files["a.csv"]) < 200
     stderr, _ = _command_problems(tmp_path, files)
     assert (
         f"eps 2025.csv:0: file: {size:,} bytes is over the 200 bytes limit for one SSDA903 file "
@@ -179,7 +182,8 @@ def test_a_new_open_period_beside_one_already_held_open_is_a_problem(tmp_path, c
         "REC where it ended) or correct DECOM"
     )
     stderr, error = _command_problems(tmp_path, files)
-    assert message in stderr.splitlines() and error == "1 problem(s); nothing was imported."
+    assert message in stderr.splitlines()
+    assert error == "1 problem(s); nothing was imported."
     page = _page(client, business_support, settings, tmp_path, files)
     assert message.replace("'", "&#x27;") in page
     assert _snapshot() == before

@@ -84,7 +84,9 @@ def test_a_later_corrected_file_brings_the_rest_in():
     summary = import_files(
         _files(header=HEADER_ROWS + MORE_HEADER, episodes=episodes, reviews=reviews), valid_children_only=True
     )
-    assert summary.refused == {} and summary.children_added == 2 and summary.children_changed == 0
+    assert summary.refused == {}
+    assert summary.children_added == 2
+    assert summary.children_changed == 0
     assert Child.objects.count() == 5
 
 
@@ -140,15 +142,18 @@ def test_the_upload_page_imports_the_valid_children_and_offers_the_report(client
     url = reverse("reviews:ssda903_import")
     response = client.post(url, {"files": _uploads(_with_invalid_children()), "mode": "valid_children_only"})
     page = response.content.decode()
-    assert "2 children refused" in page and "children: 3 added, 0 changed" in page
+    assert "2 children refused" in page
+    assert "children: 3 added, 0 changed" in page
     assert not Child.objects.exists()  # the preview writes nothing
     response = client.post(url, {"confirm": "1", "token": response.context["token"]})
     page = response.content.decode()
-    assert "Imported" in page and "D4: eps 2025.csv:6: PLACE: &#x27;XX&#x27; is not a PLACE code" in page
+    assert "Imported" in page
+    assert "D4: eps 2025.csv:6: PLACE: &#x27;XX&#x27; is not a PLACE code" in page
     assert set(Child.objects.values_list("local_id", flat=True)) == {"A1", "B2", "C3"}
     assert _rows_of(REFUSED) == 0
     report = client.get(reverse("reviews:ssda903_import_report", args=[response.context["report_token"]]))
-    assert report.status_code == 200 and report["Content-Type"] == "text/csv"
+    assert report.status_code == 200
+    assert report["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
     assert {row[0] for row in rows[1:]} == REFUSED
 
@@ -167,7 +172,7 @@ LATER_REVIEWS = [["A1", "01/06/2011", "20/02/2025", "PN1"]]
 
 
 def test_a_later_file_lists_what_the_database_holds_that_it_no_longer_mentions_and_deletes_nothing():
-    import_files(_files(reviews=REVIEW_ROWS + [["A1", "01/06/2011", "10/01/2025", "PN1"]]))
+    import_files(_files(reviews=[*REVIEW_ROWS, ["A1", "01/06/2011", "10/01/2025", "PN1"]]))
     before = (Child.objects.count(), Episode.objects.count(), Review.objects.filter(status="held").count())
     summary = import_files(_files(header=LATER_HEADER, episodes=LATER_EPISODES, reviews=LATER_REVIEWS))
     assert summary.year == 2025

@@ -61,8 +61,10 @@ def test_short_break_episodes_carry_no_postcodes_or_urn():
     for row in _rows(episodes, "SB1"):
         assert row[10:13] == ["", "", ""], row
     short_break, in_care = _rows(episodes, "MX")
-    assert short_break[3] == "V3" and short_break[10:13] == ["", "", ""]
-    assert in_care[3] == "C2" and in_care[10:12] == ["MK9 3EJ", "MK6 5LD"]
+    assert short_break[3] == "V3"
+    assert short_break[10:13] == ["", "", ""]
+    assert in_care[3] == "C2"
+    assert in_care[10:12] == ["MK9 3EJ", "MK6 5LD"]
 
 
 def test_a_child_also_in_care_keeps_reviews_in_the_return():

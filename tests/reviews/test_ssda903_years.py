@@ -82,17 +82,22 @@ def test_every_years_codes_have_words_and_the_years_run_without_a_gap():
 )
 def test_placement_codes_by_year(year, held, withdrawn):
     codes = codes_for_year(year).placement_types
-    assert held <= codes and not withdrawn & codes
+    assert held <= codes
+    assert not withdrawn & codes
 
 
 def test_sex_is_1_2_until_2023_24_and_m_f_u_from_2024_25():
-    assert codes_for_year(2024).stored_sex("1") == "M" and codes_for_year(2024).stored_sex("2") == "F"
-    assert codes_for_year(2025).stored_sex("1") is None and codes_for_year(2025).stored_sex("U") == "U"
-    assert codes_for_year(2024).exported_sex("F") == "2" and codes_for_year(2025).exported_sex("F") == "F"
+    assert codes_for_year(2024).stored_sex("1") == "M"
+    assert codes_for_year(2024).stored_sex("2") == "F"
+    assert codes_for_year(2025).stored_sex("1") is None
+    assert codes_for_year(2025).stored_sex("U") == "U"
+    assert codes_for_year(2024).exported_sex("F") == "2"
+    assert codes_for_year(2025).exported_sex("F") == "F"
 
 
 def test_the_collection_year_of_a_day_turns_on_1_april():
-    assert collection_year_of(date(2025, 3, 31)) == 2025 and collection_year_of(date(2025, 4, 1)) == 2026
+    assert collection_year_of(date(2025, 3, 31)) == 2025
+    assert collection_year_of(date(2025, 4, 1)) == 2026
 
 
 @pytest.mark.parametrize(
@@ -104,7 +109,8 @@ def test_forms_offer_the_years_placements(today, offered, not_offered):
     for form in forms:
         codes = {code for code, _ in form.fields["placement_type"].choices} - {""}
         assert codes <= current_codes(today).placement_types
-        assert offered in codes and not_offered not in codes
+        assert offered in codes
+        assert not_offered not in codes
 
 
 @pytest.mark.parametrize(("place", "rule"), [("T4", "213"), ("Z11", "213"), ("T0", "213")])
@@ -112,8 +118,8 @@ def test_forms_offer_the_years_placements(today, offered, not_offered):
 def test_a_form_refuses_a_provider_where_the_return_takes_none(place, rule):
     form = PlacementChangeForm(
         data={"start": "2026-11-01", "reason_new_episode": "P", "placement_type": place,
-              "placement_provider": "PR1", "reason_place_change": "CARPL"}  # fmt: skip
-    )
+              "placement_provider": "PR1", "reason_place_change": "CARPL"}
+    )  # fmt: skip
     assert not form.is_valid()
     assert form.errors["placement_provider"] == [
         f"Choose 'Not known': a {place} placement has no placement provider in the DfE return "
@@ -130,7 +136,8 @@ def test_a_form_refuses_a_provider_where_the_return_takes_none(place, rule):
 @pytest.mark.parametrize("year", [None, 2024])
 def test_a_2023_24_file_with_h5_p2_z1_and_sex_1_2_imports_with_sex_stored_m_f(year):
     summary = import_files(_files(HEADER_2324, EPISODES_2324, REVIEWS_2324), year=year)
-    assert summary.year == 2024 and summary.children_added == 3
+    assert summary.year == 2024
+    assert summary.children_added == 3
     assert dict(Child.objects.values_list("local_id", "sex")) == {"H1": "M", "H2": "F", "H3": "F"}
     assert sorted(Episode.objects.values_list("placement_type", flat=True)) == ["H5", "P2", "Z1"]
 
@@ -238,7 +245,8 @@ def test_an_episode_of_an_earlier_year_in_a_history_file_is_checked_against_its_
     ]
     episodes[1][7:9] = ["01/06/2025", "X1"]
     summary = import_files(_files(header, episodes))
-    assert summary.year == 2026 and summary.episodes_added == 3
+    assert summary.year == 2026
+    assert summary.episodes_added == 3
 
 
 @pytest.mark.django_db
@@ -260,8 +268,10 @@ def test_the_upload_page_checks_the_files_against_the_year_chosen(client, busine
     url = reverse("reviews:ssda903_import")
     files = _files(HEADER_2324, EPISODES_2324, REVIEWS_2324)
     page = client.post(url, {"files": _uploads(files), "year": "2024"}).content.decode()
-    assert "The files are valid." in page and "checked against the 2023-24 code lists (as chosen)" in page
+    assert "The files are valid." in page
+    assert "checked against the 2023-24 code lists (as chosen)" in page
     page = client.post(url, {"files": _uploads(files), "year": "2026"}).content.decode()
-    assert "nothing was imported" in page and "is after 31/03/2026" not in page
+    assert "nothing was imported" in page
+    assert "is after 31/03/2026" not in page
     assert "PLACE is H5, but H5 is not a placement code in 2025-26" in page
     assert not Child.objects.exists()

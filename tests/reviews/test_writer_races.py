@@ -284,45 +284,65 @@ def test_every_pair_of_review_writers_races_without_losing_a_saved_write(gunicor
                 )
                 for w in pair
             ]
-            for attempt in list(attempts):
-                attempt.browser.open(attempt.open_path)
-                if attempt.writer == "documents":
-                    continue
-                if 'name="claim"' not in attempt.browser.page:
-                    # The page does not offer this change in the review's state (booking a held review).
-                    assert attempt.writer not in CAN_ACT[state], f"{attempt.writer} not offered in {state}"
-                    attempts.remove(attempt)
-                    continue
-                attempt.data["claim"] = attempt.browser.hidden("claim")
-            start = threading.Barrier(len(attempts))
-            results: dict[str, tuple[int, str]] = {}
-
-            def go(attempt: Attempt, start: threading.Barrier, results: dict) -> None:
-                start.wait()
-                results[attempt.writer] = attempt.browser.post(attempt.post_path, attempt.data)
-
-            threads = [threading.Thread(target=go, args=(attempt, start, results)) for attempt in attempts]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-
+            attempts = _opened(attempts, state)
+            results = _race(attempts)
             stored = Review.objects.get(pk=review.pk)
+            where = f"{pair} round {round_number}"
             for attempt in attempts:
-                status, page = results[attempt.writer]
-                assert status in (200, 409), f"{pair} round {round_number}: {attempt.writer} answered {status}"
-                if attempt.saved_text in page:
+                if _saved(attempt, results[attempt.writer], where=where):
                     saved_counts[pair][attempt.writer] += 1
                     if not attempt.landed(stored):
-                        lost.append(f"{pair} round {round_number}: {attempt.writer}")
-                else:
-                    # Not saved: the page says why (a conflict, or a rule of the review's state).
-                    said = status == 409 or any(
-                        mark in page for mark in ("alert-danger", "alert-warning", "invalid-feedback")
-                    )
-                    assert said, f"{pair} round {round_number}: {attempt.writer} was refused without a word"
+                        lost.append(f"{where}: {attempt.writer}")
 
     assert lost == [], f"writes that answered saved and are missing: {lost}"
+    _assert_each_writer_saved_when_able(saved_counts)
+
+
+def _opened(attempts: list[Attempt], state: str) -> list[Attempt]:
+    """Open each writer's page and take its claim; a page that does not offer the change in the
+    review's state (booking a held review) drops out of the round."""
+    offered = []
+    for attempt in attempts:
+        attempt.browser.open(attempt.open_path)
+        if attempt.writer != "documents":
+            if 'name="claim"' not in attempt.browser.page:
+                assert attempt.writer not in CAN_ACT[state], f"{attempt.writer} not offered in {state}"
+                continue
+            attempt.data["claim"] = attempt.browser.hidden("claim")
+        offered.append(attempt)
+    return offered
+
+
+def _race(attempts: list[Attempt]) -> dict[str, tuple[int, str]]:
+    """Post every attempt at once (released together by a barrier); each writer's (status, page)."""
+    start = threading.Barrier(len(attempts))
+    results: dict[str, tuple[int, str]] = {}
+
+    def go(attempt: Attempt) -> None:
+        start.wait()
+        results[attempt.writer] = attempt.browser.post(attempt.post_path, attempt.data)
+
+    threads = [threading.Thread(target=go, args=(attempt,)) for attempt in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _saved(attempt: Attempt, result: tuple[int, str], *, where: str) -> bool:
+    """Whether the page answered saved; a page that did not save must say why."""
+    status, page = result
+    assert status in (200, 409), f"{where}: {attempt.writer} answered {status}"
+    if attempt.saved_text in page:
+        return True
+    # Not saved: the page says why (a conflict, or a rule of the review's state).
+    said = status == 409 or any(mark in page for mark in ("alert-danger", "alert-warning", "invalid-feedback"))
+    assert said, f"{where}: {attempt.writer} was refused without a word"
+    return False
+
+
+def _assert_each_writer_saved_when_able(saved_counts: dict[tuple[str, str], dict[str, int]]) -> None:
     for pair, counts in saved_counts.items():
         able = CAN_ACT[_state_for(pair)]
         for writer, count in counts.items():

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "then check every document's SHA-256 and every table's row count (README: Backup and restore)."
     )
     # Nothing here may need the database to be there already: it is empty.
-    requires_system_checks = []
+    requires_system_checks = ()
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("archive", help="the .tar file written by manage.py backup")

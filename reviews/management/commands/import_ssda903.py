@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts.audit import command_log_write
 from accounts.models import AccessAction
 from children.code_years import FIRST_YEAR, LAST_YEAR, collection_year_label
-from reviews.ssda903 import ImportProblems, import_files, read_folder, write_report
+from reviews.ssda903 import ImportProblems, ImportSummary, import_files, read_folder, write_report
 
 
 class Command(BaseCommand):
@@ -47,15 +47,7 @@ class Command(BaseCommand):
         report: Path | None,
         **options,
     ) -> None:
-        if not folder.is_dir():
-            raise CommandError(f"{folder} is not a folder")
-        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-            raise CommandError(
-                f"--year is the year the collection ends: code lists are held for {collection_year_label(FIRST_YEAR)} "
-                f"({FIRST_YEAR}) to {collection_year_label(LAST_YEAR)} ({LAST_YEAR})"
-            )
-        if report is not None and not report.parent.is_dir():
-            raise CommandError(f"--report: the folder {report.parent} does not exist")
+        _check_arguments(folder=folder, year=year, report=report)
         try:
             with transaction.atomic():  # the import and its access-log row land together
                 summary = import_files(
@@ -69,6 +61,15 @@ class Command(BaseCommand):
             for problem in error.problems:
                 self.stderr.write(problem)
             raise CommandError(f"{error.count:,} problem(s); nothing was imported.") from error
+        self._write_summary(summary, valid_children_only=valid_children_only)
+        if report is not None:
+            with report.open("w", newline="", encoding="utf-8") as handle:
+                rows = write_report(summary, handle)
+            self.stdout.write(f"Report: {report} ({rows} row(s))")
+        self.stdout.write(self.style.SUCCESS("Checked; nothing written (dry run)." if dry_run else "Imported."))
+
+    def _write_summary(self, summary: ImportSummary, *, valid_children_only: bool) -> None:
+        """What was (or would be) imported, who was refused and why, and what the files no longer mention."""
         self.stdout.write(summary.year_line())
         for line in summary.lines():
             self.stdout.write(line)
@@ -84,8 +85,16 @@ class Command(BaseCommand):
             )
             for line in summary.unmentioned_lines():
                 self.stdout.write(f"  {line}")
-        if report is not None:
-            with report.open("w", newline="", encoding="utf-8") as handle:
-                rows = write_report(summary, handle)
-            self.stdout.write(f"Report: {report} ({rows} row(s))")
-        self.stdout.write(self.style.SUCCESS("Checked; nothing written (dry run)." if dry_run else "Imported."))
+
+
+def _check_arguments(*, folder: Path, year: int | None, report: Path | None) -> None:
+    """Refuse a missing folder, a year with no code lists, or a report in a folder that is not there."""
+    if not folder.is_dir():
+        raise CommandError(f"{folder} is not a folder")
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CommandError(
+            f"--year is the year the collection ends: code lists are held for {collection_year_label(FIRST_YEAR)} "
+            f"({FIRST_YEAR}) to {collection_year_label(LAST_YEAR)} ({LAST_YEAR})"
+        )
+    if report is not None and not report.parent.is_dir():
+        raise CommandError(f"--report: the folder {report.parent} does not exist")
