@@ -12,6 +12,8 @@ The rows are written inside the request's transaction (ATOMIC_REQUESTS), like th
 application's: a change whose row cannot be written rolls back.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -63,7 +65,7 @@ class KeptRecordAdmin:
         # reg 50: records are kept until the child's 75th birthday; nothing is deleted here.
         return False
 
-    def get_actions(self, request: HttpRequest) -> dict:
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         if self.archivable and self.has_change_permission(request):

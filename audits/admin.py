@@ -6,13 +6,13 @@ from .models import Escalation, EscalationStageChange, MonitoringForm
 
 
 @admin.register(MonitoringForm)
-class MonitoringFormAdmin(KeptRecordAdmin, admin.ModelAdmin):
+class MonitoringFormAdmin(KeptRecordAdmin, admin.ModelAdmin[MonitoringForm]):
     list_display = ["review", "scheme", "completed_on", "completed_by"]
     raw_id_fields = ["review", "completed_by"]
     child_path = "review__child_id"
 
 
-class EscalationStageChangeInline(KeptInline, admin.TabularInline):
+class EscalationStageChangeInline(KeptInline, admin.TabularInline[EscalationStageChange]):
     """Every move of the escalation, as the application recorded it: shown, never edited here."""
 
     model = EscalationStageChange
@@ -26,7 +26,7 @@ class EscalationStageChangeInline(KeptInline, admin.TabularInline):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(KeptRecordAdmin, admin.ModelAdmin):
+class EscalationAdmin(KeptRecordAdmin, admin.ModelAdmin[Escalation]):
     list_display = ["child", "theme", "stage", "outcome", "raised_on"]
     list_filter = ["theme", "stage", "outcome"]
     raw_id_fields = ["child", "review", "raised_by"]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
@@ -8,7 +10,7 @@ from .codes import RATING_LABELS, EscalationOutcome, EscalationStage, Escalation
 from .models import DisruptionMeeting, MidwayReview, ParticipantFeedback
 
 
-class MidwayReviewForm(inputs.BoundedDatesMixin, forms.ModelForm):
+class MidwayReviewForm(inputs.BoundedDatesMixin, forms.ModelForm[MidwayReview]):
     class Meta:
         model = MidwayReview
         fields = ["held_on", "note"]
@@ -64,10 +66,10 @@ class MonitoringFormForm(inputs.BoundedDatesMixin, forms.Form):
             raise forms.ValidationError("This date is in the future.")
         return shared_on
 
-    def ratings(self) -> dict:
+    def ratings(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name, _label in self.PLANS if name in self.fields}
 
-    def comments(self) -> dict:
+    def comments(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("comments_for_social_worker", "comments_for_manager")}
 
 
@@ -100,7 +102,7 @@ class EscalationCloseForm(HiddenErrorsShown, forms.Form):
     changes_seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=10_000)
 
 
-class ParticipantFeedbackForm(inputs.BoundedDatesMixin, forms.ModelForm):
+class ParticipantFeedbackForm(inputs.BoundedDatesMixin, forms.ModelForm[ParticipantFeedback]):
     class Meta:
         model = ParticipantFeedback
         fields = ["role", "received_on", "preparation", "venue_suitable", "child_voice_central", "rating", "comments"]
@@ -117,7 +119,7 @@ class ParticipantFeedbackForm(inputs.BoundedDatesMixin, forms.ModelForm):
         return received_on
 
 
-class DisruptionMeetingForm(inputs.BoundedDatesMixin, forms.ModelForm):
+class DisruptionMeetingForm(inputs.BoundedDatesMixin, forms.ModelForm[DisruptionMeeting]):
     class Meta:
         model = DisruptionMeeting
         fields = ["held_on", "placement", "learning_points"]

@@ -46,7 +46,7 @@ class DashboardFilterForm(PeriodForm):
             del self.fields["iro"]
 
 
-class NarrativeForm(forms.ModelForm):
+class NarrativeForm(forms.ModelForm[ReportNarrative]):
     class Meta:
         model = ReportNarrative
         fields = NARRATIVE_SECTIONS

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery, Sum, Value
@@ -272,7 +273,7 @@ def report_figures(
     end: date,
     period: ReportPeriod | None = None,
     scope: Scope = WHOLE_AUTHORITY,
-) -> dict:
+) -> dict[str, Any]:
     """The report's JSON: issue #8's keys, with issue #15's added beside them."""
     held = reviews["held"]
     participation = {code.value: reviews[code.value] for code in ParticipationCode}
@@ -343,7 +344,9 @@ def report_figures(
     }
 
 
-def annual_report(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> dict:
+def annual_report(
+    *, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None
+) -> dict[str, Any]:
     """The annual IRO report's figures for [start, end], stopping at today (reported "to date")
     when the period reaches past it: five queries at any size."""
     period = ReportPeriod(start, end, today or timezone.localdate())

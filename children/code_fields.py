@@ -6,6 +6,8 @@ legal statuses of the collection year it is used in, so that a withdrawn code (H
 import checks a file against the same table, so a record made on screen exports cleanly.
 """
 
+from typing import Any
+
 from django.utils import timezone
 
 from .code_years import YearCodes, current_codes
@@ -27,7 +29,7 @@ class YearCodesFormMixin:
         if field is not None:
             field.choices = [(code, label) for code, label in field.choices if code == "" or code in codes]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         place, provider = cleaned.get("placement_type"), cleaned.get("placement_provider")
         if place and provider and (broken := self.year_codes.provider_rule(place)):

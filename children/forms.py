@@ -2,6 +2,7 @@
 field messages, so bad input is explained, never a server error."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -29,7 +30,7 @@ def _not_in_future(day: date | None, what: str) -> date | None:
     return day
 
 
-class ChildForm(BoundedDatesMixin, forms.ModelForm):
+class ChildForm(BoundedDatesMixin, forms.ModelForm[Child]):
     class Meta:
         model = Child
         fields = [
@@ -111,18 +112,18 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
             )
         return start
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         start, dob = cleaned.get("looked_after_from"), cleaned.get("date_of_birth")
         if start and dob and start < dob:
             self.add_error("looked_after_from", "A child cannot come into care before their date of birth.")
         return cleaned
 
-    def child_details(self) -> dict:
+    def child_details(self) -> dict[str, Any]:
         """The child's record, as children.services.child_create takes it."""
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
-    def episode_fields(self) -> dict:
+    def episode_fields(self) -> dict[str, Any]:
         return {
             name: self.cleaned_data[name]
             for name in (

@@ -5,6 +5,7 @@ filter, form or command meets a date or an id it cannot work with (issue #13: `?
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -74,7 +75,7 @@ class PeriodForm(forms.Form):
     # columns (a slow page anyone could ask for). Ten years covers any report a service needs.
     MAX_YEARS = 10
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
@@ -87,7 +88,7 @@ class PeriodForm(forms.Form):
         return cleaned
 
 
-def with_default_period(params: Mapping, start: date, end: date) -> dict:
+def with_default_period(params: Mapping, start: date, end: date) -> dict[str, Any]:
     """The query's values with the default period filled in where no date was given, so a link
     with only `?format=pdf` or `?iro=3` still means this report year."""
     data = {key: params.get(key) for key in params}

@@ -2,6 +2,8 @@
 checks the rest against the child's record (dates in the period, after the current episode, a
 different placement or status) and its refusals are shown against the same fields."""
 
+from typing import Any
+
 from django import forms
 
 from children.code_fields import YearCodesFormMixin
@@ -143,7 +145,7 @@ class ReturnToCareForm(BoundedDatesMixin, YearCodesFormMixin, forms.Form):
     placement_postcode = _postcode()
     urn = forms.CharField(label="URN (Ofsted unique reference number)", max_length=10, required=False)
 
-    def episode_fields(self) -> dict:
+    def episode_fields(self) -> dict[str, Any]:
         return {
             name: self.cleaned_data[name]
             for name in (
@@ -169,7 +171,7 @@ class EarlyReviewChoiceForm(forms.Form):
         label="Why no early review", widget=TEXTAREA, required=False, max_length=2000
     )
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("choice") == "none" and not cleaned.get("no_early_review_reason", "").strip():
             self.add_error("no_early_review_reason", "Say why no early review is needed.")

@@ -1,6 +1,7 @@
 """Care event pages (issue #14): for business support and the IRO on the case. One event per
 page; after an event that calls for an early review, one page asks whether to book one."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -106,7 +107,7 @@ def _event_page(
     return render(request, "reviews/care_events/care_event_form.html", context)
 
 
-def _placement(data: dict) -> dict:
+def _placement(data: dict[str, Any]) -> dict[str, Any]:
     return {
         name: data[name]
         for name in ("placement_type", "placement_provider", "placement_postcode", "urn", "reason_place_change")

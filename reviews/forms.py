@@ -1,6 +1,7 @@
 """Forms for booking, preparing, chairing and recording reviews."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -40,7 +41,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(forms.ModelForm[Decision]):
     """A decision, and beside it the decision said to the child for the letter to the child.
 
     Until the IRO writes that wording, the box offers a draft (reviews.wording: the child's name
@@ -103,7 +104,7 @@ class BookingForm(HiddenErrorsShown, forms.Form):
         if review.status != ReviewStatus.BOOKED:
             del self.fields["reschedule_reason"]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         day, time = cleaned.get("day"), cleaned.get("time")
         if day and time:
@@ -114,7 +115,7 @@ class BookingForm(HiddenErrorsShown, forms.Form):
         return cleaned
 
 
-class InviteeForm(forms.ModelForm):
+class InviteeForm(forms.ModelForm[Invitee]):
     class Meta:
         model = Invitee
         fields = ["name", "role", "email"]
@@ -148,7 +149,7 @@ class CoverForm(HiddenErrorsShown, forms.Form):
     )
     claim = claim_field()
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         ends_on = cleaned.get("ends_on")
         if ends_on and ends_on < timezone.localdate():
@@ -161,7 +162,7 @@ class CoverForm(HiddenErrorsShown, forms.Form):
 YES_NO = [("", "Choose"), (True, "Yes"), (False, "No")]
 
 
-class VisitForm(HiddenErrorsShown, forms.ModelForm):
+class VisitForm(HiddenErrorsShown, forms.ModelForm[Visit]):
     """A visit needs its date, whether the child was seen alone (asked, never assumed), and what
     the IRO noted: the minutes quote it, so a blank visit is refused."""
 
@@ -222,7 +223,7 @@ class PreparationForm(HiddenErrorsShown, forms.Form):
             )
         self.report_kinds = kinds
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         today = timezone.localdate()
         for name, value in list(cleaned.items()):
@@ -238,7 +239,7 @@ class PreparationForm(HiddenErrorsShown, forms.Form):
         }
 
 
-class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm):
+class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
     """The chair's record. Saving keeps a draft; marking held needs the date and code."""
 
     class Meta:
@@ -285,7 +286,7 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm):
         if not self.initial.get("held_on") and review.booked_for:
             self.initial["held_on"] = timezone.localtime(review.booked_for).date()
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         held_on = cleaned.get("held_on")
         if self.marking_held or self.already_held:
@@ -384,7 +385,7 @@ class DocumentRequestForm(forms.Form):
     reason = forms.CharField(label="Reason for a new version", required=False, max_length=500)
 
 
-class DistributionForm(forms.ModelForm):
+class DistributionForm(forms.ModelForm[Distribution]):
     class Meta:
         model = Distribution
         fields = ["recipient", "method", "sent_on"]

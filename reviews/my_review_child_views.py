@@ -9,6 +9,7 @@ A staff session is ended before a child's starts: the two never share a cookie.
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -69,7 +70,7 @@ def child_page(*, unlocked: bool = True) -> Callable:
     return decorator
 
 
-def _context(invitation: MyReviewInvitation, **extra) -> dict:
+def _context(invitation: MyReviewInvitation, **extra) -> dict[str, Any]:
     review = invitation.review
     today = timezone.localdate()
     return {

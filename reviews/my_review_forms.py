@@ -1,5 +1,7 @@
 """"My review" forms (issue #18): the IRO's invitation, and the child's pages (plain words)."""
 
+from typing import Any
+
 from django import forms
 
 from .codes import USUAL_VENUES
@@ -177,7 +179,7 @@ class PrivateNoteForm(BaseAnswersForm):
     )
 
 
-def initial_answers(response, form_class) -> dict:
+def initial_answers(response, form_class) -> dict[str, Any]:
     """A child's saved answers as a form's initial values (yes/no as the radios show them)."""
     initial = {}
     for name in form_class.base_fields:

@@ -1,5 +1,6 @@
 """Booking, preparing, chairing and recording reviews; a child coming into care."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -59,7 +60,7 @@ from .timescales import minutes_due, outcomes_due
 PAGE_SIZE = 50
 
 
-def _conflict_rows(changed: ReviewChanged, typed: dict) -> list[tuple[str, object, object]]:
+def _conflict_rows(changed: ReviewChanged, typed: dict[str, Any]) -> list[tuple[str, object, object]]:
     """(field, saved now, yours) for each of the page's fields that differs from what was typed."""
     current = changed.review
     rows = []
@@ -186,7 +187,7 @@ def book(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_book.html", context)
 
 
-def _child_meeting_choices(request: HttpRequest, review) -> dict:
+def _child_meeting_choices(request: HttpRequest, review) -> dict[str, Any]:
     """What the child asked for their meeting in My review (who, where, when; never their
     views or their note to the IRO), for business support booking it. Logged as a view."""
     response = my_review.sent_response(review=review)
@@ -611,7 +612,7 @@ def document_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
 # --- SSDA903 upload ------------------------------------------------------------------------
 
 
-def _upload_context(outcome: UploadOutcome) -> dict:
+def _upload_context(outcome: UploadOutcome) -> dict[str, Any]:
     """What the upload page shows of a preview or an import."""
     if outcome.summary is None:
         return {"problems": outcome.problems, "problem_count": outcome.problem_count}

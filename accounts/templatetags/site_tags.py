@@ -8,6 +8,7 @@ form page needs nothing of its own.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import template
 from django.forms import BaseForm
@@ -78,7 +79,7 @@ def summary_errors(values) -> list[SummaryError]:
 
 
 @register.inclusion_tag("includes/error_summary.html", takes_context=True)
-def error_summary(context) -> dict:
+def error_summary(context) -> dict[str, Any]:
     return {"errors": summary_errors(context.flatten().values())}
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
+from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
@@ -111,7 +112,7 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _changed(instance: models.Model, fields: dict) -> bool:
+def _changed(instance: models.Model, fields: dict[str, Any]) -> bool:
     """Give the instance the fields' values; whether any was different."""
     if all(getattr(instance, name) == value for name, value in fields.items()):
         return False
@@ -287,7 +288,7 @@ class _Writer:
             elif _changed(episode, fields):
                 changes.episodes.append(episode)
 
-    def _episode_fields(self, row: EpisodeRecord) -> dict:
+    def _episode_fields(self, row: EpisodeRecord) -> dict[str, Any]:
         return {
             "reason_new_episode": row.reason_new_episode,
             "legal_status": row.legal_status,
