@@ -11,7 +11,7 @@ files no longer mention is listed, never deleted.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -57,7 +57,7 @@ REVIEW_FIELDS = [
 
 
 def import_files(
-    files: dict[str, Source], *, dry_run: bool = False, year: int | None = None, valid_children_only: bool = False
+    files: Mapping[str, Source], *, dry_run: bool = False, year: int | None = None, valid_children_only: bool = False
 ) -> ImportSummary:
     """Check and import the files (see reviews.ssda903). `year`: the collection year the files
     belong to (2025 for 2024-25); None reads it from the latest date in the files."""
