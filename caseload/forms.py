@@ -24,7 +24,8 @@ class PeriodForm(inputs.PeriodForm):
     """A report period: the shared date range, and at most ten years."""
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and (end - start).days > 3660:
             raise forms.ValidationError("Choose a period of ten years or less.")

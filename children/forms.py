@@ -113,7 +113,8 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
         return start
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, dob = cleaned.get("looked_after_from"), cleaned.get("date_of_birth")
         if start and dob and start < dob:
             self.add_error("looked_after_from", "A child cannot come into care before their date of birth.")

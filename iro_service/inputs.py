@@ -76,7 +76,8 @@ class PeriodForm(forms.Form):
     MAX_YEARS = 10
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             raise forms.ValidationError("The end date is before the start date.")

@@ -172,7 +172,8 @@ class EarlyReviewChoiceForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("choice") == "none" and not cleaned.get("no_early_review_reason", "").strip():
             self.add_error("no_early_review_reason", "Say why no early review is needed.")
         return cleaned

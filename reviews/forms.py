@@ -105,7 +105,8 @@ class BookingForm(HiddenErrorsShown, forms.Form):
             del self.fields["reschedule_reason"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         day, time = cleaned.get("day"), cleaned.get("time")
         if day and time:
             booked_for = timezone.make_aware(datetime.combine(day, time))
@@ -150,7 +151,8 @@ class CoverForm(HiddenErrorsShown, forms.Form):
     claim = claim_field()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         ends_on = cleaned.get("ends_on")
         if ends_on and ends_on < timezone.localdate():
             self.add_error("ends_on", "The end of cover cannot be in the past.")
@@ -224,7 +226,8 @@ class PreparationForm(HiddenErrorsShown, forms.Form):
         self.report_kinds = kinds
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         today = timezone.localdate()
         for name, value in list(cleaned.items()):
             if isinstance(value, date) and value > today:
@@ -287,7 +290,8 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
             self.initial["held_on"] = timezone.localtime(review.booked_for).date()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         held_on = cleaned.get("held_on")
         if self.marking_held or self.already_held:
             if held_on and held_on > timezone.localdate():

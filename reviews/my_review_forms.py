@@ -104,7 +104,8 @@ class BaseAnswersForm(BaseChildForm):
     """A NUL cannot be stored (PostgreSQL text): say so rather than fail."""
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, value in list(cleaned.items()):
             if isinstance(value, str) and "\x00" in value:
                 self.add_error(name, "Please take out the odd character.")
