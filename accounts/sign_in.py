@@ -3,13 +3,14 @@ accounts.middleware.SessionLifetimeMiddleware counts from it), and whether a man
 enter their authenticator code (IRO_REQUIRE_MANAGER_2FA)."""
 
 import time
+from typing import Any
 
 from django.conf import settings
 
 SIGNED_IN_AT = "signed_in_at"
 
 
-def remember_sign_in_time(sender, request, user, **kwargs) -> None:
+def remember_sign_in_time(sender, request, user, **kwargs: Any) -> None:
     """Receiver of django.contrib.auth's user_logged_in (connected in accounts/apps.py)."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = int(time.time())

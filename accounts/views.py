@@ -1,4 +1,5 @@
 from base64 import b32encode
+from typing import Any
 
 import segno
 from django import forms
@@ -48,7 +49,7 @@ class LoginForm(AuthenticationForm):
     it; a longer name went on to authenticate() and django-axes wrote it into a 255-character
     column, a server error (issue #13). Refused here, it never reaches either."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         longest = self.fields["username"].max_length
         self.fields["username"].validators.append(

@@ -46,7 +46,7 @@ class MonitoringFormForm(inputs.BoundedDatesMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, scheme: str, with_pathway_plan: bool, **kwargs) -> None:
+    def __init__(self, *args: Any, scheme: str, with_pathway_plan: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "Not graded")] + [(str(value), label) for value, label in RATING_LABELS[scheme].items()]
         for name, label in reversed(self.PLANS):
@@ -85,7 +85,7 @@ class EscalationMoveForm(HiddenErrorsShown, forms.Form):
     )
     changes_seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=10_000)
 
-    def __init__(self, *args, current_stage: str | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, current_stage: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if current_stage in EscalationStage.values:
             # Only the stages after the current one: an escalation moves on, never back or nowhere.

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -40,7 +42,7 @@ class DashboardFilterForm(PeriodForm):
         label="IRO", queryset=iro_users(including_left=True), required=False, empty_label="All IROs"
     )
 
-    def __init__(self, *args, for_manager: bool = True, **kwargs) -> None:
+    def __init__(self, *args: Any, for_manager: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not for_manager:
             del self.fields["team"]

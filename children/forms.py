@@ -47,7 +47,7 @@ class ChildForm(BoundedDatesMixin, forms.ModelForm[Child]):
         ]
         widgets = {"date_of_birth": DATE_INPUT, "mother_child_date_of_birth": DATE_INPUT}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The model refuses such an id too; here the form says so before anything else is checked.
         self.fields["local_id"].validators.append(validate_child_id)
@@ -159,7 +159,7 @@ class CaseHoldingIROForm(HiddenErrorsShown, BoundedDatesMixin, forms.Form):
         help_text="For example: the IRO left the service, or a conflict of interest.",
     )
 
-    def __init__(self, *args, reassigning: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, reassigning: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A reason is asked only when the child already has an IRO: a first allocation needs none.
         if not reassigning:

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -228,7 +229,7 @@ class Episode(NeverDeleted):
     def __str__(self) -> str:
         return f"{self.start:%d/%m/%Y} {self.legal_status} {self.placement_type}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.placement_distance_miles = distance_in_miles(self.home_postcode, self.placement_postcode)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "placement_distance_miles"}

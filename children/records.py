@@ -5,6 +5,8 @@ deleted either. The models refuse deletion; on PostgreSQL so does the database: 
 each table (migrations children 0004, reviews 0004 and 0009, audits 0006, each with its own
 frozen copy of the trigger's functions; a new kept table's migration copies them again)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -31,7 +33,7 @@ class NeverDeleted(models.Model):
     class Meta:
         abstract = True
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any):
         raise RecordsAreKept(MESSAGE)
 
 

@@ -52,7 +52,7 @@ def bound_dates(form: forms.BaseForm, earliest: date = EARLIEST_DATE, latest: da
 class BoundedDatesMixin:
     """Put first in a form's bases: every date field it has gets the shared range."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bound_dates(self)
 

@@ -62,7 +62,7 @@ class DecisionForm(forms.ModelForm[Decision]):
             "changed to ‘you’.",
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offered_draft = ""
         decision = self.instance
@@ -98,7 +98,7 @@ class BookingForm(HiddenErrorsShown, forms.Form):
 
     usual_venues = USUAL_VENUES
 
-    def __init__(self, *args, review: Review, **kwargs) -> None:
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.review = review
         if review.status != ReviewStatus.BOOKED:
@@ -188,7 +188,7 @@ class VisitForm(HiddenErrorsShown, forms.ModelForm[Visit]):
             "notes": {"required": "Enter notes of the visit (or, if the child was not seen alone, why not)."},
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["notes"].required = True
         if self.instance.pk and "seen_alone" not in self.initial:
@@ -214,7 +214,7 @@ class PreparationForm(HiddenErrorsShown, forms.Form):
     child_own_words = forms.CharField(label="The child's own words", widget=TEXTAREA, required=False)
     claim = claim_field()
 
-    def __init__(self, *args, review: Review, **kwargs) -> None:
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The reports expected (one rule: reviews.codes.reports_expected), and any other already
         # recorded as received, so that saving the page does not drop it unseen.
@@ -269,7 +269,7 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
 
     claim = claim_field()
 
-    def __init__(self, *args, marking_held: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, marking_held: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.marking_held = marking_held
         review = self.instance
@@ -329,7 +329,7 @@ AttendeeFormSet = inlineformset_factory(
     widgets={"attended": forms.Select(choices=[("", "Not recorded"), (True, "Attended"), (False, "Did not attend")])},
 )
 class BaseDecisionFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A decision typed in error can be removed while the record is a draft; once the review
         # is held its decisions are part of the child's record and are kept.
@@ -401,7 +401,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,text/csv"}))
         super().__init__(*args, **kwargs)
 
@@ -469,7 +469,7 @@ class ReturnCheckForm(forms.Form):
 
     year = forms.TypedChoiceField(label="Collection year", coerce=int, choices=())
 
-    def __init__(self, *args, today: date | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
         self.fields["year"].choices = [

@@ -43,7 +43,7 @@ class BaseChildForm(forms.Form):
     """A form on a child's page: each box is tied to its hint and error (aria-describedby); a
     group of radios gets them on its fieldset (templates/my_review/_field.html)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._describe()
 

@@ -77,7 +77,7 @@ def _conflict_rows(changed: ReviewChanged, typed: dict[str, Any]) -> list[tuple[
     return rows
 
 
-def _rebind_after_conflict(form_class, request: HttpRequest, changed: ReviewChanged, **kwargs):
+def _rebind_after_conflict(form_class, request: HttpRequest, changed: ReviewChanged, **kwargs: Any):
     """The form again with what the person typed and the claim of what is saved now, so that
     saving again is a deliberate choice; the refusal is its first error."""
     data = request.POST.copy()
