@@ -5,7 +5,7 @@ from .admin_mixins import KeptRecordAdmin
 from .models import AccessLog, IROProfile, Team, User
 
 
-class IROProfileInline(admin.StackedInline[IROProfile]):
+class IROProfileInline(admin.StackedInline[IROProfile, User]):
     model = IROProfile
     can_delete = False
 

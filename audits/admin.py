@@ -12,7 +12,7 @@ class MonitoringFormAdmin(KeptRecordAdmin, admin.ModelAdmin[MonitoringForm]):
     child_path = "review__child_id"
 
 
-class EscalationStageChangeInline(KeptInline, admin.TabularInline[EscalationStageChange]):
+class EscalationStageChangeInline(KeptInline, admin.TabularInline[EscalationStageChange, Escalation]):
     """Every move of the escalation, as the application recorded it: shown, never edited here."""
 
     model = EscalationStageChange

@@ -50,18 +50,18 @@ class ClockRecordAdmin(ClockFieldsReadOnly):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class PeriodOfCareInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline[PeriodOfCare]):
+class PeriodOfCareInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline[PeriodOfCare, Child]):
     model = PeriodOfCare
     extra = 0
 
 
-class AllocationInline(KeptInline, admin.TabularInline[Allocation]):
+class AllocationInline(KeptInline, admin.TabularInline[Allocation, Child]):
     model = Allocation
     extra = 0
     autocomplete_fields = ["iro"]
 
 
-class EpisodeInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline[Episode]):
+class EpisodeInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline[Episode, PeriodOfCare]):
     model = Episode
     extra = 0
 

@@ -5,7 +5,7 @@ deleted either. The models refuse deletion; on PostgreSQL so does the database: 
 each table (migrations children 0004, reviews 0004 and 0009, audits 0006, each with its own
 frozen copy of the trigger's functions; a new kept table's migration copies them again)."""
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -19,8 +19,8 @@ class RecordsAreKept(Exception):
 MESSAGE = "Records of a looked-after child are kept until their 75th birthday: archive it instead of deleting it."
 
 
-class KeptQuerySet(models.QuerySet):
-    def delete(self):
+class KeptQuerySet(models.QuerySet[Any]):
+    def delete(self) -> NoReturn:
         raise RecordsAreKept(MESSAGE)
 
 
@@ -33,7 +33,7 @@ class NeverDeleted(models.Model):
     class Meta:
         abstract = True
 
-    def delete(self, *args: Any, **kwargs: Any):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RecordsAreKept(MESSAGE)
 
 

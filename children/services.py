@@ -8,16 +8,14 @@ from datetime import date, timedelta
 from types import EllipsisType
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from accounts.roles import Role
 
 from .codes import EPISODE_CONTINUES, ReasonNewEpisode
 from .models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
-
-User = get_user_model()
 
 
 @transaction.atomic

@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.models import User
 from children import services as children_services
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import AllocationKind, Child, PeriodOfCare
@@ -30,8 +30,6 @@ from .codes import (
 )
 from .models import Booking, Decision, Distribution, Document, Invitee, ReportReceived, Review, Visit
 from .timescales import Spell, minutes_due, outcomes_due, review_due_series
-
-User = get_user_model()
 
 
 def sequence_for(position: int) -> ReviewSequence:
