@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,7 +56,7 @@ class Child(KeptRecord):
     social_worker = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = KeptQuerySet.as_manager()
+    objects: ClassVar = KeptQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -110,7 +110,7 @@ class PeriodOfCare(KeptRecord):
         "its first episode need not be RNE S, and the reviews' places in it are not known.",
     )
 
-    objects = PeriodOfCareQuerySet.as_manager()
+    objects: ClassVar = PeriodOfCareQuerySet.as_manager()
 
     history = HistoricalRecords()
 
