@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
 from .admin_mixins import KeptRecordAdmin
 from .models import AccessLog, IROProfile, Team, User
@@ -30,8 +33,8 @@ class AccessLogAdmin(KeptRecordAdmin, admin.ModelAdmin[AccessLog]):
     list_filter = ["action", "object_type"]
     search_fields = ["child_id", "user__username", "object_id"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

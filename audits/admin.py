@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from accounts.admin_mixins import KeptInline, KeptRecordAdmin
 
@@ -18,10 +21,10 @@ class EscalationStageChangeInline(KeptInline, admin.TabularInline[EscalationStag
     model = EscalationStageChange
     extra = 0
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -89,7 +89,7 @@ REPORT_SECTIONS: list[tuple[str, list[str]]] = [
 ]
 
 
-def _value(figures: dict[str, Any], path: str):
+def _value(figures: dict[str, Any], path: str) -> Any:
     value = figures
     for key in path.split("."):
         value = value[key]

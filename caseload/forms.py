@@ -25,7 +25,7 @@ class CaseloadFilterForm(forms.Form):
 class PeriodForm(inputs.PeriodForm):
     """A report period: the shared date range, and at most ten years."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")

@@ -4,7 +4,7 @@ everything for managers and business support, their own caseload for an IRO), an
 opened from the results is logged by the child's page as usual; the results page, a list,
 writes one access-log row. Two queries whatever the data size (the count and the page)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django import forms
 from django.core.paginator import Paginator
@@ -33,7 +33,7 @@ class ChildSearchForm(forms.Form):
     )
 
 
-def _date(text: str):
+def _date(text: str) -> date | None:
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date, no time of day)

@@ -91,7 +91,7 @@ class Child(KeptRecord):
             raise ValidationError({"mother_child_date_of_birth": "Her child's date of birth must be after her own."})
 
 
-class PeriodOfCareQuerySet(KeptQuerySet):
+class PeriodOfCareQuerySet(KeptQuerySet["PeriodOfCare"]):
     def looked_after_on(self, day: date) -> "PeriodOfCareQuerySet":
         """Periods in which the child is looked after on `day`: start ≤ day and (no end or end > day)."""
         return self.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)

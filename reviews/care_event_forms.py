@@ -2,6 +2,7 @@
 checks the rest against the child's record (dates in the period, after the current episode, a
 different placement or status) and its refusals are shown against the same fields."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -34,7 +35,7 @@ def _rne_choices(*codes: str) -> list[tuple[str, str]]:
     return [(code, f"{code}: {label}") for code, label in ReasonNewEpisode.choices if code in codes]
 
 
-def _coded(choices) -> list[tuple[str, str]]:
+def _coded(choices: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(code, f"{code}: {label}") for code, label in choices]
 
 

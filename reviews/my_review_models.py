@@ -4,6 +4,7 @@ and what they said (reviews/my_review.py writes these; reviews.models imports th
 Only hashes of the link's token, the short code and the memorable word are stored: the card
 the IRO prints is the one place they are ever shown."""
 
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -86,7 +87,7 @@ class MyReviewInvitation(NeverDeleted):
     def __str__(self) -> str:
         return f"My review invitation for review {self.review_id} ({self.created_at:%d/%m/%Y})"
 
-    def is_usable(self, *, today) -> bool:
+    def is_usable(self, *, today: date) -> bool:
         return self.withdrawn_at is None and self.locked_at is None and today <= self.expires_on
 
 
