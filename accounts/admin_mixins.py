@@ -12,11 +12,14 @@ The rows are written inside the request's transaction (ATOMIC_REQUESTS), like th
 application's: a change whose row cannot be written rolls back.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from .audit import access_log_write
@@ -30,7 +33,7 @@ class ArchiveActionForm(ActionForm):
 
 
 @admin.action(description="Archive the selected records (they are kept, never deleted)")
-def archive_selected(modeladmin: "KeptRecordAdmin", request: HttpRequest, queryset) -> None:
+def archive_selected(modeladmin: "KeptRecordAdmin", request: HttpRequest, queryset: QuerySet[Any]) -> None:
     reason = request.POST.get("reason", "").strip()
     if not reason:
         modeladmin.message_user(request, "Give a reason for archiving.", level=messages.ERROR)
@@ -43,15 +46,25 @@ def archive_selected(modeladmin: "KeptRecordAdmin", request: HttpRequest, querys
     modeladmin.message_user(request, f"Archived {archived} record{'s' if archived != 1 else ''}.")
 
 
-class KeptRecordAdmin:
+# The mixins below are mixed into ModelAdmin and InlineModelAdmin classes: for the type checker
+# they are one.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _Inline = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _ModelAdmin = _Inline = object
+
+
+class KeptRecordAdmin(_ModelAdmin):
     """Mix into the ModelAdmin of every model that is part of a child's record (first in the
     bases). `child_path` is the lookup from the model to its child's id."""
 
     child_path = "child_id"
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.action_form = ArchiveActionForm if self.archivable else ActionForm
+        # Per admin, as its model can be archived or not (the stubs declare it a class variable).
+        self.action_form = ArchiveActionForm if self.archivable else ActionForm  # type: ignore[misc]
 
     @property
     def archivable(self) -> bool:
@@ -59,11 +72,11 @@ class KeptRecordAdmin:
 
     # --- Kept, never deleted -------------------------------------------------------------------
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # reg 50: records are kept until the child's 75th birthday; nothing is deleted here.
         return False
 
-    def get_actions(self, request: HttpRequest) -> dict:
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         if self.archivable and self.has_change_permission(request):
@@ -72,13 +85,14 @@ class KeptRecordAdmin:
 
     # --- The access log ------------------------------------------------------------------------
 
-    def child_id_of(self, object_id) -> int | None:
+    def child_id_of(self, object_id: object) -> int | None:
         try:
-            return self.model._default_manager.filter(pk=object_id).values_list(self.child_path, flat=True).first()
+            child_id = self.model._default_manager.filter(pk=object_id).values_list(self.child_path, flat=True).first()
         except (ValueError, ValidationError):  # not a key of this model: no such record
             return None
+        return child_id if isinstance(child_id, int) else None
 
-    def log_access(self, request: HttpRequest, *, action: str, object_id=None, status_code: int) -> None:
+    def log_access(self, request: HttpRequest, *, action: str, object_id: object = None, status_code: int) -> None:
         match = request.resolver_match
         access_log_write(
             request=request,
@@ -89,39 +103,51 @@ class KeptRecordAdmin:
             status_code=status_code,
         )
 
-    def _log_record(self, request: HttpRequest, response: HttpResponse, object_id) -> HttpResponse:
+    def _log_record(self, request: HttpRequest, response: HttpResponse, object_id: str | None) -> HttpResponse:
         if response.status_code >= 400:
             return response  # a refusal: logged by AuditRefusalsMiddleware
         saved = getattr(request, SAVED_OBJECT, None)
+        record_id: object = None
         if saved is not None:
-            object_id = saved.pk
+            record_id = saved.pk
         elif object_id is not None:
-            object_id = unquote(object_id)
+            record_id = unquote(object_id)
         if request.method == "POST":
-            self.log_access(request, action=AccessAction.CHANGE, object_id=object_id, status_code=response.status_code)
-        elif object_id is not None and self.child_id_of(object_id) is not None:
+            self.log_access(request, action=AccessAction.CHANGE, object_id=record_id, status_code=response.status_code)
+        elif record_id is not None and self.child_id_of(record_id) is not None:
             # A read of a record (not of an empty "add" form, nor of one that does not exist).
-            self.log_access(request, action=AccessAction.VIEW, object_id=object_id, status_code=response.status_code)
+            self.log_access(request, action=AccessAction.VIEW, object_id=record_id, status_code=response.status_code)
         return response
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         setattr(request, SAVED_OBJECT, obj)  # an added record's id is known only now
 
-    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         response = super().changeform_view(request, object_id, form_url, extra_context)
         return self._log_record(request, response, object_id)
 
-    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         response = super().history_view(request, object_id, extra_context)
         return self._log_record(request, response, object_id)
 
-    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # simple_history: one past version of a record (GET), or reverting to it (POST).
-        response = super().history_form_view(request, object_id, version_id, extra_context)
+        # (SimpleHistoryAdmin's, which every admin with this mixin also has, and which is untyped)
+        response: HttpResponse = super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
         return self._log_record(request, response, object_id)
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
         if response.status_code < 400:
             action = AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW
@@ -129,10 +155,10 @@ class KeptRecordAdmin:
         return response
 
 
-class KeptInline:
+class KeptInline(_Inline):
     """Mix into an inline of a kept model: rows are added or changed, never deleted."""
 
     can_delete = False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -11,15 +11,20 @@ rolled back.
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
+from django.urls import ResolverMatch
 
 from .models import OBJECT_TYPE_MAX_LENGTH, AccessAction, AccessLog
 
 # Views set request.audit_child_id when they know the child better than the decorator's lookup.
-ChildOf = Callable[[int], int | None]
+# It takes the URL's argument as its converter made it: an int for <int:pk>, a str for a token.
+ChildOf = Callable[[Any], int | None]
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpRequest)
 
 
 @lru_cache(maxsize=8)
@@ -94,7 +99,7 @@ def access_log_write(
         object_type=object_type[:OBJECT_TYPE_MAX_LENGTH],
         object_id=str(object_id)[:40],
         path=request.get_full_path().replace("\x00", "")[:300],
-        method=request.method[:7],
+        method=(request.method or "")[:7],
         status_code=status_code,
         ip_address=client_ip(request),
         # PostgreSQL refuses NUL in text; a header can carry one (the dev server passes it on).
@@ -102,7 +107,9 @@ def access_log_write(
     )
 
 
-def audited(object_type: str, *, child_of: ChildOf | None = None, action: str | None = None, arg: str = "pk"):
+def audited(
+    object_type: str, *, child_of: ChildOf | None = None, action: str | None = None, arg: str = "pk"
+) -> Callable[[Callable[Concatenate[R, P], HttpResponse]], Callable[Concatenate[R, P], HttpResponse]]:
     """Record one access-log row for each successful request to the wrapped view.
 
     `object_type` names what the URL's `arg` identifies ("child", "review", ...); `child_of`
@@ -111,9 +118,9 @@ def audited(object_type: str, *, child_of: ChildOf | None = None, action: str | 
     otherwise: a GET, or a POST whose form came back with its errors (200) and saved nothing.
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[Concatenate[R, P], HttpResponse]) -> Callable[Concatenate[R, P], HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: R, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
             response = view(request, *args, **kwargs)
             if response.status_code < 400:
                 object_id = kwargs.get(arg)
@@ -131,14 +138,15 @@ def audited(object_type: str, *, child_of: ChildOf | None = None, action: str | 
                 )
             return response
 
-        wrapped.audited = True
-        wrapped.audit_target = (object_type, child_of, arg)
+        # Read back by refused_child_id and caseload.access_log (mypy has no function attributes).
+        wrapped.audited = True  # type: ignore[attr-defined]
+        wrapped.audit_target = (object_type, child_of, arg)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
-def refused_child_id(match) -> int | None:
+def refused_child_id(match: ResolverMatch) -> int | None:
     """The child whose record a refused URL names (for that child's access log), or None.
 
     Asked only after the refused response is made, and it changes nothing in it: the refused

@@ -4,9 +4,11 @@ however active it is (the 30-minute idle limit is the session cookie's age, rene
 request)."""
 
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -18,10 +20,10 @@ from .sign_in import SIGNED_IN_AT, two_factor_pending
 class SessionLifetimeMiddleware:
     """Sign out a session older than SESSION_ABSOLUTE_SECONDS since sign-in."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             signed_in_at = request.session.get(SIGNED_IN_AT)
@@ -34,10 +36,10 @@ class SessionLifetimeMiddleware:
 class NoStoreMiddleware:
     """Nothing a signed-in user sees may be kept by the browser or a proxy."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -50,10 +52,10 @@ class PermissionsPolicyMiddleware:
     """Every response says which browser features no page may use (settings.PERMISSIONS_POLICY):
     Django's SecurityMiddleware has no setting for this header."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
@@ -65,10 +67,10 @@ class AuditRefusalsMiddleware:
     else saved first) gets an access-log row, written after the refused request's own
     transaction has rolled back."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         match = getattr(request, "resolver_match", None)
@@ -91,10 +93,10 @@ class TwoFactorRequiredMiddleware:
     """When IRO_REQUIRE_MANAGER_2FA is on, a manager reaches nothing but the two-factor page
     and sign-out until they have entered a code from their authenticator app this session."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if two_factor_pending(getattr(request, "user", None)) and request.path not in (
             reverse("accounts:two_factor"),
             reverse("accounts:logout"),

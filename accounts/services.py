@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from enum import Enum
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -259,7 +260,7 @@ def _close(mail_connection) -> None:
 
 def _release(notification: Notification, *, counted: bool) -> None:
     """Withdraw this worker's claim (only if it is still this worker's) so a retry may claim it at once."""
-    changes: dict = {"sending_since": None}
+    changes: dict[str, Any] = {"sending_since": None}
     if not counted:
         changes["send_attempts"] = F("send_attempts") - 1
     try:

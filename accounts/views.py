@@ -1,4 +1,5 @@
 from base64 import b32encode
+from typing import Any
 
 import segno
 from django import forms
@@ -7,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -15,13 +16,14 @@ from django_otp import login as otp_login
 
 from iro_service.inputs import ids_from
 
+from .permissions import AuthenticatedRequest
 from .services import TokenCheck, notifications_mark_read, totp_device_for, totp_token_check
 
 PAGE_SIZE = 50
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedRequest) -> HttpResponse:
     """My reminders, newest first. Everyone signed in has their own; nobody sees another's."""
     page = Paginator(request.user.notifications.all(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/notification_list.html", {"page": page})
@@ -29,7 +31,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthenticatedRequest) -> HttpResponse:
     posted = request.POST.getlist("notification")
     ids = ids_from(posted)
     if ids is None:  # not ids ('²' passes str.isdigit): mark nothing rather than guess
@@ -47,7 +49,7 @@ class LoginForm(AuthenticationForm):
     it; a longer name went on to authenticate() and django-axes wrote it into a 255-character
     column, a server error. Refused here, it never reaches either."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         longest = self.fields["username"].max_length
         self.fields["username"].validators.append(
@@ -65,7 +67,7 @@ class TokenForm(forms.Form):
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedRequest) -> HttpResponse:
     """Set up (first time) and enter the time-based code of the user's authenticator app."""
     device = totp_device_for(user=request.user)
     setting_up = not device.confirmed

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
@@ -8,7 +10,7 @@ from .codes import RATING_LABELS, EscalationOutcome, EscalationStage, Escalation
 from .models import DisruptionMeeting, MidwayReview, ParticipantFeedback
 
 
-class MidwayReviewForm(inputs.BoundedDatesMixin, forms.ModelForm):
+class MidwayReviewForm(inputs.BoundedDatesMixin, forms.ModelForm[MidwayReview]):
     class Meta:
         model = MidwayReview
         fields = ["held_on", "note"]
@@ -44,7 +46,7 @@ class MonitoringFormForm(inputs.BoundedDatesMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, scheme: str, with_pathway_plan: bool, **kwargs) -> None:
+    def __init__(self, *args: Any, scheme: str, with_pathway_plan: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "Not graded")] + [(str(value), label) for value, label in RATING_LABELS[scheme].items()]
         for name, label in reversed(self.PLANS):
@@ -64,10 +66,10 @@ class MonitoringFormForm(inputs.BoundedDatesMixin, forms.Form):
             raise forms.ValidationError("This date is in the future.")
         return shared_on
 
-    def ratings(self) -> dict:
+    def ratings(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name, _label in self.PLANS if name in self.fields}
 
-    def comments(self) -> dict:
+    def comments(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("comments_for_social_worker", "comments_for_manager")}
 
 
@@ -83,7 +85,7 @@ class EscalationMoveForm(HiddenErrorsShown, forms.Form):
     )
     changes_seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=10_000)
 
-    def __init__(self, *args, current_stage: str | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, current_stage: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if current_stage in EscalationStage.values:
             # Only the stages after the current one: an escalation moves on, never back or nowhere.
@@ -100,7 +102,7 @@ class EscalationCloseForm(HiddenErrorsShown, forms.Form):
     changes_seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=10_000)
 
 
-class ParticipantFeedbackForm(inputs.BoundedDatesMixin, forms.ModelForm):
+class ParticipantFeedbackForm(inputs.BoundedDatesMixin, forms.ModelForm[ParticipantFeedback]):
     class Meta:
         model = ParticipantFeedback
         fields = ["role", "received_on", "preparation", "venue_suitable", "child_voice_central", "rating", "comments"]
@@ -117,7 +119,7 @@ class ParticipantFeedbackForm(inputs.BoundedDatesMixin, forms.ModelForm):
         return received_on
 
 
-class DisruptionMeetingForm(inputs.BoundedDatesMixin, forms.ModelForm):
+class DisruptionMeetingForm(inputs.BoundedDatesMixin, forms.ModelForm[DisruptionMeeting]):
     class Meta:
         model = DisruptionMeeting
         fields = ["held_on", "placement", "learning_points"]

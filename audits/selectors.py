@@ -1,6 +1,7 @@
 """Reads for quality assurance."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -39,7 +40,7 @@ def monitoring_form_completion(*, start: date, end: date) -> QuerySet[User]:
     )
 
 
-def feedback_by_quarter(*, start: date, end: date) -> list[dict]:
+def feedback_by_quarter(*, start: date, end: date) -> list[dict[str, Any]]:
     """Participant feedback per quarter (1 Apr, 1 Jul, 1 Oct, 1 Jan: the financial-year quarters): how many,
     the average rating, and the share who said the child's voice was central."""
     rows = (
@@ -74,7 +75,7 @@ PLAN_FIELDS = [
 
 
 
-def quarterly_qa_report(*, start: date, end: date) -> dict:
+def quarterly_qa_report(*, start: date, end: date) -> dict[str, Any]:
     """The quarterly QA report's figures, aggregated in the database. Ratings are averaged per
     quarter and per scheme: numbers on different schemes are never combined."""
     held = Review.objects.filter(status=ReviewStatus.HELD, held_on__range=(start, end))

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,7 +41,9 @@ def midway_review_record(*, child: Child, author: User, held_on: date, note: str
 
 
 @transaction.atomic
-def monitoring_form_record(*, review: Review, completed_by: User, ratings: dict, comments: dict, shared_on=None):
+def monitoring_form_record(
+    *, review: Review, completed_by: User, ratings: dict[str, Any], comments: dict[str, Any], shared_on=None
+):
     """The IRO's grading of the plans after a held review, on the scheme in force that day."""
     if review.status != ReviewStatus.HELD:
         raise ValidationError("A monitoring form follows a held review.")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from accounts.audit import audited
-from accounts.permissions import role_required
+from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 from caseload.definitions import report_year_containing
 from children.ages import age_on
@@ -48,7 +48,7 @@ from .services import (
 
 @role_required(Role.IRO)
 @audited("child", arg="child_pk")
-def midway_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+def midway_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     today = timezone.localdate()
     child = child_for_iro_work(user=request.user, pk=child_pk, today=today)
     form = MidwayReviewForm(request.POST or None, initial={"held_on": today})
@@ -63,7 +63,7 @@ def midway_new(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 @role_required(Role.IRO)
 @audited("review", child_of=child_id_of_review, arg="review_pk")
-def monitoring_form(request: HttpRequest, review_pk: int) -> HttpResponse:
+def monitoring_form(request: AuthenticatedRequest, review_pk: int) -> HttpResponse:
     """The monitoring form after a held review, by the IRO who chairs the child's reviews."""
     review = review_for_iro_work(user=request.user, pk=review_pk, today=timezone.localdate())
     if review.status != ReviewStatus.HELD:
@@ -104,7 +104,7 @@ def monitoring_form(request: HttpRequest, review_pk: int) -> HttpResponse:
 
 @role_required(Role.IRO)
 @audited("child", arg="child_pk")
-def escalation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+def escalation_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     today = timezone.localdate()
     child = child_for_iro_work(user=request.user, pk=child_pk, today=today)
     form = EscalationForm(request.POST or None)
@@ -126,7 +126,7 @@ def _escalation_for(request: HttpRequest, pk: int) -> Escalation:
 
 @role_required(Role.IRO, Role.MANAGER)
 @audited("escalation", child_of=child_id_of_escalation)
-def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def escalation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The escalation and its stages; the IRO on the case moves it on or closes it."""
     today = timezone.localdate()
     escalation = _escalation_for(request, pk)
@@ -183,7 +183,7 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.MANAGER)
-def escalations_open(request: HttpRequest) -> HttpResponse:
+def escalations_open(request: AuthenticatedRequest) -> HttpResponse:
     """Open escalations, oldest first, with their age in working days."""
     today = timezone.localdate()
     escalations = list(
@@ -199,7 +199,7 @@ def escalations_open(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.IRO)
 @audited("review", child_of=child_id_of_review, arg="review_pk")
-def feedback_new(request: HttpRequest, review_pk: int) -> HttpResponse:
+def feedback_new(request: AuthenticatedRequest, review_pk: int) -> HttpResponse:
     review = review_for_iro_work(user=request.user, pk=review_pk, today=timezone.localdate())
     if review.status != ReviewStatus.HELD:
         raise Http404("Feedback follows a held review.")
@@ -218,7 +218,7 @@ def feedback_new(request: HttpRequest, review_pk: int) -> HttpResponse:
 
 @role_required(Role.IRO)
 @audited("child", arg="child_pk")
-def disruption_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+def disruption_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     child = child_for_iro_work(user=request.user, pk=child_pk, today=timezone.localdate())
     form = DisruptionMeetingForm(request.POST or None)
     form.instance.child, form.instance.chaired_by = child, request.user  # for the model's own checks
@@ -234,7 +234,7 @@ def disruption_new(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 
 @role_required(Role.MANAGER)
-def qa_report(request: HttpRequest) -> HttpResponse:
+def qa_report(request: AuthenticatedRequest) -> HttpResponse:
     """The quarterly QA report for the performance meeting, as a page or a PDF."""
     default_start, default_end = report_year_containing(timezone.localdate())
     form = QAReportForm(request.GET or None, initial={"start": default_start, "end": default_end})

@@ -2,6 +2,7 @@
 2026", "Child Ella Smith"), not "review 92". A fixed number of queries per page: one per kind
 of record on it."""
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
@@ -15,7 +16,7 @@ from reviews.care_event_models import CareEvent
 from reviews.models import Document, Review
 
 
-def _day(value) -> str:
+def _day(value: date) -> str:
     return date_format(value, "j M Y")
 
 

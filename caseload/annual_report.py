@@ -4,6 +4,7 @@ that report year, and the definitions on the last page. Every figure is shown by
 words (`caseload.definitions.FIGURE_LABELS`), never by its JSON key."""
 
 from datetime import date
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -88,14 +89,14 @@ REPORT_SECTIONS: list[tuple[str, list[str]]] = [
 ]
 
 
-def _value(figures: dict, path: str):
+def _value(figures: dict[str, Any], path: str) -> Any:
     value = figures
     for key in path.split("."):
         value = value[key]
     return value
 
 
-def labelled_figures(figures: dict) -> list[tuple[str, list[tuple[str, object]]]]:
+def labelled_figures(figures: dict[str, Any]) -> list[tuple[str, list[tuple[str, object]]]]:
     """The report's figures as (caption, [(label in words, value)]) tables: no key is shown."""
     start = date.fromisoformat(figures["period"]["start"])
     end = date.fromisoformat(figures["period"]["end"])
@@ -117,7 +118,9 @@ def labelled_figures(figures: dict) -> list[tuple[str, list[tuple[str, object]]]
     return sections
 
 
-def report_context(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> dict:
+def report_context(
+    *, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None
+) -> dict[str, Any]:
     dashboard = Dashboard(start=start, end=end, today=today or timezone.localdate(), scope=scope)
     panels = {panel.slug: panel for panel in dashboard.panels()}
     return {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, F, Q, Sum
@@ -67,7 +68,7 @@ class Panel:
     rows: list[list[object]]
     chart: SafeString | None = None
     note: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def month_ends(start: date, end: date, *, to_date: bool = False) -> list[date]:
@@ -152,7 +153,7 @@ class Dashboard:
         )
 
     @cached_property
-    def report(self) -> dict:
+    def report(self) -> dict[str, Any]:
         return report_figures(
             looked=self.looked_after,
             reviews=self.reviews,

@@ -64,7 +64,9 @@ def xlsx_bytes(title: str, columns: Sequence[str], rows: Iterable[Sequence[objec
     return buffer.getvalue()
 
 
-def table_response(*, name: str, title: str, columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str):
+def table_response(
+    *, name: str, title: str, columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str
+) -> HttpResponse:
     """A download of one table, as CSV or XLSX."""
     if fmt == "xlsx":
         response = HttpResponse(xlsx_bytes(title, columns, rows), content_type=XLSX_TYPE)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -23,8 +25,9 @@ class CaseloadFilterForm(forms.Form):
 class PeriodForm(inputs.PeriodForm):
     """A report period: the shared date range, and at most ten years."""
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and (end - start).days > 3660:
             raise forms.ValidationError("Choose a period of ten years or less.")
@@ -39,14 +42,14 @@ class DashboardFilterForm(PeriodForm):
         label="IRO", queryset=iro_users(including_left=True), required=False, empty_label="All IROs"
     )
 
-    def __init__(self, *args, for_manager: bool = True, **kwargs) -> None:
+    def __init__(self, *args: Any, for_manager: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not for_manager:
             del self.fields["team"]
             del self.fields["iro"]
 
 
-class NarrativeForm(forms.ModelForm):
+class NarrativeForm(forms.ModelForm[ReportNarrative]):
     class Meta:
         model = ReportNarrative
         fields = NARRATIVE_SECTIONS

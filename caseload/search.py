@@ -4,18 +4,18 @@ everything for managers and business support, their own caseload for an IRO), an
 opened from the results is logged by the child's page as usual; the results page, a list,
 writes one access-log row. Two queries whatever the data size (the count and the page)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.audit import access_log_write
 from accounts.models import AccessAction
-from accounts.permissions import role_required
+from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 from children.models import Child
 from reviews import access
@@ -33,7 +33,7 @@ class ChildSearchForm(forms.Form):
     )
 
 
-def _date(text: str):
+def _date(text: str) -> date | None:
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date, no time of day)
@@ -60,7 +60,7 @@ def matching(children: QuerySet[Child], text: str) -> QuerySet[Child]:
 
 
 @role_required(Role.IRO, Role.MANAGER, Role.BUSINESS_SUPPORT)
-def child_search(request: HttpRequest) -> HttpResponse:
+def child_search(request: AuthenticatedRequest) -> HttpResponse:
     form = ChildSearchForm(request.GET or None)
     page = None
     if form.is_valid():

@@ -1,6 +1,7 @@
 """Read-side assemblies that span the apps (the top floor may ask every other)."""
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -15,7 +16,7 @@ from reviews.selectors import review_state_expression
 from reviews.timescales import care_ends_notice
 
 
-def child_record(*, child: Child, today: date, sensitive: bool) -> dict:
+def child_record(*, child: Child, today: date, sensitive: bool) -> dict[str, Any]:
     """Everything the child's page shows, in a fixed number of queries.
 
     `sensitive` adds visit notes, midway reviews and escalations (IROs and managers only).

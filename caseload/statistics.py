@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery, Sum, Value
@@ -273,7 +274,7 @@ def report_figures(
     end: date,
     period: ReportPeriod | None = None,
     scope: Scope = WHOLE_AUTHORITY,
-) -> dict:
+) -> dict[str, Any]:
     """The report's JSON: the first keys, with the later ones added beside them (the README,
     "Dashboards and the annual IRO report")."""
     held = reviews["held"]
@@ -345,7 +346,9 @@ def report_figures(
     }
 
 
-def annual_report(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> dict:
+def annual_report(
+    *, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None
+) -> dict[str, Any]:
     """The annual IRO report's figures for [start, end], stopping at today (reported "to date")
     when the period reaches past it: five queries at any size."""
     period = ReportPeriod(start, end, today or timezone.localdate())

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.audit import access_log_write, audited
 from accounts.models import AccessAction, AccessLog
-from accounts.permissions import role_required
+from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 from audits.selectors import monitoring_form_due, monitoring_forms_outstanding
 from children.selectors import children_arriving
@@ -38,7 +38,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Each role lands on its own home page."""
     if request.user.is_iro:
         return my_caseload(request)
@@ -53,7 +53,7 @@ BOOKED_AHEAD_WORKING_DAYS = 10
 
 
 @role_required(Role.IRO)
-def my_caseload(request: HttpRequest) -> HttpResponse:
+def my_caseload(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     children = iro_home_caseload(today=today, iro_id=request.user.pk)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -84,7 +84,7 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.MANAGER, Role.BUSINESS_SUPPORT)
-def all_caseloads(request: HttpRequest) -> HttpResponse:
+def all_caseloads(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     form = CaseloadFilterForm(request.GET or None)
     iro = form.cleaned_data["iro"] if form.is_valid() else None
@@ -106,7 +106,7 @@ def all_caseloads(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.IRO, Role.MANAGER, Role.BUSINESS_SUPPORT)
 @audited("child")
-def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def child_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The child's page: summary, next review due and the rule that set it, and a timeline."""
     today = timezone.localdate()
     child = access.child_for(user=request.user, pk=pk, today=today)
@@ -185,12 +185,12 @@ def _dashboard_page(request: HttpRequest, form: DashboardFilterForm, start: date
 
 
 @role_required(Role.MANAGER, Role.IRO)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     return _dashboard_page(request, *_dashboard_filters(request))
 
 
 @role_required(Role.MANAGER, Role.IRO)
-def dashboard_export(request: HttpRequest, panel: str, fmt: str) -> HttpResponse:
+def dashboard_export(request: AuthenticatedRequest, panel: str, fmt: str) -> HttpResponse:
     if panel not in PANELS or fmt not in ("csv", "xlsx"):
         raise Http404("No such table.")
     form, start, end, scope = _dashboard_filters(request)
@@ -205,7 +205,7 @@ def dashboard_export(request: HttpRequest, panel: str, fmt: str) -> HttpResponse
 
 
 @role_required(Role.MANAGER, Role.IRO)
-def annual_report_view(request: HttpRequest) -> HttpResponse:
+def annual_report_view(request: AuthenticatedRequest) -> HttpResponse:
     """The annual IRO report: figures on the page, and as JSON or PDF."""
     form, start, end, scope = _dashboard_filters(request, report=True)
     today = timezone.localdate()
@@ -249,7 +249,7 @@ def annual_report_view(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.MANAGER)
-def report_narrative(request: HttpRequest) -> HttpResponse:
+def report_narrative(request: AuthenticatedRequest) -> HttpResponse:
     """Managers write the report's narrative sections, kept per report year."""
     period = PeriodForm(request.GET or None)
     if not period.is_valid():
@@ -271,7 +271,7 @@ def report_narrative(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.MANAGER)
 @audited("access_log")
-def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+def child_access_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Who has seen, changed, downloaded or exported this child's record (managers)."""
     child = access.child_for(user=request.user, pk=pk, today=timezone.localdate())
     rows = AccessLog.objects.filter(child_id=child.pk).select_related("user").order_by("-at", "-pk")

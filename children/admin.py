@@ -50,18 +50,18 @@ class ClockRecordAdmin(ClockFieldsReadOnly):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class PeriodOfCareInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline):
+class PeriodOfCareInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline[PeriodOfCare, Child]):
     model = PeriodOfCare
     extra = 0
 
 
-class AllocationInline(KeptInline, admin.TabularInline):
+class AllocationInline(KeptInline, admin.TabularInline[Allocation, Child]):
     model = Allocation
     extra = 0
     autocomplete_fields = ["iro"]
 
 
-class EpisodeInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline):
+class EpisodeInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline[Episode, PeriodOfCare]):
     model = Episode
     extra = 0
 
@@ -94,7 +94,7 @@ class PeriodOfCareAdmin(KeptRecordAdmin, ClockRecordAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(KeptRecordAdmin, admin.ModelAdmin):
+class AllocationAdmin(KeptRecordAdmin, admin.ModelAdmin[Allocation]):
     list_display = ["child", "iro", "kind", "start", "end"]
     list_filter = ["kind"]
     list_select_related = ["child", "iro"]

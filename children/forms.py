@@ -2,6 +2,7 @@
 field messages, so bad input is explained, never a server error."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -29,7 +30,7 @@ def _not_in_future(day: date | None, what: str) -> date | None:
     return day
 
 
-class ChildForm(BoundedDatesMixin, forms.ModelForm):
+class ChildForm(BoundedDatesMixin, forms.ModelForm[Child]):
     class Meta:
         model = Child
         fields = [
@@ -46,7 +47,7 @@ class ChildForm(BoundedDatesMixin, forms.ModelForm):
         ]
         widgets = {"date_of_birth": DATE_INPUT, "mother_child_date_of_birth": DATE_INPUT}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The model refuses such an id too; here the form says so before anything else is checked.
         self.fields["local_id"].validators.append(validate_child_id)
@@ -111,18 +112,19 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
             )
         return start
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, dob = cleaned.get("looked_after_from"), cleaned.get("date_of_birth")
         if start and dob and start < dob:
             self.add_error("looked_after_from", "A child cannot come into care before their date of birth.")
         return cleaned
 
-    def child_details(self) -> dict:
+    def child_details(self) -> dict[str, Any]:
         """The child's record, as children.services.child_create takes it."""
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
-    def episode_fields(self) -> dict:
+    def episode_fields(self) -> dict[str, Any]:
         return {
             name: self.cleaned_data[name]
             for name in (
@@ -157,7 +159,7 @@ class CaseHoldingIROForm(HiddenErrorsShown, BoundedDatesMixin, forms.Form):
         help_text="For example: the IRO left the service, or a conflict of interest.",
     )
 
-    def __init__(self, *args, reassigning: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, reassigning: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A reason is asked only when the child already has an IRO: a first allocation needs none.
         if not reassigning:

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -55,7 +56,7 @@ class Child(KeptRecord):
     social_worker = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = KeptQuerySet.as_manager()
+    objects: ClassVar = KeptQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -90,7 +91,7 @@ class Child(KeptRecord):
             raise ValidationError({"mother_child_date_of_birth": "Her child's date of birth must be after her own."})
 
 
-class PeriodOfCareQuerySet(KeptQuerySet):
+class PeriodOfCareQuerySet(KeptQuerySet["PeriodOfCare"]):
     def looked_after_on(self, day: date) -> "PeriodOfCareQuerySet":
         """Periods in which the child is looked after on `day`: start ≤ day and (no end or end > day)."""
         return self.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
@@ -109,7 +110,7 @@ class PeriodOfCare(KeptRecord):
         "its first episode need not be RNE S, and the reviews' places in it are not known.",
     )
 
-    objects = PeriodOfCareQuerySet.as_manager()
+    objects: ClassVar = PeriodOfCareQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -228,7 +229,7 @@ class Episode(NeverDeleted):
     def __str__(self) -> str:
         return f"{self.start:%d/%m/%Y} {self.legal_status} {self.placement_type}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.placement_distance_miles = distance_in_miles(self.home_postcode, self.placement_postcode)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "placement_distance_miles"}

@@ -5,6 +5,13 @@ deleted either. The models refuse deletion; on PostgreSQL so does the database: 
 each table (migrations children 0004, reviews 0004 and 0009, audits 0006, each with its own
 frozen copy of the trigger's functions; a new kept table's migration copies them again)."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+from typing import Any, NoReturn, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -17,8 +24,11 @@ class RecordsAreKept(Exception):
 MESSAGE = "Records of a looked-after child are kept until their 75th birthday: archive it instead of deleting it."
 
 
-class KeptQuerySet(models.QuerySet):
-    def delete(self):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class KeptQuerySet(models.QuerySet[_M]):
+    def delete(self) -> NoReturn:
         raise RecordsAreKept(MESSAGE)
 
 
@@ -31,7 +41,7 @@ class NeverDeleted(models.Model):
     class Meta:
         abstract = True
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RecordsAreKept(MESSAGE)
 
 
@@ -47,7 +57,7 @@ class KeptRecord(NeverDeleted):
     class Meta:
         abstract = True
 
-    def archive(self, *, by, reason: str) -> None:
+    def archive(self, *, by: "User", reason: str) -> None:
         if not reason.strip():
             raise ValueError("Give a reason for archiving.")
         if self.archived_at is None:

@@ -1,6 +1,7 @@
 """Reads about children that pages and reports share."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -128,7 +129,7 @@ def children_arriving(*, today: date, iro_id: int | None = None) -> QuerySet[Chi
     return children.order_by("arriving_on", "last_name", "first_name", "pk")
 
 
-def iro_arriving_children(*, iro_id: int, today: date) -> QuerySet[Child]:
+def iro_arriving_children(*, iro_id: int, today: date) -> QuerySet[Child, Any]:
     """For access: the children not in care yet whose open case-holding allocation (from the day
     their care starts) is to this IRO."""
     return children_arriving(today=today, iro_id=iro_id).values("pk")

@@ -6,17 +6,16 @@ to reviews when care starts or ends is orchestrated one floor up, in reviews.ser
 
 from datetime import date, timedelta
 from types import EllipsisType
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from accounts.roles import Role
 
 from .codes import EPISODE_CONTINUES, ReasonNewEpisode
 from .models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
-
-User = get_user_model()
 
 
 @transaction.atomic
@@ -56,7 +55,7 @@ def child_create(
 
 
 @transaction.atomic
-def period_of_care_start(*, child: Child, start: date, episode_fields: dict) -> PeriodOfCare:
+def period_of_care_start(*, child: Child, start: date, episode_fields: dict[str, Any]) -> PeriodOfCare:
     """The child becomes looked after: a new period and its first episode (RNE S)."""
     period = PeriodOfCare(child=child, start=start)
     period.full_clean()
@@ -68,7 +67,7 @@ def period_of_care_start(*, child: Child, start: date, episode_fields: dict) -> 
 
 
 @transaction.atomic
-def episode_add(*, period_of_care: PeriodOfCare, start: date, episode_fields: dict) -> Episode:
+def episode_add(*, period_of_care: PeriodOfCare, start: date, episode_fields: dict[str, Any]) -> Episode:
     """A change of legal status or placement: the current episode ends (X1), a new one begins."""
     current = period_of_care.episodes.filter(end__isnull=True).select_for_update().first()
     if current is not None:

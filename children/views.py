@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.audit import audited
-from accounts.permissions import role_required
+from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 from iro_service.formerrors import form_errors_apply
 
@@ -17,7 +17,7 @@ from .services import allocation_case_holding_set
 
 @role_required(Role.BUSINESS_SUPPORT, Role.MANAGER)
 @audited("child")
-def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+def allocate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Allocate (or reassign) the child's case-holding IRO, seeing each IRO's caseload per FTE."""
     today = timezone.localdate()
     child = get_object_or_404(Child, pk=pk)

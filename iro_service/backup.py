@@ -30,6 +30,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import environ
 import psycopg
@@ -57,7 +58,7 @@ class Database:
     port: str = ""
 
     @classmethod
-    def from_settings(cls, settings_dict: dict) -> "Database":
+    def from_settings(cls, settings_dict: dict[str, Any]) -> "Database":
         if "postgresql" not in settings_dict["ENGINE"]:
             raise BackupError(
                 "Backup and restore need PostgreSQL (set DATABASE_URL=postgres://...); "
@@ -100,7 +101,7 @@ class Database:
             arguments += ["--username", self.user]
         return arguments
 
-    def client_environment(self) -> dict:
+    def client_environment(self) -> dict[str, Any]:
         # The password goes through the environment, never the command line (visible in ps).
         environment = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
         if self.password:
@@ -298,7 +299,7 @@ def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, destination: Pat
     return digest.hexdigest()
 
 
-def _read_archive(archive_path: Path, work: Path) -> dict:
+def _read_archive(archive_path: Path, work: Path) -> dict[str, Any]:
     """Unpack into `work` after checking every member against the manifest; nothing else is touched."""
     with _open_archive(archive_path) as archive:
         members = {member.name: member for member in archive.getmembers()}
@@ -413,7 +414,7 @@ def restore(
     )
 
 
-def _verify(cursor, manifest: dict, documents_root: Path) -> list[str]:
+def _verify(cursor, manifest: dict[str, Any], documents_root: Path) -> list[str]:
     problems = []
     listed = {entry["path"]: entry["sha256"] for entry in manifest["documents"]}
     for name, expected in listed.items():

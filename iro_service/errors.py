@@ -7,6 +7,7 @@ the request (the database is what failed, say) is drawn without it: never a seco
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,9 @@ from django.template import loader
 logger = logging.getLogger(__name__)
 
 
-def _render(request: HttpRequest, template_name: str, status: int, context: dict | None = None) -> HttpResponse:
+def _render(
+    request: HttpRequest, template_name: str, status: int, context: dict[str, Any] | None = None
+) -> HttpResponse:
     template = loader.get_template(template_name)
     try:
         body = template.render(context or {}, request)

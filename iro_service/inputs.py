@@ -5,6 +5,7 @@ filter, form or command meets a date or an id it cannot work with (`?iro=²` onc
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -51,7 +52,7 @@ def bound_dates(form: forms.BaseForm, earliest: date = EARLIEST_DATE, latest: da
 class BoundedDatesMixin:
     """Put first in a form's bases: every date field it has gets the shared range."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bound_dates(self)
 
@@ -74,8 +75,9 @@ class PeriodForm(forms.Form):
     # columns (a slow page anyone could ask for). Ten years covers any report a service needs.
     MAX_YEARS = 10
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             raise forms.ValidationError("The end date is before the start date.")
@@ -87,7 +89,7 @@ class PeriodForm(forms.Form):
         return cleaned
 
 
-def with_default_period(params: Mapping, start: date, end: date) -> dict:
+def with_default_period(params: Mapping, start: date, end: date) -> dict[str, Any]:
     """The query's values with the default period filled in where no date was given, so a link
     with only `?format=pdf` or `?iro=3` still means this report year."""
     data = {key: params.get(key) for key in params}

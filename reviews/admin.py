@@ -6,7 +6,7 @@ from accounts.admin_mixins import KeptInline, KeptRecordAdmin
 from .models import Decision, Document, Review
 
 
-class DecisionInline(KeptInline, admin.TabularInline):
+class DecisionInline(KeptInline, admin.TabularInline[Decision, Review]):
     model = Decision
     extra = 0
 

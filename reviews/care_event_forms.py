@@ -2,6 +2,9 @@
 checks the rest against the child's record (dates in the period, after the current episode, a
 different placement or status) and its refusals are shown against the same fields."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 
 from children.code_fields import YearCodesFormMixin
@@ -32,7 +35,7 @@ def _rne_choices(*codes: str) -> list[tuple[str, str]]:
     return [(code, f"{code}: {label}") for code, label in ReasonNewEpisode.choices if code in codes]
 
 
-def _coded(choices) -> list[tuple[str, str]]:
+def _coded(choices: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(code, f"{code}: {label}") for code, label in choices]
 
 
@@ -145,7 +148,7 @@ class ReturnToCareForm(BoundedDatesMixin, YearCodesFormMixin, forms.Form):
     placement_postcode = _postcode()
     urn = forms.CharField(label="URN (Ofsted unique reference number)", max_length=10, required=False)
 
-    def episode_fields(self) -> dict:
+    def episode_fields(self) -> dict[str, Any]:
         return {
             name: self.cleaned_data[name]
             for name in (
@@ -171,8 +174,9 @@ class EarlyReviewChoiceForm(forms.Form):
         label="Why no early review", widget=TEXTAREA, required=False, max_length=2000
     )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("choice") == "none" and not cleaned.get("no_early_review_reason", "").strip():
             self.add_error("no_early_review_reason", "Say why no early review is needed.")
         return cleaned

@@ -1,6 +1,8 @@
 """A care event that moves the review clock, as it was recorded, and the early-review choice
 made after it (reviews/care_events.py writes these; reviews.models imports this module)."""
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -73,7 +75,7 @@ class CareEvent(NeverDeleted):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
-    objects = KeptQuerySet.as_manager()
+    objects: ClassVar = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["child_id", "occurred_on", "pk"]

@@ -1,6 +1,7 @@
 """Care event pages: for business support and the IRO on the case. One event per
 page; after an event that calls for an early review, one page asks whether to book one."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.audit import audited
-from accounts.permissions import role_required
+from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 from children.models import Child
 from iro_service.formerrors import form_errors_apply
@@ -54,7 +55,7 @@ def _after_event(request: HttpRequest, event: CareEvent, done: str) -> HttpRespo
 
 @role_required(*ROLES)
 @audited("child", arg="child_pk")
-def care_events(request: HttpRequest, child_pk: int) -> HttpResponse:
+def care_events(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     """The child's care events, what the clock says now, and the events that can be recorded."""
     child = _child(request, child_pk)
     period = event_services.open_period(child)
@@ -106,7 +107,7 @@ def _event_page(
     return render(request, "reviews/care_events/care_event_form.html", context)
 
 
-def _placement(data: dict) -> dict:
+def _placement(data: dict[str, Any]) -> dict[str, Any]:
     return {
         name: data[name]
         for name in ("placement_type", "placement_provider", "placement_postcode", "urn", "reason_place_change")
@@ -116,7 +117,7 @@ def _placement(data: dict) -> dict:
 
 @role_required(*ROLES)
 @audited("child", arg="child_pk")
-def placement(request: HttpRequest, child_pk: int) -> HttpResponse:
+def placement(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     return _event_page(
         request,
         child_pk,
@@ -138,7 +139,7 @@ def placement(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 @role_required(*ROLES)
 @audited("child", arg="child_pk")
-def legal_status(request: HttpRequest, child_pk: int) -> HttpResponse:
+def legal_status(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     return _event_page(
         request,
         child_pk,
@@ -159,7 +160,7 @@ def legal_status(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 @role_required(*ROLES)
 @audited("child", arg="child_pk")
-def placement_and_legal_status(request: HttpRequest, child_pk: int) -> HttpResponse:
+def placement_and_legal_status(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     return _event_page(
         request,
         child_pk,
@@ -182,7 +183,7 @@ def placement_and_legal_status(request: HttpRequest, child_pk: int) -> HttpRespo
 
 @role_required(*ROLES)
 @audited("child", arg="child_pk")
-def adoption(request: HttpRequest, child_pk: int) -> HttpResponse:
+def adoption(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     return _event_page(
         request,
         child_pk,
@@ -207,7 +208,7 @@ def adoption(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 @role_required(*ROLES)
 @audited("child", arg="child_pk")
-def leave_care(request: HttpRequest, child_pk: int) -> HttpResponse:
+def leave_care(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     """Care ends. Where the regulations want a review before it ends this way, the page asks
     first (the event cannot be undone to book one afterwards: the review is no longer due)."""
     child = _child(request, child_pk)
@@ -264,7 +265,7 @@ def _book_url(period, reason: str) -> str | None:
 
 @role_required(*ROLES)
 @audited("child", arg="child_pk")
-def return_to_care(request: HttpRequest, child_pk: int) -> HttpResponse:
+def return_to_care(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     context = {
         "child": child,
@@ -301,7 +302,7 @@ def return_to_care(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 @role_required(*ROLES)
 @audited("care_event", child_of=_care_event_child_id)
-def early_review(request: HttpRequest, pk: int) -> HttpResponse:
+def early_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """After the event is saved: why an early review is called for; book one or say why not."""
     event = get_object_or_404(CareEvent.objects.select_related("period_of_care", "early_review"), pk=pk)
     child = _child(request, event.child_id)

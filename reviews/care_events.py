@@ -22,6 +22,7 @@ Early reviews (Care Planning, Placement and Case Review (England) Regulations 20
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -104,7 +105,7 @@ def open_period(child: Child) -> PeriodOfCare | None:
 
 
 def early_review_for_episode_change(
-    *, before: Episode, after: dict, significant_change: bool
+    *, before: Episode, after: dict[str, Any], significant_change: bool
 ) -> EarlyReviewPrompt | None:
     """The early review a new episode calls for, the most specific reason first."""
     if before.legal_status in REMAND_OR_PACE and after["legal_status"] not in REMAND_OR_PACE:
@@ -219,7 +220,7 @@ def _episode_change(
     kind: str,
     start: date,
     reason_new_episode: str,
-    changes: dict,
+    changes: dict[str, Any],
     significant_change: bool,
     recorded_by,
     today: date | None,
@@ -261,13 +262,13 @@ def _episode_change(
     return event
 
 
-def _placement_differs(before: Episode, after: dict) -> dict[str, str]:
+def _placement_differs(before: Episode, after: dict[str, Any]) -> dict[str, str]:
     if all(before_value(before, name) == after[name] for name in PLACEMENT_FIELDS):
         return {"placement_type": "This is the current placement: change the placement, its provider, postcode or URN."}
     return {}
 
 
-def _legal_status_differs(before: Episode, after: dict) -> dict[str, str]:
+def _legal_status_differs(before: Episode, after: dict[str, Any]) -> dict[str, str]:
     if before.legal_status == after["legal_status"]:
         return {"legal_status": f"{before.legal_status} is the current legal status: choose the new one."}
     return {}
@@ -291,7 +292,7 @@ def placement_change(
     if reason_new_episode not in PLACEMENT_REASONS:
         raise ValidationError({"reason_new_episode": "A change of placement is RNE P or T."})
 
-    def check(before: Episode, after: dict) -> dict[str, str]:
+    def check(before: Episode, after: dict[str, Any]) -> dict[str, str]:
         errors = _placement_differs(before, after)
         if after["placement_type"] in ADOPTION_PLACEMENTS:
             errors.setdefault("placement_type", "To record a placement for adoption, use “Placed for adoption”.")
@@ -415,7 +416,7 @@ def adoption_placement(
     else:
         rne = ReasonNewEpisode.PLACEMENT_SAME_CARER if with_current_carers else ReasonNewEpisode.PLACEMENT_AND_CARER
 
-    def check(before: Episode, after: dict) -> dict[str, str]:
+    def check(before: Episode, after: dict[str, Any]) -> dict[str, str]:
         if before.placement_type == placement_type:
             return {"placement_type": f"{placement_type} is the current placement already."}
         return {}
@@ -512,7 +513,7 @@ def leave_care(
 
 @transaction.atomic
 def return_to_care(
-    *, child: Child, start: date, episode_fields: dict, recorded_by, today: date | None = None
+    *, child: Child, start: date, episode_fields: dict[str, Any], recorded_by, today: date | None = None
 ) -> CareEvent:
     """The child starts to be looked after again: a new period (RNE S), first review in 20 working days."""
     Child.objects.select_for_update().get(pk=child.pk)

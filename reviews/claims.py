@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -33,9 +34,9 @@ class ReviewPage:
     fields: tuple[str, ...]
     related: Callable[[Review], list] = field(default=lambda review: [])
     # Derived facts the page's choices depend on (e.g. whether the review is held).
-    facts: Callable[[Review], dict] = field(default=lambda review: {})
+    facts: Callable[[Review], dict[str, Any]] = field(default=lambda review: {})
 
-    def values(self, review: Review) -> dict:
+    def values(self, review: Review) -> dict[str, Any]:
         return {name: getattr(review, f"{name}_id" if _is_relation(name) else name) for name in self.fields}
 
     def claim(self, review: Review) -> str:

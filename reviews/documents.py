@@ -11,6 +11,7 @@ import hashlib
 import mimetypes
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -58,7 +59,7 @@ def private_storage() -> FileSystemStorage:
     return FileSystemStorage(location=settings.IRO_PRIVATE_DOCUMENTS_ROOT, base_url=None)
 
 
-def document_settings() -> dict:
+def document_settings() -> dict[str, Any]:
     """What every PDF draws from settings: the authority's name and logo."""
     return {"authority_name": settings.IRO_AUTHORITY_NAME, "logo": settings.IRO_AUTHORITY_LOGO}
 
@@ -69,7 +70,7 @@ def chair_phone(review: Review) -> str:
     return profile.work_phone if profile else ""
 
 
-def document_context(review: Review) -> dict:
+def document_context(review: Review) -> dict[str, Any]:
     """What every document shows. One place, so the three documents agree."""
     child = review.child
     next_review = (

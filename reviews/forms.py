@@ -1,6 +1,7 @@
 """Forms for booking, preparing, chairing and recording reviews."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -40,7 +41,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(forms.ModelForm[Decision]):
     """A decision, and beside it the decision said to the child for the letter to the child.
 
     Until the IRO writes that wording, the box offers a draft (reviews.wording: the child's name
@@ -61,7 +62,7 @@ class DecisionForm(forms.ModelForm):
             "changed to ‘you’.",
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offered_draft = ""
         decision = self.instance
@@ -97,14 +98,15 @@ class BookingForm(HiddenErrorsShown, forms.Form):
 
     usual_venues = USUAL_VENUES
 
-    def __init__(self, *args, review: Review, **kwargs) -> None:
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.review = review
         if review.status != ReviewStatus.BOOKED:
             del self.fields["reschedule_reason"]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         day, time = cleaned.get("day"), cleaned.get("time")
         if day and time:
             booked_for = timezone.make_aware(datetime.combine(day, time))
@@ -114,7 +116,7 @@ class BookingForm(HiddenErrorsShown, forms.Form):
         return cleaned
 
 
-class InviteeForm(forms.ModelForm):
+class InviteeForm(forms.ModelForm[Invitee]):
     class Meta:
         model = Invitee
         fields = ["name", "role", "email"]
@@ -148,8 +150,9 @@ class CoverForm(HiddenErrorsShown, forms.Form):
     )
     claim = claim_field()
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         ends_on = cleaned.get("ends_on")
         if ends_on and ends_on < timezone.localdate():
             self.add_error("ends_on", "The end of cover cannot be in the past.")
@@ -161,7 +164,7 @@ class CoverForm(HiddenErrorsShown, forms.Form):
 YES_NO = [("", "Choose"), (True, "Yes"), (False, "No")]
 
 
-class VisitForm(HiddenErrorsShown, forms.ModelForm):
+class VisitForm(HiddenErrorsShown, forms.ModelForm[Visit]):
     """A visit needs its date, whether the child was seen alone (asked, never assumed), and what
     the IRO noted: the minutes quote it, so a blank visit is refused."""
 
@@ -185,7 +188,7 @@ class VisitForm(HiddenErrorsShown, forms.ModelForm):
             "notes": {"required": "Enter notes of the visit (or, if the child was not seen alone, why not)."},
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["notes"].required = True
         if self.instance.pk and "seen_alone" not in self.initial:
@@ -211,7 +214,7 @@ class PreparationForm(HiddenErrorsShown, forms.Form):
     child_own_words = forms.CharField(label="The child's own words", widget=TEXTAREA, required=False)
     claim = claim_field()
 
-    def __init__(self, *args, review: Review, **kwargs) -> None:
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The reports expected (one rule: reviews.codes.reports_expected), and any other already
         # recorded as received, so that saving the page does not drop it unseen.
@@ -222,8 +225,9 @@ class PreparationForm(HiddenErrorsShown, forms.Form):
             )
         self.report_kinds = kinds
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         today = timezone.localdate()
         for name, value in list(cleaned.items()):
             if isinstance(value, date) and value > today:
@@ -238,7 +242,7 @@ class PreparationForm(HiddenErrorsShown, forms.Form):
         }
 
 
-class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm):
+class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
     """The chair's record. Saving keeps a draft; marking held needs the date and code."""
 
     class Meta:
@@ -265,7 +269,7 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm):
 
     claim = claim_field()
 
-    def __init__(self, *args, marking_held: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, marking_held: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.marking_held = marking_held
         review = self.instance
@@ -285,8 +289,9 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm):
         if not self.initial.get("held_on") and review.booked_for:
             self.initial["held_on"] = timezone.localtime(review.booked_for).date()
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         held_on = cleaned.get("held_on")
         if self.marking_held or self.already_held:
             if held_on and held_on > timezone.localdate():
@@ -324,7 +329,7 @@ AttendeeFormSet = inlineformset_factory(
     widgets={"attended": forms.Select(choices=[("", "Not recorded"), (True, "Attended"), (False, "Did not attend")])},
 )
 class BaseDecisionFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A decision typed in error can be removed while the record is a draft; once the review
         # is held its decisions are part of the child's record and are kept.
@@ -384,7 +389,7 @@ class DocumentRequestForm(forms.Form):
     reason = forms.CharField(label="Reason for a new version", required=False, max_length=500)
 
 
-class DistributionForm(forms.ModelForm):
+class DistributionForm(forms.ModelForm[Distribution]):
     class Meta:
         model = Distribution
         fields = ["recipient", "method", "sent_on"]
@@ -396,7 +401,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,text/csv"}))
         super().__init__(*args, **kwargs)
 
@@ -464,7 +469,7 @@ class ReturnCheckForm(forms.Form):
 
     year = forms.TypedChoiceField(label="Collection year", coerce=int, choices=())
 
-    def __init__(self, *args, today: date | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
         self.fields["year"].choices = [

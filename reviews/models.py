@@ -1,4 +1,5 @@
 from datetime import date
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -111,7 +112,7 @@ class Review(KeptRecord):
     # showed, checked with the row locked), not by this number.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = KeptQuerySet.as_manager()
+    objects: ClassVar = KeptQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -366,7 +367,7 @@ class Document(KeptRecord):
     issued_on = models.DateField(null=True, blank=True)
     issued_on_time = models.BooleanField(null=True, blank=True, editable=False)
 
-    objects = KeptQuerySet.as_manager()
+    objects: ClassVar = KeptQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

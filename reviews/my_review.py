@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
@@ -259,7 +260,7 @@ def may_change(*, review: Review) -> bool:
 
 
 @transaction.atomic
-def response_save(*, invitation: MyReviewInvitation, answers: dict) -> MyReviewResponse:
+def response_save(*, invitation: MyReviewInvitation, answers: dict[str, Any]) -> MyReviewResponse:
     """Save one page of the child's answers as a draft (only that page's fields)."""
     unknown = set(answers) - CHILD_FIELDS
     if unknown:

@@ -9,6 +9,7 @@ A staff session is ended before a child's starts: the two never share a cookie.
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,7 +54,7 @@ def child_page(*, unlocked: bool = True) -> Callable:
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             invitation_id = request.session.get(INVITATION)
             if invitation_id is None:
                 return redirect("my_review:code")
@@ -69,7 +70,7 @@ def child_page(*, unlocked: bool = True) -> Callable:
     return decorator
 
 
-def _context(invitation: MyReviewInvitation, **extra) -> dict:
+def _context(invitation: MyReviewInvitation, **extra: Any) -> dict[str, Any]:
     review = invitation.review
     today = timezone.localdate()
     return {

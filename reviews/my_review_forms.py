@@ -1,5 +1,7 @@
 """"My review" forms: the IRO's invitation, and the child's pages (plain words)."""
 
+from typing import Any
+
 from django import forms
 
 from .codes import USUAL_VENUES
@@ -41,7 +43,7 @@ class BaseChildForm(forms.Form):
     """A form on a child's page: each box is tied to its hint and error (aria-describedby); a
     group of radios gets them on its fieldset (templates/my_review/_field.html)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._describe()
 
@@ -102,7 +104,8 @@ class BaseAnswersForm(BaseChildForm):
     """A NUL cannot be stored (PostgreSQL text): say so rather than fail."""
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, value in list(cleaned.items()):
             if isinstance(value, str) and "\x00" in value:
                 self.add_error(name, "Please take out the odd character.")
@@ -177,7 +180,7 @@ class PrivateNoteForm(BaseAnswersForm):
     )
 
 
-def initial_answers(response, form_class) -> dict:
+def initial_answers(response, form_class) -> dict[str, Any]:
     """A child's saved answers as a form's initial values (yes/no as the radios show them)."""
     initial = {}
     for name in form_class.base_fields:

@@ -4,6 +4,9 @@ and what they said (reviews/my_review.py writes these; reviews.models imports th
 Only hashes of the link's token, the short code and the memorable word are stored: the card
 the IRO prints is the one place they are ever shown."""
 
+from datetime import date
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -68,7 +71,7 @@ class MyReviewInvitation(NeverDeleted):
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = KeptQuerySet.as_manager()
+    objects: ClassVar = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["review_id", "-created_at", "-pk"]
@@ -84,7 +87,7 @@ class MyReviewInvitation(NeverDeleted):
     def __str__(self) -> str:
         return f"My review invitation for review {self.review_id} ({self.created_at:%d/%m/%Y})"
 
-    def is_usable(self, *, today) -> bool:
+    def is_usable(self, *, today: date) -> bool:
         return self.withdrawn_at is None and self.locked_at is None and today <= self.expires_on
 
 
@@ -121,7 +124,7 @@ class MyReviewResponse(NeverDeleted):
     # sent again stays theirs until they send it.
     sent_answers = models.JSONField(default=dict, blank=True, editable=False)
 
-    objects = KeptQuerySet.as_manager()
+    objects: ClassVar = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["review_id"]

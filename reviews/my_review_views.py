@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audited
-from accounts.permissions import role_required
+from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 from iro_service.formerrors import form_errors_apply
 
@@ -53,7 +53,7 @@ def _card(request: HttpRequest, review: Review, new: my_review.NewInvitation) ->
 
 @role_required(Role.IRO, Role.BUSINESS_SUPPORT)
 @audited("review", child_of=child_id_of_review)
-def invite(request: HttpRequest, pk: int) -> HttpResponse:
+def invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """GET: the invitation's state and the form; POST: a new invitation, its card shown once."""
     today = timezone.localdate()
     review = _review_to_invite(request, pk)
@@ -89,7 +89,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.IRO, Role.BUSINESS_SUPPORT)
 @require_POST
 @audited("review", child_of=child_id_of_review)
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_to_invite(request, pk)
     if my_review.invitation_withdraw(review=review, withdrawn_by=request.user):
         messages.success(request, "Invitation withdrawn: its link and code no longer work.")

@@ -7,6 +7,7 @@ when a due date moves, the new date is reminded afresh; otherwise each is remind
 
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import BigIntegerField, F, OuterRef, Subquery
@@ -65,7 +66,7 @@ def _review_url_pattern() -> str:
 
 
 def _notifications(
-    kind: NotificationKind, review: dict, deadline: date, recipients: list[int], what: str, url_pattern: str
+    kind: NotificationKind, review: dict[str, Any], deadline: date, recipients: list[int], what: str, url_pattern: str
 ) -> list[Notification]:
     day = _day(deadline, get_language())
     child = review["child__local_id"]

@@ -12,6 +12,7 @@ import shutil
 import subprocess  # nosec B404
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -84,9 +85,9 @@ def _finish(check_id: int, state: str, **fields) -> None:
     ReturnCheck.objects.filter(pk=check_id).update(state=state, finished_at=timezone.now(), **fields)
 
 
-def group_by_rule(errors: list[dict]) -> list[dict]:
+def group_by_rule(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The validator's rows (one per failing cell) as one entry per DfE rule, most frequent first."""
-    rules: dict[str, dict] = {}
+    rules: dict[str, dict[str, Any]] = {}
     for error in errors:
         code = str(error.get("rule_code", "?"))
         rule = rules.setdefault(

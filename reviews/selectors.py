@@ -1,6 +1,7 @@
 """Reads about reviews that pages, reminders and reports share."""
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -133,7 +134,7 @@ def child_id_of_document(pk: int) -> int | None:
     return Document.objects.filter(pk=pk).values_list("review__child_id", flat=True).first()
 
 
-def _my_review_parts(*, review: Review, show_sensitive: bool, may_record: bool) -> dict:
+def _my_review_parts(*, review: Review, show_sensitive: bool, may_record: bool) -> dict[str, Any]:
     """What the child sent in My review, for those who read the record; the note "just for my
     IRO" only for the IRO working on the review (may_record). None where not shown."""
     response = my_review.sent_response(review=review) if show_sensitive else None
@@ -150,7 +151,7 @@ def _my_review_parts(*, review: Review, show_sensitive: bool, may_record: bool) 
     }
 
 
-def review_page_context(*, review: Review, user: User, today: date, may_record: bool) -> dict:
+def review_page_context(*, review: Review, user: User, today: date, may_record: bool) -> dict[str, Any]:
     """What the review page reads, the same for every way it is rendered (the page; the record
     again after an invalid, refused or conflicting save): the booking for everyone who may see the
     review; the decisions, *Before the review* and, once held, the documents for those who read

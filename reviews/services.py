@@ -3,14 +3,15 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.models import User
 from children import services as children_services
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import AllocationKind, Child, PeriodOfCare
@@ -29,8 +30,6 @@ from .codes import (
 )
 from .models import Booking, Decision, Distribution, Document, Invitee, ReportReceived, Review, Visit
 from .timescales import Spell, minutes_due, outcomes_due, review_due_series
-
-User = get_user_model()
 
 
 def sequence_for(position: int) -> ReviewSequence:
@@ -153,7 +152,7 @@ def review_due_dates_refresh(*, period_of_care: PeriodOfCare) -> Review | None:
 
 
 @transaction.atomic
-def child_come_into_care(*, child: Child, start: date, episode_fields: dict) -> Review | None:
+def child_come_into_care(*, child: Child, start: date, episode_fields: dict[str, Any]) -> Review | None:
     """A child starts to be looked after: the period, its first episode, and the first review due."""
     period = children_services.period_of_care_start(child=child, start=start, episode_fields=episode_fields)
     return review_due_dates_refresh(period_of_care=period)
@@ -161,7 +160,7 @@ def child_come_into_care(*, child: Child, start: date, episode_fields: dict) -> 
 
 @transaction.atomic
 def child_new_in_care(
-    *, details: dict, looked_after_from: date, episode_fields: dict, iro: User | None = None
+    *, details: dict[str, Any], looked_after_from: date, episode_fields: dict[str, Any], iro: User | None = None
 ) -> tuple[Child, Review | None]:
     """*New child in care*: the child's record (`details`: children.services.child_create's
     arguments), the period of care and its first episode, the first review's due date, and the
@@ -278,7 +277,7 @@ def review_book(
     early_review_reason: str = "",
     lateness_reason: str = "",
     reschedule_reason: str = "",
-    invitees: Iterable[dict] = (),
+    invitees: Iterable[dict[str, Any]] = (),
     claim: str | None = None,
 ) -> Review:
     """Book (or reschedule) a review. Refuses a late booking without a reason, a reschedule
@@ -576,7 +575,7 @@ def review_record_save(
     *,
     review: Review,
     claim: str | None,
-    values: dict,
+    values: dict[str, Any],
     attendees: Sequence[RowChange] = (),
     decisions: Sequence[RowChange] = (),
     held_by: User | None = None,

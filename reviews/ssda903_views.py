@@ -4,12 +4,12 @@ the return check (business support)."""
 import re
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.audit import audited
 from accounts.models import AccessAction
-from accounts.permissions import role_required
+from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 
 from . import return_check
@@ -29,7 +29,7 @@ def _no_child(_object_id) -> None:
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("ssda903_import_report", action=AccessAction.EXPORT, arg="token", child_of=_no_child)
-def import_report(request: HttpRequest, token: str) -> HttpResponse:
+def import_report(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """An import's report, as CSV (business support's: the page that made it links here)."""
     if not REPORT_TOKEN.fullmatch(token):
         raise Http404("No such report.")
@@ -42,7 +42,7 @@ def import_report(request: HttpRequest, token: str) -> HttpResponse:
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("ssda903_return_check")
-def return_checks(request: HttpRequest) -> HttpResponse:
+def return_checks(request: AuthenticatedRequest) -> HttpResponse:
     """Choose a collection year and check its return; the checks made so far."""
     form = ReturnCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -57,7 +57,7 @@ def return_checks(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("ssda903_return_check", child_of=_no_child)
-def return_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def return_check_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A check: running, or its problems grouped by DfE rule, and its three files."""
     check = get_object_or_404(ReturnCheck.objects.select_related("requested_by"), pk=pk)
     files = [(table, check.rows.get(table)) for table in TABLES if return_check.check_file(check, table)]
@@ -66,7 +66,7 @@ def return_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("ssda903_return_check", action=AccessAction.EXPORT, child_of=_no_child)
-def return_check_file(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+def return_check_file(request: AuthenticatedRequest, pk: int, table: str) -> HttpResponse:
     check = get_object_or_404(ReturnCheck, pk=pk)
     path = return_check.check_file(check, table)
     if path is None:

@@ -1,5 +1,6 @@
 """Booking, preparing, chairing and recording reviews; a child coming into care."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import access_log_write, audited
 from accounts.models import AccessAction, Team
-from accounts.permissions import role_required
+from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 from accounts.selectors import iro_users
 from children.forms import NewChildForm
@@ -59,7 +60,7 @@ from .timescales import minutes_due, outcomes_due
 PAGE_SIZE = 50
 
 
-def _conflict_rows(changed: ReviewChanged, typed: dict) -> list[tuple[str, object, object]]:
+def _conflict_rows(changed: ReviewChanged, typed: dict[str, Any]) -> list[tuple[str, object, object]]:
     """(field, saved now, yours) for each of the page's fields that differs from what was typed."""
     current = changed.review
     rows = []
@@ -76,7 +77,7 @@ def _conflict_rows(changed: ReviewChanged, typed: dict) -> list[tuple[str, objec
     return rows
 
 
-def _rebind_after_conflict(form_class, request: HttpRequest, changed: ReviewChanged, **kwargs):
+def _rebind_after_conflict(form_class, request: HttpRequest, changed: ReviewChanged, **kwargs: Any):
     """The form again with what the person typed and the claim of what is saved now, so that
     saving again is a deliberate choice; the refusal is its first error."""
     data = request.POST.copy()
@@ -88,7 +89,7 @@ def _rebind_after_conflict(form_class, request: HttpRequest, changed: ReviewChan
 
 
 @role_required(Role.BUSINESS_SUPPORT, Role.MANAGER)
-def to_book(request: HttpRequest) -> HttpResponse:
+def to_book(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     try:
         within = min(max(int(request.GET.get("within", TO_BOOK_WORKING_DAYS)), 0), 260)
@@ -123,7 +124,7 @@ def to_book(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("review", child_of=child_id_of_review)
-def book(request: HttpRequest, pk: int) -> HttpResponse:
+def book(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     review = access.review_for(user=request.user, pk=pk, today=today)
     if review.status not in (ReviewStatus.DUE, ReviewStatus.BOOKED):
@@ -186,7 +187,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_book.html", context)
 
 
-def _child_meeting_choices(request: HttpRequest, review) -> dict:
+def _child_meeting_choices(request: HttpRequest, review) -> dict[str, Any]:
     """What the child asked for their meeting in My review (who, where, when; never their
     views or their note to the IRO), for business support booking it. Logged as a view."""
     response = my_review.sent_response(review=review)
@@ -208,7 +209,7 @@ def _child_meeting_choices(request: HttpRequest, review) -> dict:
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("review", child_of=child_id_of_review)
-def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel_booking(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = access.review_for(user=request.user, pk=pk, today=timezone.localdate())
     if review.status != ReviewStatus.BOOKED or review.booked_for is None:
         # Nothing to cancel: say so and offer the way back, rather than "the booking for None".
@@ -236,7 +237,7 @@ def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.BUSINESS_SUPPORT, Role.MANAGER)
 @audited("review", child_of=child_id_of_review)
-def cover(request: HttpRequest, pk: int) -> HttpResponse:
+def cover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = access.review_for(user=request.user, pk=pk, today=timezone.localdate())
     initial = {"iro": review.covering_iro, "ends_on": review.cover_ends_on, "claim": COVER.claim(review)}
     form = CoverForm(request.POST or None, initial=initial)
@@ -264,7 +265,7 @@ def cover(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.IRO, Role.MANAGER, Role.BUSINESS_SUPPORT)
 @audited("review", child_of=child_id_of_review)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The review: booking for everyone who may see it; the record for the IRO (and managers, to read)."""
     today = timezone.localdate()
     review = access.review_for(user=request.user, pk=pk, today=today)
@@ -408,7 +409,7 @@ def _record(request: HttpRequest, review, *, today) -> HttpResponse:
 
 @role_required(Role.IRO)
 @audited("review", child_of=child_id_of_review)
-def prepare(request: HttpRequest, pk: int) -> HttpResponse:
+def prepare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Before the review: wishes and feelings, reports received."""
     review = access.review_for_iro_work(user=request.user, pk=pk, today=timezone.localdate())
     prefetch_related_objects([review], "reports_received")  # read here and by the form's checklist
@@ -444,7 +445,7 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.IRO)
 @audited("child", arg="child_pk")
-def visit_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+def visit_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     today = timezone.localdate()
     child = access.child_for_iro_work(user=request.user, pk=child_pk, today=today)
     form = VisitForm(request.POST or None, initial={"visited_on": today})
@@ -473,7 +474,7 @@ def _child_id_of_visit(pk) -> int | None:
 
 @role_required(Role.IRO)
 @audited("visit", child_of=_child_id_of_visit)
-def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The IRO on the case corrects a visit; what it said before stays in its history."""
     visit = get_object_or_404(Visit.objects.select_related("child"), pk=pk)
     child = access.child_for_iro_work(user=request.user, pk=visit.child_id, today=timezone.localdate())
@@ -500,7 +501,7 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("child")
-def child_new(request: HttpRequest) -> HttpResponse:
+def child_new(request: AuthenticatedRequest) -> HttpResponse:
     """A child coming into care: the child, the period of care and its first episode; the
     first review's due date is stored at once."""
     form = NewChildForm(request.POST or None)
@@ -527,7 +528,7 @@ def child_new(request: HttpRequest) -> HttpResponse:
 @role_required(Role.IRO)
 @require_POST
 @audited("review", child_of=child_id_of_review)
-def document_request(request: HttpRequest, pk: int) -> HttpResponse:
+def document_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = access.review_for_iro_work(user=request.user, pk=pk, today=timezone.localdate())
     form = DocumentRequestForm(request.POST)
     if not form.is_valid():
@@ -553,7 +554,7 @@ def _document_for_iro_work(request: HttpRequest, pk: int) -> Document:
 @role_required(Role.IRO)
 @require_POST
 @audited("document", child_of=child_id_of_document)
-def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def document_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = _document_for_iro_work(request, pk)
     if not DocumentIssueForm(request.POST).is_valid():
         messages.error(
@@ -574,7 +575,7 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.IRO)
 @require_POST
 @audited("document", child_of=child_id_of_document)
-def distribution_new(request: HttpRequest, pk: int) -> HttpResponse:
+def distribution_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = _document_for_iro_work(request, pk)
     form = DistributionForm(request.POST)
     if form.is_valid():
@@ -591,7 +592,7 @@ def distribution_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.IRO, Role.MANAGER)
 @audited("document", child_of=child_id_of_document, action=AccessAction.DOWNLOAD)
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """The PDF, for the IRO on the case and managers; every download is logged."""
     document = get_object_or_404(Document.objects.select_related("review__child"), pk=pk)
     access.review_for(user=request.user, pk=document.review_id, today=timezone.localdate())
@@ -611,7 +612,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 # --- SSDA903 upload ------------------------------------------------------------------------
 
 
-def _upload_context(outcome: UploadOutcome) -> dict:
+def _upload_context(outcome: UploadOutcome) -> dict[str, Any]:
     """What the upload page shows of a preview or an import."""
     if outcome.summary is None:
         return {"problems": outcome.problems, "problem_count": outcome.problem_count}
@@ -640,7 +641,7 @@ def _upload_context(outcome: UploadOutcome) -> dict:
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("ssda903_import")
-def ssda903_import(request: HttpRequest) -> HttpResponse:
+def ssda903_import(request: AuthenticatedRequest) -> HttpResponse:
     """Upload the three files, with their collection year and whether to import only the valid
     children → every problem listed, or a preview of what would be added and changed (and of the
     children refused, and what the files no longer mention, with a CSV report) → confirm to import

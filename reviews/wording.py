@@ -9,6 +9,11 @@ into "you". It cannot rewrite a sentence as a person would, which is why the IRO
 Pure: no ORM, no clock.
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from children.models import Child
+
 import re
 from collections.abc import Iterable
 
@@ -25,7 +30,7 @@ _VERBS = {
 }
 
 
-def child_names(child) -> list[str]:
+def child_names(child: "Child") -> list[str]:
     """The names a decision may use for the child: full names first, then the given names.
     Not the family name alone: "Mrs Jones" is the child's mother, not "Mrs you"."""
     given = [name for name in (child.preferred_name, child.first_name) if name]

@@ -7,11 +7,14 @@ given (any form or formset in the template's context that was validated and has 
 form page needs nothing of its own.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django import template
-from django.forms import BaseForm
+from django.forms import BaseForm, BoundField
 from django.forms.formsets import BaseFormSet
+from django.template import Context
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -24,7 +27,7 @@ class SummaryError:
     target: str  # the id of the field the link goes to; "" for an error about the whole form
 
 
-def _field_target(bound_field) -> str:
+def _field_target(bound_field: BoundField) -> str:
     if bound_field.is_hidden:
         return ""
     # A group of radio buttons or checkboxes has no single id: the link goes to the first one.
@@ -32,7 +35,9 @@ def _field_target(bound_field) -> str:
 
 
 def _form_errors(form: BaseForm, prefix_label: str = "") -> list[SummaryError]:
-    if form._errors is None:  # never validated (an unbound form, or one the view did not check)
+    # Never validated (an unbound form, or one the view did not check): Django's private flag, which
+    # the stubs do not declare; `form.errors` would validate it.
+    if form._errors is None:  # type: ignore[attr-defined]
         return []
     errors = [SummaryError(f"{prefix_label}{message}", "") for message in form.non_field_errors()]
     for name in form.errors:
@@ -46,18 +51,19 @@ def _form_errors(form: BaseForm, prefix_label: str = "") -> list[SummaryError]:
     return errors
 
 
-def _formset_errors(formset: BaseFormSet) -> list[SummaryError]:
-    if formset._errors is None:
+def _formset_errors(formset: BaseFormSet[Any]) -> list[SummaryError]:
+    if formset._errors is None:  # type: ignore[attr-defined]  # (as in _form_errors)
         return []
-    errors = [SummaryError(message, "") for message in formset.non_form_errors()]
+    errors = [SummaryError(str(message), "") for message in formset.non_form_errors()]
     # "decisions" → "Decision 1, Owner: …"; a formset may name its rows with `summary_label`.
-    name = getattr(formset, "summary_label", "") or formset.prefix.replace("_", " ").removesuffix("s").capitalize()
+    prefix = formset.prefix or ""
+    name = getattr(formset, "summary_label", "") or prefix.replace("_", " ").removesuffix("s").capitalize()
     for number, form in enumerate(formset.forms, start=1):
         errors.extend(_form_errors(form, prefix_label=f"{name} {number}, "))
     return errors
 
 
-def summary_errors(values) -> list[SummaryError]:
+def summary_errors(values: Iterable[object]) -> list[SummaryError]:
     """Every error of the validated forms and formsets among `values`, each once, in order."""
     found: list[SummaryError] = []
     seen_forms: set[int] = set()
@@ -78,12 +84,12 @@ def summary_errors(values) -> list[SummaryError]:
 
 
 @register.inclusion_tag("includes/error_summary.html", takes_context=True)
-def error_summary(context) -> dict:
+def error_summary(context: Context) -> dict[str, Any]:
     return {"errors": summary_errors(context.flatten().values())}
 
 
 @register.simple_tag(takes_context=True)
-def nav_item(context, url_name: str, label: str, also: str = "") -> str:
+def nav_item(context: Context, url_name: str, label: str, also: str = "") -> str:
     """A menu item; the one for the page shown is marked aria-current="page" (and underlined).
     `also` names another view that is this item's page too (the home page is a role's list)."""
     request = context.get("request")

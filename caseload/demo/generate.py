@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from audits.codes import EscalationOutcome, EscalationStage, EscalationTheme, RatingScheme
@@ -258,7 +259,7 @@ def demo_children(*, children: int, today: date, years: int, seed: int, iros: li
         yield generator.child(index + 1, in_care=index < children)
 
 
-def _weighted(rng: random.Random, weights: dict) -> object:
+def _weighted(rng: random.Random, weights: dict[str, Any]) -> object:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -288,7 +289,7 @@ def _placement_postcode(rng: random.Random) -> str:
     return rng.choice(postcodes)
 
 
-def _due_fields(due: DueDate) -> dict:
+def _due_fields(due: DueDate) -> dict[str, Any]:
     return {"due_date": due.due, "due_schedule": due.schedule, "due_rule": due.rule}
 
 

@@ -7,6 +7,7 @@ tests/caseload/test_seed_demo.py runs full_clean() over every row it makes.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -78,7 +79,7 @@ def build_demo(*, children: int, today: date, years: int = 3, seed: int = 2014) 
     return summary
 
 
-def _make_users(iros: list[IroRecord], today: date) -> tuple[list, list[str]]:
+def _make_users(iros: list[IroRecord], today: date) -> tuple[list[Any], list[str]]:
     """The IROs (in the order given) and the other roles, in their groups; and the logins to print."""
     groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
     team = Team.objects.get_or_create(name="IRO service")[0]

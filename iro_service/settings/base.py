@@ -7,8 +7,12 @@ environment (django-environ); the defaults here are the safe, local ones.
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.contrib.messages import constants as message_constants
+
+# Generic classes (ModelForm[Child], ModelAdmin[Review]) subscriptable at run time, as written for mypy.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 

@@ -11,10 +11,11 @@ files no longer mention is listed, never deleted.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
+from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
@@ -56,7 +57,7 @@ REVIEW_FIELDS = [
 
 
 def import_files(
-    files: dict[str, Source], *, dry_run: bool = False, year: int | None = None, valid_children_only: bool = False
+    files: Mapping[str, Source], *, dry_run: bool = False, year: int | None = None, valid_children_only: bool = False
 ) -> ImportSummary:
     """Check and import the files (see reviews.ssda903). `year`: the collection year the files
     belong to (2025 for 2024-25); None reads it from the latest date in the files."""
@@ -111,7 +112,7 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _changed(instance: models.Model, fields: dict) -> bool:
+def _changed(instance: models.Model, fields: dict[str, Any]) -> bool:
     """Give the instance the fields' values; whether any was different."""
     if all(getattr(instance, name) == value for name, value in fields.items()):
         return False
@@ -287,7 +288,7 @@ class _Writer:
             elif _changed(episode, fields):
                 changes.episodes.append(episode)
 
-    def _episode_fields(self, row: EpisodeRecord) -> dict:
+    def _episode_fields(self, row: EpisodeRecord) -> dict[str, Any]:
         return {
             "reason_new_episode": row.reason_new_episode,
             "legal_status": row.legal_status,

@@ -1,7 +1,8 @@
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
@@ -16,12 +17,19 @@ class Command(BaseCommand):
         "SHA-256 sums and row counts, in IRO_BACKUP_DIR (README: Backup and restore)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output-dir", help="where to write the archive (default: IRO_BACKUP_DIR)")
         parser.add_argument("--documents-root", help="default: IRO_PRIVATE_DOCUMENTS_ROOT")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
-    def handle(self, *args, output_dir=None, documents_root=None, database=DEFAULT_DB_ALIAS, **options) -> None:
+    def handle(
+        self,
+        *args: Any,
+        output_dir: str | None = None,
+        documents_root: str | None = None,
+        database: str = DEFAULT_DB_ALIAS,
+        **options: Any,
+    ) -> None:
         try:
             target = Database.from_settings(settings.DATABASES[database])
         except BackupError as error:

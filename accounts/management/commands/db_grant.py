@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from iro_service.dbroles import DELETABLE, apply_grants
@@ -11,11 +13,11 @@ class Command(BaseCommand):
         "needs (iro_service/dbroles.py). Run it as the owner after every migrate; PostgreSQL only."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--role", help="the runtime role (default: the IRO_DB_RUNTIME_ROLE setting)")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
-    def handle(self, *args, role=None, database=DEFAULT_DB_ALIAS, **options) -> None:
+    def handle(self, *args: Any, role: str | None = None, database: str = DEFAULT_DB_ALIAS, **options: Any) -> None:
         role = role or settings.IRO_DB_RUNTIME_ROLE
         if not role:
             raise CommandError("Name the runtime role: --role iro_app, or set IRO_DB_RUNTIME_ROLE.")

@@ -1,7 +1,8 @@
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 
 from iro_service.backup import BackupError, Database, restore
@@ -15,7 +16,7 @@ class Command(BaseCommand):
     # Nothing here may need the database to be there already: it is empty.
     requires_system_checks = ()
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", help="the .tar file written by manage.py backup")
         parser.add_argument("--database-url", help="restore into this database instead of DATABASE_URL's")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
@@ -27,7 +28,14 @@ class Command(BaseCommand):
             "--runtime-role", help="grant this role its privileges afterwards (default: IRO_DB_RUNTIME_ROLE)"
         )
 
-    def handle(self, *args, archive, database_url=None, database=DEFAULT_DB_ALIAS, **options) -> None:
+    def handle(
+        self,
+        *args: Any,
+        archive: str,
+        database_url: str | None = None,
+        database: str = DEFAULT_DB_ALIAS,
+        **options: Any,
+    ) -> None:
         try:
             target = (
                 Database.from_url(database_url)

@@ -1,8 +1,9 @@
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.audit import command_log_write
@@ -25,13 +26,13 @@ class Command(BaseCommand):
         "--output is given) or PDF (needs --output). A period reaching past today stops at today (to date)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
         parser.add_argument("--end", required=True, help="last day, YYYY-MM-DD")
         parser.add_argument("--format", choices=["json", "pdf"], default="json")
         parser.add_argument("--output", help="write to this file instead of standard output")
 
-    def handle(self, *args, start: str, end: str, format: str, output: str | None, **options) -> None:
+    def handle(self, *args: Any, start: str, end: str, format: str, output: str | None, **options: Any) -> None:
         first, last = _day(start), _day(end)
         for flag, day in (("--start", first), ("--end", last)):
             if problem := date_problem(day):
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             object_id=format,
             command=f"iro_report --start {first} --end {last} --format {format}",
         )
-        if format == "pdf":
+        if format == "pdf" and output:  # (a PDF without --output was refused above)
             Path(output).write_bytes(render_report_pdf(start=first, end=last))
             self.stderr.write(f"Wrote {output}")
             return

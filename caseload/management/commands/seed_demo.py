@@ -1,6 +1,7 @@
 from datetime import date
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from caseload.demo import DEMO_PASSWORD, DemoDataError, build_demo, existing_demo_size
@@ -12,13 +13,13 @@ class Command(BaseCommand):
         "(about 300 children in care, 6 IROs). Deterministic; a second run changes nothing."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--children", type=int, default=300, help="children in care today (default 300)")
         parser.add_argument("--years", type=int, default=3, help="years of history (default 3)")
         parser.add_argument("--today", type=date.fromisoformat, help="the demo's today, YYYY-MM-DD")
         parser.add_argument("--seed", type=int, default=2014, help="random seed (default 2014)")
 
-    def handle(self, *args, children: int, years: int, today: date | None, seed: int, **options) -> None:
+    def handle(self, *args: Any, children: int, years: int, today: date | None, seed: int, **options: Any) -> None:
         try:
             present = existing_demo_size()
         except DemoDataError as error:

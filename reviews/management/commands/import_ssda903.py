@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.audit import command_log_write
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         "IRO_SSDA903_MAX_BYTES are refused."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
         parser.add_argument(
@@ -39,13 +40,13 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
+        *args: Any,
         folder: Path,
         dry_run: bool,
         year: int | None,
         valid_children_only: bool,
         report: Path | None,
-        **options,
+        **options: Any,
     ) -> None:
         _check_arguments(folder=folder, year=year, report=report)
         try:

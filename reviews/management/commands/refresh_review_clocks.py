@@ -1,5 +1,7 @@
 """Store every open period's review due dates and rules again (after a change to the clock's rules)."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
@@ -12,7 +14,7 @@ from reviews.services import review_due_dates_refresh
 class Command(BaseCommand):
     help = "Recompute the due date and rule of every outstanding review (open periods, and short-break series)."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         periods = (
             PeriodOfCare.objects.filter(Q(end__isnull=True) | Q(reviews__status__in=OUTSTANDING_STATUSES))
             .distinct()
