@@ -280,9 +280,9 @@ def notifications_withdraw(*, object_keys: Iterable[str]) -> int:
     keys = list(object_keys)
     if not keys:
         return 0
-    return Notification.objects.filter(
-        object_key__in=keys, sent_at=None, failed_at=None, withdrawn_at=None
-    ).update(withdrawn_at=Now())
+    return Notification.objects.filter(object_key__in=keys, sent_at=None, failed_at=None, withdrawn_at=None).update(
+        withdrawn_at=Now()
+    )
 
 
 def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:

@@ -17,7 +17,6 @@ RATING_LABELS = {
 }
 
 
-
 class EscalationTheme(models.TextChoices):
     # The seed's six themes, plus other.
     CARE_PLAN_NOT_UPDATED = "care_plan", "Care plan not updated in time for the review"

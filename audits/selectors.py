@@ -74,7 +74,6 @@ PLAN_FIELDS = [
 ]
 
 
-
 def quarterly_qa_report(*, start: date, end: date) -> dict[str, Any]:
     """The quarterly QA report's figures, aggregated in the database. Ratings are averaged per
     quarter and per scheme: numbers on different schemes are never combined."""

@@ -1,4 +1,3 @@
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -111,8 +110,9 @@ def escalation_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         escalation = escalation_raise(child=child, raised_by=request.user, raised_on=today, **form.cleaned_data)
         messages.success(
-            request, f"Escalation raised; the social worker's response is due by {escalation.stage_deadline:%a} "
-            f"{escalation.stage_deadline.day} {escalation.stage_deadline:%b %Y}."
+            request,
+            f"Escalation raised; the social worker's response is due by {escalation.stage_deadline:%a} "
+            f"{escalation.stage_deadline.day} {escalation.stage_deadline:%b %Y}.",
         )
         return redirect("audits:escalation_detail", pk=escalation.pk)
     return render(request, "audits/escalation_form.html", {"child": child, "form": form})

@@ -16,14 +16,12 @@ def report_narrative_save(*, start: date, end: date, sections: dict[str, str], u
     unknown = set(sections) - set(NARRATIVE_SECTIONS)
     if unknown:
         raise ValueError(f"not sections of the report's narrative: {sorted(unknown)}")
-    narrative = (
-        ReportNarrative.objects.select_for_update().filter(period_start=start, period_end=end).first()
-        or ReportNarrative(period_start=start, period_end=end)
-    )
+    narrative = ReportNarrative.objects.select_for_update().filter(
+        period_start=start, period_end=end
+    ).first() or ReportNarrative(period_start=start, period_end=end)
     for name, text in sections.items():
         setattr(narrative, name, text)
     narrative.updated_by = updated_by
     narrative.full_clean()
     narrative.save()
     return narrative
-

@@ -34,7 +34,7 @@ class ClockRecordAdmin(ClockFieldsReadOnly):
             messages.info(
                 request,
                 format_html(
-                    'Dates and codes here move the review clock, so they are read-only in the admin: record a change '
+                    "Dates and codes here move the review clock, so they are read-only in the admin: record a change "
                     'on the child\'s <a href="{}">Care events</a> page.',
                     reverse("reviews:care_events", args=[child_id]),
                 ),

@@ -134,5 +134,3 @@ def review_for_iro_work(*, user: User, pk: int, today: date) -> Review:
     if not iro_may_work_on_review(user=user, review=review, today=today):
         raise Http404("No such review on your caseload.")
     return review
-
-

@@ -328,6 +328,8 @@ AttendeeFormSet = inlineformset_factory(
     **FORMSET_LIMITS,
     widgets={"attended": forms.Select(choices=[("", "Not recorded"), (True, "Attended"), (False, "Did not attend")])},
 )
+
+
 class BaseDecisionFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-""""My review" (the README, "My review: the child's own voice"): invitations, the child's answers,
+""" "My review" (the README, "My review: the child's own voice"): invitations, the child's answers,
 and "I don't feel safe".
 
 The IRO (or business support) invites the child from the review page: a random link token
@@ -283,7 +283,7 @@ def response_save(*, invitation: MyReviewInvitation, answers: dict[str, Any]) ->
 
 @transaction.atomic
 def response_submit(*, invitation: MyReviewInvitation) -> MyReviewResponse:
-    """"Send to my IRO": dated each time it is sent (again after a change)."""
+    """ "Send to my IRO": dated each time it is sent (again after a change)."""
     review = Review.objects.select_for_update().get(pk=invitation.review_id)
     if not may_change(review=review):
         raise ValidationError("Your review has happened, so your answers can no longer be changed.")

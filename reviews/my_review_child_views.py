@@ -1,4 +1,4 @@
-""""My review": the child's own pages, with no account.
+""" "My review": the child's own pages, with no account.
 
 The link's token is exchanged for a short session on first use, and the page redirects at once
 so the token is left in no address bar, history or Referer. The session holds only the

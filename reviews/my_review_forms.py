@@ -1,4 +1,4 @@
-""""My review" forms: the IRO's invitation, and the child's pages (plain words)."""
+""" "My review" forms: the IRO's invitation, and the child's pages (plain words)."""
 
 from typing import Any
 
@@ -189,4 +189,3 @@ def initial_answers(response, form_class) -> dict[str, Any]:
             value = "yes" if value else "no"
         initial[name] = value
     return initial
-

@@ -1,4 +1,4 @@
-""""My review": the child's own invitation to say how things are before their review,
+""" "My review": the child's own invitation to say how things are before their review,
 and what they said (reviews/my_review.py writes these; reviews.models imports this module).
 
 Only hashes of the link's token, the short code and the memorable word are stored: the card

@@ -1,4 +1,4 @@
-""""My review" for staff: invite the child from the review page, print the card
+""" "My review" for staff: invite the child from the review page, print the card
 once, withdraw the invitation."""
 
 import segno

@@ -414,11 +414,7 @@ def visit_correct(
     visit._change_reason = reason
     visit._history_user = corrected_by
     visit.save()
-    outstanding = (
-        Review.objects.select_for_update()
-        .filter(child=visit.child, status__in=OUTSTANDING_STATUSES)
-        .first()
-    )
+    outstanding = Review.objects.select_for_update().filter(child=visit.child, status__in=OUTSTANDING_STATUSES).first()
     if outstanding is not None:
         latest = (
             Visit.objects.filter(child=visit.child, visited_on__gte=outstanding.period_of_care.start)

@@ -247,8 +247,6 @@ def _placed_for_adoption(spell: Spell) -> bool:
     return spell.placement_type in ADOPTION_PLACEMENTS
 
 
-
-
 def _reg33(period_start: date, spells: list[Spell], held: list[date], began_before_records: bool) -> DueDate:
     # The reg 33 clock starts when the child is first looked after other than on short breaks
     # (a period that began with breaks and became a care order starts its clock then).
@@ -337,7 +335,7 @@ def review_due(
 
 
 def care_ends_notice(date_of_birth: date, today: date) -> str | None:
-    """"care ends at 18 on DATE" from three months before the 18th birthday, else None."""
+    """ "care ends at 18 on DATE" from three months before the 18th birthday, else None."""
     turns_18 = eighteenth_birthday(date_of_birth)
     if add_months(today, CARE_ENDS_NOTICE_MONTHS) >= turns_18 >= today:
         return f"care ends at 18 on {_day(turns_18)}"

@@ -171,9 +171,7 @@ def book(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             form_errors_apply(form, error)
         else:
             if rescheduling:
-                messages.success(
-                    request, f"Review rescheduled for {review.child.display_name}; the invitees are kept."
-                )
+                messages.success(request, f"Review rescheduled for {review.child.display_name}; the invitees are kept.")
             else:
                 messages.success(request, f"Review booked for {review.child.display_name}.")
             return redirect("reviews:detail", pk=review.pk)
@@ -349,7 +347,13 @@ def _record(request: HttpRequest, review, *, today) -> HttpResponse:
         for each in [*attendees.forms, *decisions.forms]:
             each._errors = {}
         return _review_page(
-            request, review, today=today, may_record=True, form=form, attendees=attendees, decisions=decisions,
+            request,
+            review,
+            today=today,
+            may_record=True,
+            form=form,
+            attendees=attendees,
+            decisions=decisions,
             focus_decision=len(decisions.forms) - 1,
         )
     decisions = DecisionFormSet(request.POST, instance=review, prefix="decisions")
@@ -360,7 +364,13 @@ def _record(request: HttpRequest, review, *, today) -> HttpResponse:
         if early and request.POST.get("confirm_early") != "1":
             review.refresh_from_db()
             return _review_page(
-                request, review, today=today, may_record=True, form=form, attendees=attendees, decisions=decisions,
+                request,
+                review,
+                today=today,
+                may_record=True,
+                form=form,
+                attendees=attendees,
+                decisions=decisions,
                 confirm_early=early,
             )
         values = {name: form.cleaned_data[name] for name in RECORD.fields}
@@ -385,8 +395,15 @@ def _record(request: HttpRequest, review, *, today) -> HttpResponse:
             attendees = AttendeeFormSet(request.POST, instance=current, prefix="attendees")
             decisions = DecisionFormSet(request.POST, instance=current, prefix="decisions")
             return _review_page(
-                request, current, today=today, may_record=True, form=again, attendees=attendees, decisions=decisions,
-                conflict=conflict, status=409,
+                request,
+                current,
+                today=today,
+                may_record=True,
+                form=again,
+                attendees=attendees,
+                decisions=decisions,
+                conflict=conflict,
+                status=409,
             )
         except ValidationError as error:
             form_errors_apply(form, error)
@@ -525,6 +542,7 @@ def child_new(request: AuthenticatedRequest) -> HttpResponse:
 
 # --- Documents -----------------------------------------------------------------------------
 
+
 @role_required(Role.IRO)
 @require_POST
 @audited("review", child_of=child_id_of_review)
@@ -560,7 +578,7 @@ def document_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(
             request,
             f"{document.get_kind_display()} version {document.version} was not issued: tick "
-            "\"I understand that issuing cannot be undone\" first.",
+            '"I understand that issuing cannot be undone" first.',
         )
         return redirect(reverse("reviews:detail", args=[document.review_id]) + "#documents-heading")
     try:

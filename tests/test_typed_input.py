@@ -45,6 +45,7 @@ def _text(response) -> str:
 
 # --- Ids in the query string -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", ["²", "١٢٣", "-1", "0", "1.0", " 1", "99999999999999999999", "\x00", "<b>"])
 def test_an_id_that_is_not_one_is_refused_with_a_message(value):
     assert query_id({"iro": value}, "iro", choose="an IRO", everyone="all IROs") == (
@@ -65,8 +66,9 @@ def test_an_id_is_read_and_blank_means_no_choice():
     ("iro", "Choose an IRO from the list: the one asked for is not known. Showing all IROs."),
     ("team", "Choose a team from the list: the one asked for is not known. Showing all teams."),
 ])  # fmt: skip
-def test_reviews_to_book_with_a_superscript_id_shows_everyone_and_says_why(client, iro, business_support, name,
-                                                                          message):
+def test_reviews_to_book_with_a_superscript_id_shows_everyone_and_says_why(
+    client, iro, business_support, name, message
+):
     child, _review = child_in_care(iro, start=date(2026, 2, 16))
     client.force_login(business_support)
     content = _text(client.get(reverse("reviews:to_book"), {name: "²"}))
@@ -120,6 +122,7 @@ def test_signing_in_still_works_and_a_wrong_password_is_still_counted(client, ir
 
 
 # --- Dates on every filter -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("period", PERIODS_OUT_OF_RANGE)
 @pytest.mark.parametrize("role", ["manager", "iro"])

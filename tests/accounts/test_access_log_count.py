@@ -20,7 +20,6 @@ from tests.factories import child_in_care
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture(autouse=True)
 def private_documents(settings, tmp_path):
     settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path)

@@ -207,6 +207,7 @@ def test_an_unknown_username_gets_the_same_answers(client, iro):
     known = [_sign_in(client, "iro.one", "wrong-password-1") for _ in range(6)]
     unknown = [_sign_in(client, "nobody.here", "wrong-password-1") for _ in range(6)]
     assert [r.status_code for r in known] == [r.status_code for r in unknown] == [200] * 4 + [429] * 2
+
     def page(response, username):
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode()).replace(username, "")
 

@@ -456,7 +456,7 @@ def _fits(scanner: Scanner, width: int, name: str) -> None:
 
 
 def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
-    """"My review": the IRO's invitation and card, and every page of the child's older
+    """ "My review": the IRO's invitation and card, and every page of the child's older
     version, with their errors, scanned by axe and fitting a 320-pixel-wide screen."""
     assert AXE_JS.exists(), f"{AXE_JS} is missing: `make test` installs axe-core (README, Accessibility)."
     for old in screenshot_dir.glob("*.png"):

@@ -105,7 +105,7 @@ def test_short_labels_leave_the_bars_their_room():
 
 @pytest.mark.parametrize("count", [1, 12, 24, 36, 120])
 def test_every_column_label_lies_inside_the_chart(count):
-    labels = [*(MONTH_LABELS * 10)[:count - 1], "28 Mar 2026 (to date)"]
+    labels = [*(MONTH_LABELS * 10)[: count - 1], "28 Mar 2026 (to date)"]
     values = [100.0 if i % 3 else 87.5 for i in range(count)]
     svg = column_chart(labels, values, title="Reviews in timescale", guides=[(50, "50"), (70, "70")], unit="%")
     assert _outside(svg) == []

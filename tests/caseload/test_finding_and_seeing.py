@@ -241,8 +241,7 @@ def test_monitoring_forms_are_reminded_once_when_due_and_when_overdue(client, ir
     for _ in range(2):
         reminders_sweep(today=today)
     kinds = {
-        (n.kind, n.object_key)
-        for n in Notification.objects.filter(kind__startswith="monitoring_form", recipient=iro)
+        (n.kind, n.object_key) for n in Notification.objects.filter(kind__startswith="monitoring_form", recipient=iro)
     }
     assert kinds == {
         (NotificationKind.MONITORING_FORM_DUE, f"review:{due_soon.pk}"),
@@ -251,9 +250,12 @@ def test_monitoring_forms_are_reminded_once_when_due_and_when_overdue(client, ir
     assert Notification.objects.filter(kind__startswith="monitoring_form").count() == 2  # exactly once
     # Two working days on, the first is overdue: reminded once more, under its overdue kind.
     reminders_sweep(today=add_working_days(today, 3))
-    assert Notification.objects.filter(
-        kind=NotificationKind.MONITORING_FORM_OVERDUE, object_key=f"review:{due_soon.pk}"
-    ).count() == 1
+    assert (
+        Notification.objects.filter(
+            kind=NotificationKind.MONITORING_FORM_OVERDUE, object_key=f"review:{due_soon.pk}"
+        ).count()
+        == 1
+    )
     client.force_login(iro)
     html = client.get(reverse("caseload:mine")).content.decode().split('id="forms-heading"')[1]
     for review in (due_soon, overdue, not_yet):

@@ -1,4 +1,4 @@
-""""My review": the invitation, the child's pages, "I don't feel safe", and what
+""" "My review": the invitation, the child's pages, "I don't feel safe", and what
 staff see of the child's answers."""
 
 import base64
