@@ -19,6 +19,15 @@ class ParticipationCode(models.TextChoices):
     PN7 = "PN7", "PN7: child does not attend nor are their views conveyed to the review"
 
 
+class ChildChaired(models.TextChoices):
+    # Whether the child chaired their own review (the chair's record). The seed's service offers it;
+    # "My review" lets the child ask for it, and managers see how often it happens.
+    NOT_RECORDED = "", "Not recorded"
+    ALL = "all", "The child chaired all of the meeting"
+    PART = "part", "The child chaired part of the meeting"
+    NO = "no", "The child did not chair"
+
+
 # "Participated" = the child's views reached the review: PN1–PN3, PN5, PN6 (docs/domain.md,
 # "Participation codes"; the seed's 592 of 789). PN4 (attends but conveys no view) is not
 # participation: reports show it on its own.

@@ -14,6 +14,7 @@ from children.records import KeptQuerySet, KeptRecord, NeverDeleted
 
 from .codes import (
     BookingAction,
+    ChildChaired,
     DistributionMethod,
     DocumentKind,
     DocumentState,
@@ -106,6 +107,9 @@ class Review(KeptRecord):
     working_well = models.TextField("what is working well?", blank=True)
     needs_to_happen = models.TextField("what needs to happen?", blank=True)
     child_views = models.TextField("the child's views, in their words", blank=True)
+    child_chaired = models.CharField(
+        "did the child chair the meeting?", max_length=10, choices=ChildChaired.choices, blank=True
+    )
     plan_of_adoption_confirmed = models.BooleanField(default=False)
     # Counts the writes to the review (every service bumps it). Two people editing at once are
     # kept apart by the claim each page carries (reviews/claims.py: a digest of the fields it
