@@ -203,7 +203,8 @@ def test_the_annual_report_shows_the_figures_in_its_participation_section_and_ne
     assert '<th scope="row">Jul–Sep 2025</th><td>2</td><td>1</td><td>50.0</td><td>1</td><td>50.0</td>' in table
     text = _pdf_text()
     assert "My review: the child's say, by quarter" in text
-    assert "2 of the 6 reviews held (33.3%)" in text
+    assert "Before 2 of the 6 reviews held (33.3%), the child told their IRO" in text
+    assert "in 1 (16.7%) they asked for an advocate" in text
     assert "Jul–Sep 2025 2 1 50.0 1 50.0 0 0.0 0 0.0" in text
     assert "Whole period 6 2 33.3 2 33.3 1 16.7 1 16.7" in text
     for shown in (page, json_text, text):
