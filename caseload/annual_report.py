@@ -13,7 +13,7 @@ from weasyprint import HTML
 from reviews.documents import DOCUMENT_BASE_URL, SafeURLFetcher, document_settings
 
 from .dashboard import Dashboard
-from .definitions import CASELOAD_BASES, FIGURE_LABELS, definitions
+from .definitions import CASELOAD_BASES, FIGURE_LABELS, MY_REVIEW_MEASURES, definitions
 from .models import ReportNarrative
 from .statistics import WHOLE_AUTHORITY, Scope
 
@@ -54,6 +54,13 @@ REPORT_SECTIONS: list[tuple[str, list[str]]] = [
             "participation.participated_pct_aged_4_plus",
             "participation.attended_no_view",
             *(f"participation.PN{n}" for n in range(8)),
+        ],
+    ),
+    (
+        "Participation: My review, the child's say before the review",
+        [
+            "my_review.held",
+            *(f"my_review.{name}{suffix}" for name in MY_REVIEW_MEASURES for suffix in ("", "_pct")),
         ],
     ),
     (

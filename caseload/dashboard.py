@@ -35,6 +35,7 @@ from .definitions import (
     AGE_BANDS,
     CASELOAD_GUIDANCE,
     FIGURE_LABELS,
+    MY_REVIEW_MEASURES,
     SHORT_BREAKS,
     ReportPeriod,
     allocated_during,
@@ -52,6 +53,7 @@ from .statistics import (
     iro_fte,
     looked_after,
     months,
+    my_review_counts,
     overdue_reviews,
     percentage,
     ratio,
@@ -137,6 +139,10 @@ class Dashboard:
     def overdue(self) -> int:
         return overdue_reviews(end=self.end, scope=self.scope)
 
+    @cached_property
+    def my_review(self) -> dict[str, int]:
+        return my_review_counts(start=self.start, end=self.end, scope=self.scope)
+
     @property
     def month_ends(self) -> list[date]:
         return month_ends(self.start, self.end, to_date=self.period.to_date)
@@ -160,6 +166,7 @@ class Dashboard:
             fte=self.fte,
             escalations=self.escalations,
             overdue=self.overdue,
+            my_review=self.my_review,
             start=self.start,
             end=self.end,
             period=self.period,
@@ -410,6 +417,9 @@ class Dashboard:
             f"{figures['attended_no_view']}.",
         )
 
+    def my_review_panel(self) -> Panel:
+        return my_review_panel(self.report)
+
     def review_quality(self) -> Panel:
         held, reviews = self.reviews["held"], self.reviews
         rows = [
@@ -508,6 +518,70 @@ def _shown(value) -> object:
     return "–" if value is None else value
 
 
+def _quarter_label(start: date, end: date, *, to_date: bool) -> str:
+    """ "Apr–Jun 2025" for a whole quarter; the days for one the period cuts ("1 May–30 Jun 2025")."""
+    first = date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    whole = start == first and end == first + relativedelta(months=3, days=-1)
+    label = f"{start:%b}–{end:%b %Y}" if whole else f"{start:%-d %b}–{end:%-d %b %Y}"
+    return label + (" (to date)" if to_date else "")
+
+
+# The panel's columns for each of the My review measures (caseload.definitions.MY_REVIEW_MEASURES):
+# the count, then its share of the reviews held.
+MY_REVIEW_COLUMNS = {
+    "used": ("Used My review", "% used"),
+    "chaired": ("Chaired", "% chaired"),
+    "advocate": ("Asked for an advocate", "% asked"),
+    "not_safe": ("Said not safe", "% not safe"),
+}
+
+
+def my_review_panel(report: dict[str, Any]) -> Panel:
+    """My review by quarter, from the report's figures (no query of its own): the dashboard's
+    panel, and the table in the annual report's participation section. Counts only."""
+    figures = report["my_review"]
+
+    def row(label: str, counts: dict[str, Any]) -> list[object]:
+        return [
+            label,
+            counts["held"],
+            *(value for name in MY_REVIEW_MEASURES for value in (counts[name], counts[f"{name}_pct"])),
+        ]
+
+    last = len(figures["quarters"]) - 1
+    rows = [
+        row(
+            _quarter_label(
+                date.fromisoformat(quarter["start"]),
+                date.fromisoformat(quarter["end"]),
+                to_date=report["period"]["to_date"] and i == last,
+            ),
+            quarter,
+        )
+        for i, quarter in enumerate(figures["quarters"])
+    ]
+    rows.append(row("Whole period", figures))
+    return Panel(
+        slug="my_review",
+        title="My review: the child's say, by quarter",
+        columns=[
+            "Quarter",
+            "Reviews held",
+            *(column for name in MY_REVIEW_MEASURES for column in MY_REVIEW_COLUMNS[name]),
+        ],
+        rows=rows,
+        chart=charts.bar_chart(
+            [MY_REVIEW_COLUMNS[name][0] for name in MY_REVIEW_MEASURES],
+            [figures[f"{name}_pct"] for name in MY_REVIEW_MEASURES],
+            title="% of the reviews held in the period",
+            unit="%",
+        ),
+        note="Of the reviews held in each quarter (short-break reviews left out): the child sent their answers "
+        "in My review before the review, chaired all or part of it, asked in My review for an advocate, or "
+        "said in My review they did not feel safe. Counts only; % is of the reviews held.",
+    )
+
+
 def _banded_panel(queryset, bands: dict[str, Q], *, slug: str, title: str, heading: str, note: str) -> Panel:
     """Children counted into bands (one conditional aggregate each), with their share."""
     counts = queryset.aggregate(**{f"b{i}": Count("id", filter=band) for i, band in enumerate(bands.values())})
@@ -542,6 +616,7 @@ PANELS: dict[str, Callable[[Dashboard], Panel]] = {
     "distance": Dashboard.distance,
     "timeliness": Dashboard.timeliness,
     "participation": Dashboard.participation,
+    "my_review": Dashboard.my_review_panel,
     "review_quality": Dashboard.review_quality,
     "escalations": Dashboard.escalations_panel,
     "continuity": Dashboard.continuity,

@@ -18,7 +18,7 @@ from audits.codes import EscalationOutcome, EscalationStage
 from audits.models import EscalationStageChange
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
 from children.models import AllocationKind, Episode, PeriodOfCare
-from reviews.codes import PARTICIPATED_CODES, ParticipationCode, ReviewStatus
+from reviews.codes import PARTICIPATED_CODES, ChildChaired, ParticipationCode, ReviewStatus
 from reviews.models import Review
 from reviews.timescales import MINUTES_WORKING_DAYS, OUTCOMES_WORKING_DAYS, Schedule
 
@@ -223,6 +223,26 @@ def every_review_in_time(start: date, end: date) -> Q:
     return ~Q(Exists(Review.objects.filter(late_in(start, end), child_id=OuterRef("child_id"))))
 
 
+# --- "My review" (issue #18): the child's own say before the review -----------------------------
+
+# On Review, among the reviews held (`held_between`, `COUNTED_REVIEW`): counts only, never the
+# child's words. "Before the review" is by the day in London: sent or pressed on the review day
+# counts. The child can change their answers only until the review is held (reviews/my_review.py),
+# so the answers last sent are the ones the review had.
+MY_REVIEW_USED = Q(my_review_response__submitted_at__date__lte=F("held_on"))
+CHILD_CHAIRED = Q(child_chaired__in=[ChildChaired.ALL, ChildChaired.PART])
+ASKED_FOR_ADVOCATE = MY_REVIEW_USED & Q(my_review_response__sent_answers__advocate=True)
+# `feels_unsafe_at` holds the last press: a press after the review day is not counted for it.
+SAID_NOT_SAFE = Q(my_review_response__feels_unsafe_at__date__lte=F("held_on"))
+# The measures by their JSON key, in the order the tables show them.
+MY_REVIEW_MEASURES: dict[str, Q] = {
+    "used": MY_REVIEW_USED,
+    "chaired": CHILD_CHAIRED,
+    "advocate": ASKED_FOR_ADVOCATE,
+    "not_safe": SAID_NOT_SAFE,
+}
+
+
 # --- Escalations ------------------------------------------------------------------------------
 
 # Management level: team manager or above (the seed's "escalated to management level").
@@ -333,6 +353,15 @@ FIGURE_LABELS: dict[str, str] = {
     "caseload.basis": "Children per FTE is counted against",
     "caseload.funded_posts": "Funded IRO posts",
     "caseload.children_per_fte": "Children per full-time IRO",
+    "my_review.held": "Reviews held (the My review shares are of these)",
+    "my_review.used": "The child sent their answers in My review before the review",
+    "my_review.used_pct": "The child used My review (%)",
+    "my_review.chaired": "The child chaired all or part of the review",
+    "my_review.chaired_pct": "The child chaired, all or part (%)",
+    "my_review.advocate": "The child asked in My review for an advocate",
+    "my_review.advocate_pct": "The child asked for an advocate (%)",
+    "my_review.not_safe": "The child said in My review they did not feel safe",
+    "my_review.not_safe_pct": "The child said they did not feel safe (%)",
     "escalations.raised": "Escalations raised (any stage, including informal with the social worker)",
     "escalations.escalated_to_management": "Escalated to management level (team manager or above)",
     "escalations.resolved": "Escalations resolved",
@@ -418,6 +447,17 @@ def definitions() -> list[tuple[str, str]]:
             "The child's views reached the review: participation codes PN1, PN2, PN3, PN5 and PN6, as a share "
             "of all reviews held; the share aged 4 and over leaves PN0 (under 4 at the time of the review) out. "
             "PN4 (attends but conveys no view) is not participation and is shown on its own.",
+        ),
+        (
+            "My review",
+            "Of the reviews held (short-break reviews left out): used My review, the child sent their answers "
+            "to the IRO on or before the day of the review; chaired, the IRO recorded that the child chaired "
+            "all or part of the meeting (a review with nothing recorded counts as not chaired); asked for an "
+            "advocate, the answers the child sent said they wanted one; did not feel safe, the child pressed "
+            "\u201cI don't feel safe\u201d in My review on or before the day of the review (the last time they "
+            "pressed it is what is kept). Counts only: what the child wrote is never in a report. By quarter "
+            "of the report year (April to June, July to September, October to December, January to March) "
+            "and for the whole period.",
         ),
         (
             "Pre-review visit",

@@ -35,6 +35,7 @@ from .definitions import (
     IN_TIMESCALE,
     MINUTES_ON_TIME,
     MONITORING_FORM_COMPLETED,
+    MY_REVIEW_MEASURES,
     ON_THE_CLOCK,
     OUTCOMES_ON_TIME,
     PARENTS_PARTICIPATED,
@@ -71,6 +72,17 @@ def months(start: date, end: date) -> list[date]:
     while first <= end and len(days) < MAX_MONTHS:
         days.append(first)
         first += relativedelta(months=1)
+    return days
+
+
+def quarters(start: date, end: date) -> list[date]:
+    """The first day of each quarter that [start, end] touches: 1 April, 1 July, 1 October and
+    1 January, the report year's quarters (as the QA report's)."""
+    first = date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    days: list[date] = []
+    while first <= end and len(days) < MAX_MONTHS // 3:
+        days.append(first)
+        first += relativedelta(months=3)
     return days
 
 
@@ -211,6 +223,45 @@ def review_counts(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> 
     return reviews_held(start=start, end=end, scope=scope).aggregate(**counts)
 
 
+def my_review_counts(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> dict[str, int]:
+    """Of the reviews held in the period (chaired by the scope's IROs; short-break reviews left
+    out), per quarter: `q{i}_held` and `q{i}_<measure>` for each of `MY_REVIEW_MEASURES`. Counts
+    only: one aggregate query whatever the number of reviews."""
+    measures = {"held": Q(), **MY_REVIEW_MEASURES}
+    counts: dict[str, Count] = {}
+    for i, first in enumerate(quarters(start, end)):
+        in_quarter = Q(held_on__gte=first, held_on__lt=first + relativedelta(months=3))
+        for name, measure in measures.items():
+            counts[f"q{i}_{name}"] = Count("id", filter=in_quarter & measure)
+    return Review.objects.filter(held_between(start, end) & COUNTED_REVIEW & scope.by("chair_id")).aggregate(**counts)
+
+
+def my_review_figures(counts: dict[str, int], start: date, end: date) -> dict[str, Any]:
+    """The period's My review counts and shares (of the reviews held), then each quarter's; a
+    quarter cut by the period's first or last day gives the days it covers."""
+    names = ["held", *MY_REVIEW_MEASURES]
+
+    def shares(values: dict[str, int]) -> dict[str, Any]:
+        figures: dict[str, Any] = {"held": values["held"]}
+        for name in MY_REVIEW_MEASURES:
+            figures[name] = values[name]
+            figures[f"{name}_pct"] = percentage(values[name], values["held"])
+        return figures
+
+    rows = []
+    for i, first in enumerate(quarters(start, end)):
+        last = first + relativedelta(months=3, days=-1)
+        rows.append(
+            {
+                "start": max(first, start).isoformat(),
+                "end": min(last, end).isoformat(),
+                **shares({name: counts[f"q{i}_{name}"] for name in names}),
+            }
+        )
+    total = {name: sum(row[name] for row in rows) for name in names}
+    return {**shares(total), "quarters": rows}
+
+
 def overdue_reviews(*, end: date, scope: Scope = WHOLE_AUTHORITY) -> int:
     """Reviews overdue and not held at the period end (of the children on the scope's caseloads
     that day): one query."""
@@ -270,6 +321,7 @@ def report_figures(
     fte: Decimal,
     escalations: dict[str, int],
     overdue: int,
+    my_review: dict[str, int],
     start: date,
     end: date,
     period: ReportPeriod | None = None,
@@ -343,6 +395,7 @@ def report_figures(
             "formal_dispute_resolution": escalations["formal_dispute_resolution"],
             "escalated_to_management": escalations["escalated_to_management"],
         },
+        "my_review": my_review_figures(my_review, start, end),
     }
 
 
@@ -350,7 +403,7 @@ def annual_report(
     *, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None
 ) -> dict[str, Any]:
     """The annual IRO report's figures for [start, end], stopping at today (reported "to date")
-    when the period reaches past it: five queries at any size."""
+    when the period reaches past it: six queries at any size."""
     period = ReportPeriod(start, end, today or timezone.localdate())
     end = period.end
     return report_figures(
@@ -359,6 +412,7 @@ def annual_report(
         fte=iro_fte(on=end, scope=scope),
         escalations=escalation_counts(start=start, end=end, scope=scope),
         overdue=overdue_reviews(end=end, scope=scope),
+        my_review=my_review_counts(start=start, end=end, scope=scope),
         start=start,
         end=end,
         period=period,

@@ -25,7 +25,7 @@ from reviews.timescales import add_working_days
 
 from .access_log import described
 from .annual_report import labelled_figures, render_report_pdf
-from .dashboard import PANELS, Dashboard
+from .dashboard import PANELS, Dashboard, my_review_panel
 from .definitions import ReportPeriod, definitions, last_complete_report_year, report_year_containing
 from .exports import table_response
 from .forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
@@ -241,6 +241,7 @@ def annual_report_view(request: AuthenticatedRequest) -> HttpResponse:
             "default_label": "the last complete report year",
             "scope": scope,
             "labelled": labelled_figures(figures),
+            "my_review": my_review_panel(figures),
             "definitions": definitions(),
             "narrative": ReportNarrative.objects.filter(period_start=start, period_end=end).first(),
             "query": _shown_query(form, start, end),

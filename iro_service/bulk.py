@@ -12,6 +12,7 @@ id someone else also gets; the sequence is never moved back. The embedded SQLite
 `make run` has one writer at a time: there ids follow the highest one held.
 """
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
@@ -35,6 +36,8 @@ def _copy_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, int | float | Decimal):
         return str(value)
+    if isinstance(value, dict | list):  # a JSONField's value
+        return json.dumps(value).translate(_COPY_ESCAPES)
     return str(value).translate(_COPY_ESCAPES)
 
 

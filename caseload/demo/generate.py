@@ -34,6 +34,7 @@ from children.codes import (
 )
 from children.postcodes import distance_in_miles
 from reviews.codes import USUAL_VENUES, ParticipationCode, ReviewStatus, participation_codes_on, reports_expected
+from reviews.my_review_models import ChairChoice
 from reviews.services import sequence_for
 from reviews.timescales import (
     DueDate,
@@ -50,6 +51,7 @@ from .words import (
     BOOKING_TIMES,
     CARER_ROLES,
     CATEGORY_WEIGHTS,
+    CHILD_CHAIRED_WEIGHTS_11_PLUS,
     DECISION_TEXTS,
     DEMO_ID_PREFIX,
     DEMO_IROS,
@@ -65,6 +67,7 @@ from .words import (
     LATE_REVIEW_SHARE,
     LEAVING_REASONS,
     LEGAL_STATUS_WEIGHTS,
+    MY_REVIEW_GOING_WELL,
     OWN_AUTHORITY_POSTCODES,
     PARTICIPATION_WEIGHTS_4_PLUS,
     PLACE_CHANGE_REASONS,
@@ -180,6 +183,18 @@ class ReportRecord:
 
 
 @dataclass
+class MyReviewRecord:
+    """The child's answers as "Send to my IRO" leaves them (reviews/my_review.py), and when they
+    pressed "I don't feel safe" if they did."""
+
+    submitted_at: datetime
+    advocate: bool | None
+    chair: str
+    going_well: str
+    feels_unsafe_at: datetime | None = None
+
+
+@dataclass
 class ReviewRecord:
     sequence: str
     status: str
@@ -209,6 +224,8 @@ class ReviewRecord:
     monitoring_form: MonitoringFormRecord | None = None
     escalation: EscalationRecord | None = None
     visit: VisitRecord | None = None
+    child_chaired: str = ""
+    my_review: MyReviewRecord | None = None
 
 
 @dataclass
@@ -301,14 +318,16 @@ def _iro_on(allocations: list[AllocationRecord], day: date) -> int:
 
 
 class _Generator:
-    """Two random streams: `rng` for the child, the clock, the codes and caseloads; `extras_rng`
+    """Three random streams: `rng` for the child, the clock, the codes and caseloads; `extras_rng`
     for what the booking and *Before the review* pages add (venue, booking history, invitees,
-    reports received), so that the first stream is the same as before those were added."""
+    reports received), so that the first stream is the same as before those were added; and
+    `my_review_rng` for My review and who chaired, so that neither of the others changed."""
 
     def __init__(self, *, seed: int, today: date, years: int, iro_weights: list[float]) -> None:
         # Reviewed: reproducible demo data, not security.
         self.rng = random.Random(seed)  # noqa: S311 # nosec B311
         self.extras_rng = random.Random(seed + 1)  # noqa: S311 # nosec B311
+        self.my_review_rng = random.Random(seed + 2)  # noqa: S311 # nosec B311
         self.today = today
         self.window_start = today - timedelta(days=round(365.25 * years))
         self.iro_weights = iro_weights
@@ -609,6 +628,7 @@ class _Generator:
         escalation, its booking, the reports received and the IRO's visit before it."""
         review.chair = _iro_on(period.allocations, review.held_on)
         self.held_review_details(review, dob, period.start)
+        self.my_review(review, dob)
         review.decisions = self.decisions(review.held_on)
         review.monitoring_form = self.monitoring_form(review.held_on, dob)
         review.escalation = self.escalation(review.held_on)
@@ -658,6 +678,28 @@ class _Generator:
             self.before_review_day(held_on, period_start) if review.wishes_and_feelings_received else None
         )
         review.venue_chosen_by_child = self.extras_rng.random() < 0.15
+
+    def my_review(self, review: ReviewRecord, dob: date) -> None:
+        """Who chaired, as the chair records it, and My review for a child of 11 or over (the
+        older version, the one built): about a third send their answers a few days before, a few
+        of them pressing "I don't feel safe" too. Younger children's reviews record neither."""
+        rng = self.my_review_rng
+        held_on = review.held_on
+        if held_on is None or age_on(dob, held_on) < 11:
+            return
+        weights = CHILD_CHAIRED_WEIGHTS_11_PLUS
+        review.child_chaired = rng.choices(list(weights), weights=list(weights.values()))[0]
+        if rng.random() >= 0.35:
+            return
+        sent = datetime.combine(held_on - timedelta(days=rng.randint(1, 10)), time(rng.randint(16, 20)), tzinfo=LONDON)
+        advocate = rng.choices([True, False, None], weights=[2, 5, 3])[0]
+        review.my_review = MyReviewRecord(
+            submitted_at=sent,
+            advocate=advocate,
+            chair=rng.choice([ChairChoice.NOT_SAID, ChairChoice.NONE, ChairChoice.NONE, ChairChoice.PART]),
+            going_well=rng.choice(MY_REVIEW_GOING_WELL),
+            feels_unsafe_at=sent - timedelta(minutes=rng.randint(5, 50)) if rng.random() < 0.04 else None,
+        )
 
     def decisions(self, held_on: date) -> list[DecisionRecord]:
         rng = self.rng

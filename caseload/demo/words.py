@@ -15,7 +15,7 @@ from children.codes import (
     ReasonEpisodeCeased,
     ReasonPlaceChange,
 )
-from reviews.codes import ParticipationCode
+from reviews.codes import ChildChaired, ParticipationCode
 
 # Reviewed: the published demo login, for local demo data only.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 # nosec B105
@@ -274,3 +274,20 @@ UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 HELD_REVIEW_VENUES = ["Foster home", "School", "Civic offices", "Children's home", "Family centre"]
 ESCALATION_CONCERN = "The care plan had not been updated before the review."
 ESCALATION_RESOLUTION = "Resolved with the social worker."
+
+# "My review" (issue #18): how often the chair records that a child aged 11 or over chaired their
+# review, and what such a child, sending their answers, might say is going well. Made up for the
+# demo: the seed gives no figures.
+CHILD_CHAIRED_WEIGHTS_11_PLUS = {
+    ChildChaired.NOT_RECORDED: 20,
+    ChildChaired.NO: 62,
+    ChildChaired.PART: 12,
+    ChildChaired.ALL: 6,
+}
+MY_REVIEW_GOING_WELL = [
+    "Football on Saturdays.",
+    "I like my new school.",
+    "Seeing my brother more.",
+    "Cooking tea with my carer.",
+    "",
+]

@@ -20,8 +20,19 @@ from children.models import Allocation, AllocationKind, Child, Episode, PeriodOf
 from iro_service.bulk import BulkInserter
 from reviews.codes import BookingAction
 from reviews.models import Booking, Decision, Invitee, ReportReceived, Review, Visit
+from reviews.my_review import CHILD_FIELDS
+from reviews.my_review_models import MyReviewResponse, MyReviewVersion
 
-from .generate import LONDON, ChildRecord, IroRecord, PeriodRecord, ReviewRecord, demo_children, demo_iros
+from .generate import (
+    LONDON,
+    ChildRecord,
+    IroRecord,
+    MyReviewRecord,
+    PeriodRecord,
+    ReviewRecord,
+    demo_children,
+    demo_iros,
+)
 from .words import DEMO_ID_PREFIX, DEMO_IROS, DEMO_OTHERS, DEMO_PASSWORD
 
 User = get_user_model()
@@ -139,6 +150,7 @@ class _Writer:
                 Booking,
                 Invitee,
                 ReportReceived,
+                MyReviewResponse,
             )
         }
 
@@ -218,6 +230,7 @@ class _Writer:
             wishes_and_feelings_received_on=review.wishes_and_feelings_received_on,
             outcomes_issued_on=review.outcomes_issued_on,
             minutes_issued_on=review.minutes_issued_on,
+            child_chaired=review.child_chaired,
         )
         for decision in review.decisions:
             self.tables[Decision].add(
@@ -256,6 +269,8 @@ class _Writer:
                 resolution=escalation.resolution,
             )
         self.booking(review_id, review)
+        if answers := review.my_review:
+            self.my_review(review_id, answers)
         if visit := review.visit:
             self.tables[Visit].add(
                 child_id=child_id, iro_id=chair_id, visited_on=visit.visited_on, seen_alone=visit.seen_alone, notes=""
@@ -279,6 +294,20 @@ class _Writer:
             )
         for report in review.reports_received:
             self.tables[ReportReceived].add(review_id=review_id, kind=report.kind, received_on=report.received_on)
+
+    def my_review(self, review_id: int, answers: MyReviewRecord) -> None:
+        """The child's answers, sent: what they sent is also kept as sent (`sent_answers`)."""
+        given = {"going_well": answers.going_well, "chair": answers.chair, "advocate": answers.advocate}
+        sent = {name: None if name in ("advocate", "talk_alone_first") else "" for name in sorted(CHILD_FIELDS)}
+        self.tables[MyReviewResponse].add(
+            review_id=review_id,
+            version=MyReviewVersion.OLDER,
+            **given,
+            feels_unsafe_at=answers.feels_unsafe_at,
+            saved_at=answers.submitted_at,
+            submitted_at=answers.submitted_at,
+            sent_answers=sent | given,
+        )
 
     def finish(self) -> DemoSummary:
         written = {model: table.finish() for model, table in self.tables.items()}

@@ -69,6 +69,18 @@ SHAPE = {
     },
     "caseload": {"iro_fte": float, "children_per_fte": float, "basis": str, "funded_posts": type(None)},
     "escalations": {"raised": int, "resolved": int, "formal_dispute_resolution": int, "escalated_to_management": int},
+    "my_review": {
+        "held": int,
+        "used": int,
+        "used_pct": float,
+        "chaired": int,
+        "chaired_pct": float,
+        "advocate": int,
+        "advocate_pct": float,
+        "not_safe": int,
+        "not_safe_pct": float,
+        "quarters": list,
+    },
 }
 
 
@@ -165,6 +177,7 @@ REPORT_FIGURES_WITH_CHARTS = [
     "Legal status",
     "Placement distance",
     "Participation by PN code",
+    "My review: the child's say, by quarter",
     "Visits, parents, monitoring forms and documents",
     "Caseload trend by month",
 ]
@@ -198,9 +211,9 @@ def _laid_out_figures(**period) -> dict[str, dict[str, list[tuple[int, float]]]]
 def test_each_report_figure_is_its_title_then_its_chart_then_its_table_on_one_page(demo):
     figures = _laid_out_figures(start=date(2025, 4, 1), end=date(2026, 3, 31), today=date(2026, 5, 1))
     assert list(figures) == [
-        *REPORT_FIGURES_WITH_CHARTS[:7],
+        *REPORT_FIGURES_WITH_CHARTS[:8],
         REPORT_TABLES_ONLY[0],
-        REPORT_FIGURES_WITH_CHARTS[7],
+        REPORT_FIGURES_WITH_CHARTS[8],
         *REPORT_TABLES_ONLY[1:],
     ]
     for name, figure in figures.items():
@@ -275,13 +288,14 @@ def test_the_dashboard_shows_every_panel_with_a_chart_and_a_table(client, demo):
         "Placement distance",
         "Reviews held in timescale by month",
         "Participation by PN code",
+        "My review: the child&#x27;s say, by quarter",
         "Visits, parents, monitoring forms and documents",
         "Escalations by stage and theme",
         "IRO continuity",
     ):
         assert title in content, title
-    assert content.count("<svg") == 11
-    assert content.count("<caption") >= 11
+    assert content.count("<svg") == 12
+    assert content.count("<caption") >= 12
     assert "cdn" not in content.lower()
 
 
@@ -376,18 +390,19 @@ def _queries(client, url, params):
 
 # The count is fixed whatever the data size: session (read, and saved again: the idle timeout),
 # user and its roles, the page's own context (unread reminders, the filter's team and IRO lists
-# for a manager), then the five report aggregates (children, reviews held with their months, FTE,
-# escalations, reviews overdue and not held) and one per dashboard panel (two for the caseload
-# trend, children and FTE; the timeliness panel reads the reviews' months; the caseload per IRO
+# for a manager), then the six report aggregates (children, reviews held with their months, FTE,
+# escalations, reviews overdue and not held, My review by quarter) and one per dashboard panel
+# (two for the caseload trend, children and FTE; the timeliness and My review panels read the
+# report's figures; the caseload per IRO
 # is one for a past period and two, the IROs and the reviews due, for one that runs to today); a
 # download adds its access-log row. "Today" is 1 May 2026: PERIOD is past, TO_DATE runs past today.
 TO_DATE = {"start": "2026-04-01", "end": "2027-03-31"}
 PAGES = {
-    "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, 23),
-    "manager-dashboard-to-date": ("manager", "caseload:dashboard", TO_DATE, 24),
-    "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, 18),
-    "report-json": ("manager", "caseload:report", {**PERIOD, "format": "json"}, 10),
-    "report-page": ("manager", "caseload:report", PERIOD, 15),
+    "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, 24),
+    "manager-dashboard-to-date": ("manager", "caseload:dashboard", TO_DATE, 25),
+    "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, 19),
+    "report-json": ("manager", "caseload:report", {**PERIOD, "format": "json"}, 11),
+    "report-page": ("manager", "caseload:report", PERIOD, 16),
 }
 
 

@@ -15,9 +15,12 @@ from django.utils import timezone
 from accounts.models import IROProfile, User
 from audits.models import Escalation, MonitoringForm
 from caseload.demo import DEMO_PASSWORD
+from caseload.statistics import annual_report
 from children.models import Allocation, Child, Episode, PeriodOfCare
-from reviews.codes import PARTICIPATED_CODES, BookingAction, ParticipationCode, ReviewStatus
+from reviews.codes import PARTICIPATED_CODES, BookingAction, ChildChaired, ParticipationCode, ReviewStatus
 from reviews.models import Booking, Decision, Invitee, ReportReceived, Review, Visit
+from reviews.my_review import CHILD_FIELDS
+from reviews.my_review_models import MyReviewResponse
 from reviews.services import booking_clashes, review_book, review_chair_on
 from reviews.timescales import Spell, review_due_series
 from tests.factories import ChildFactory
@@ -97,9 +100,31 @@ def test_every_generated_row_obeys_the_model_rules():
         Booking,
         Invitee,
         ReportReceived,
+        MyReviewResponse,
     ):
         for row in model.objects.all():
             row.full_clean()
+
+
+def test_some_children_of_11_and_over_used_my_review_and_chaired():
+    _seed(children=60)
+    responses = MyReviewResponse.objects.select_related("review__child")
+    assert responses.count() > 5
+    for response in responses:
+        review = response.review
+        assert review.status == ReviewStatus.HELD
+        assert response.submitted_at.date() < review.held_on
+        assert (review.held_on - review.child.date_of_birth).days >= 11 * 365
+        # What was sent is kept as "Send to my IRO" keeps it: every answer, by name.
+        assert set(response.sent_answers) == CHILD_FIELDS
+        assert response.sent_answers["advocate"] == response.advocate
+    assert responses.filter(advocate=True).exists()
+    chaired = Review.objects.filter(child_chaired__in=[ChildChaired.ALL, ChildChaired.PART])
+    assert chaired.exists()
+    assert not chaired.exclude(status=ReviewStatus.HELD).exists()
+    report = annual_report(start=date(2025, 4, 1), end=date(2026, 3, 31), today=date.fromisoformat(TODAY))
+    assert report["my_review"]["used"] > 0
+    assert report["my_review"]["chaired"] > 0
 
 
 def test_stored_due_dates_follow_the_statutory_clock():

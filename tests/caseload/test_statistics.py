@@ -215,7 +215,26 @@ def test_every_figure_of_the_report_for_the_whole_authority(authority):
         "escalations": {
             "raised": 2, "resolved": 1, "formal_dispute_resolution": 1, "escalated_to_management": 1,
         },
+        # No child used My review or chaired: only each quarter's reviews held (April to June r1,
+        # r2, r3, r4; July r8; none October to December; March r5).
+        "my_review": {
+            **_no_my_review(6),
+            "quarters": [
+                {"start": "2025-04-01", "end": "2025-06-30", **_no_my_review(4)},
+                {"start": "2025-07-01", "end": "2025-09-30", **_no_my_review(1)},
+                {"start": "2025-10-01", "end": "2025-12-31", **_no_my_review(0)},
+                {"start": "2026-01-01", "end": "2026-03-31", **_no_my_review(1)},
+            ],
+        },
     }  # fmt: skip
+
+
+def _no_my_review(held: int) -> dict[str, int | float | None]:
+    share = 0.0 if held else None
+    figures: dict[str, int | float | None] = {"held": held}
+    for name in ("used", "chaired", "advocate", "not_safe"):
+        figures |= {name: 0, f"{name}_pct": share}
+    return figures
 
 
 def test_an_iros_own_figures(authority):
