@@ -22,6 +22,8 @@ class AuthenticatedRequest(HttpRequest):
     the anonymous one. For type checking only; Django builds the request."""
 
     user: User
+    # Set by a view that knows the child better than `audited`'s lookup (accounts.audit reads it).
+    audit_child_id: int
 
 
 # A view as Django calls it, and as written behind role_required.
