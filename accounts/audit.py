@@ -15,7 +15,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import ResolverMatch
 
 from .models import OBJECT_TYPE_MAX_LENGTH, AccessAction, AccessLog
@@ -25,6 +26,7 @@ from .models import OBJECT_TYPE_MAX_LENGTH, AccessAction, AccessLog
 ChildOf = Callable[[Any], int | None]
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpRequest)
+Response = TypeVar("Response", bound=HttpResponseBase)  # a page, a redirect, a file: kept as the view's
 
 
 @lru_cache(maxsize=8)
@@ -109,7 +111,7 @@ def access_log_write(
 
 def audited(
     object_type: str, *, child_of: ChildOf | None = None, action: str | None = None, arg: str = "pk"
-) -> Callable[[Callable[Concatenate[R, P], HttpResponse]], Callable[Concatenate[R, P], HttpResponse]]:
+) -> Callable[[Callable[Concatenate[R, P], Response]], Callable[Concatenate[R, P], Response]]:
     """Record one access-log row for each successful request to the wrapped view.
 
     `object_type` names what the URL's `arg` identifies ("child", "review", ...); `child_of`
@@ -118,9 +120,9 @@ def audited(
     otherwise: a GET, or a POST whose form came back with its errors (200) and saved nothing.
     """
 
-    def decorator(view: Callable[Concatenate[R, P], HttpResponse]) -> Callable[Concatenate[R, P], HttpResponse]:
+    def decorator(view: Callable[Concatenate[R, P], Response]) -> Callable[Concatenate[R, P], Response]:
         @wraps(view)
-        def wrapped(request: R, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def wrapped(request: R, /, *args: P.args, **kwargs: P.kwargs) -> Response:
             response = view(request, *args, **kwargs)
             if response.status_code < 400:
                 object_id = kwargs.get(arg)

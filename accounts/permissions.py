@@ -2,16 +2,19 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec, cast
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from .models import User
 from .roles import Role
 
 P = ParamSpec("P")
+# What the view returns (a page, a redirect, a file): the decorators keep it.
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -19,11 +22,13 @@ class AuthenticatedRequest(HttpRequest):
     the anonymous one. For type checking only; Django builds the request."""
 
     user: User
+    # Set by a view that knows the child better than `audited`'s lookup (accounts.audit reads it).
+    audit_child_id: int
 
 
 # A view as Django calls it, and as written behind role_required.
-View = Callable[Concatenate[HttpRequest, P], HttpResponse]
-SignedInView = Callable[Concatenate[AuthenticatedRequest, P], HttpResponse]
+View = Callable[Concatenate[HttpRequest, P], Response]
+SignedInView = Callable[Concatenate[AuthenticatedRequest, P], Response]
 
 
 def signed_in_user(request: HttpRequest) -> User:
@@ -34,11 +39,11 @@ def signed_in_user(request: HttpRequest) -> User:
     return user
 
 
-def role_required(*roles: Role) -> Callable[[SignedInView[P]], View[P]]:
-    def decorator(view: SignedInView[P]) -> View[P]:
+def role_required(*roles: Role) -> Callable[[SignedInView[P, Response]], View[P, Response]]:
+    def decorator(view: SignedInView[P, Response]) -> View[P, Response]:
         @wraps(view)
         @login_required
-        def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> Response:
             if not isinstance(request.user, User) or not any(request.user.has_role(role) for role in roles):
                 raise PermissionDenied
             # login_required and the check above: the user is a signed-in User

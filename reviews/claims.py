@@ -16,7 +16,7 @@ date only once (`reviews.services.document_issue`).
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ class ReviewPage:
 
     name: str
     fields: tuple[str, ...]
-    related: Callable[[Review], list] = field(default=lambda review: [])
+    related: Callable[[Review], Sequence[object]] = field(default=lambda review: [])
     # Derived facts the page's choices depend on (e.g. whether the review is held).
     facts: Callable[[Review], dict[str, Any]] = field(default=lambda review: {})
 
@@ -54,14 +54,14 @@ ATTENDEE_FIELDS = ("name", "role", "attended")
 DECISION_FIELDS = ("text", "owner", "deadline", "for_child")
 
 
-def _attendees_and_decisions(review: Review) -> list:
+def _attendees_and_decisions(review: Review) -> Sequence[object]:
     return [
         sorted(review.invitees.values_list("pk", *ATTENDEE_FIELDS)),
         sorted(review.decisions.values_list("pk", *DECISION_FIELDS)),
     ]
 
 
-def _reports(review: Review) -> list:
+def _reports(review: Review) -> Sequence[object]:
     return sorted(review.reports_received.values_list("kind", "received_on"))
 
 

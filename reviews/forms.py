@@ -1,11 +1,14 @@
 """Forms for booking, preparing, chairing and recording reviews."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import UploadedFile
 from django.forms import inlineformset_factory
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.selectors import iro_users
@@ -72,7 +75,7 @@ class DecisionForm(forms.ModelForm[Decision]):
             self.initial["for_child"] = self.offered_draft
 
     def clean_for_child(self) -> str:
-        wording = self.cleaned_data["for_child"]
+        wording: str = self.cleaned_data["for_child"]
         if self.offered_draft and " ".join(wording.split()) == self.offered_draft:
             return ""
         return wording
@@ -124,7 +127,13 @@ class InviteeForm(forms.ModelForm[Invitee]):
 
 # Formsets are capped: a posted TOTAL_FORMS of millions must not make the server build (and
 # render) thousands of forms. Fifty people or decisions is more than any review has.
-FORMSET_LIMITS = {"max_num": 50, "absolute_max": 50, "validate_max": True}
+class FormsetLimits(TypedDict):
+    max_num: int
+    absolute_max: int
+    validate_max: bool
+
+
+FORMSET_LIMITS: FormsetLimits = {"max_num": 50, "absolute_max": 50, "validate_max": True}
 
 InviteeFormSet = forms.formset_factory(InviteeForm, extra=3, **FORMSET_LIMITS)
 
@@ -304,7 +313,7 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
             cleaned["held_on"] = None
         return cleaned
 
-    def _update_errors(self, errors) -> None:
+    def _update_errors(self, errors: forms.ValidationError) -> None:
         """The model checks the held date against the pre-review visit, a field this form does
         not show: say it on the date held, where the chair can act on it."""
         if hasattr(errors, "error_dict") and "child_visited_on" in errors.error_dict:
@@ -316,12 +325,13 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
                     "before that visit. Check the date held."
                 )
             )
-        super()._update_errors(errors)
+        super()._update_errors(errors)  # type: ignore[misc]  # django-stubs omits BaseModelForm._update_errors
 
 
 AttendeeFormSet = inlineformset_factory(
     Review,
     Invitee,
+    form=forms.ModelForm[Invitee],  # the default form, named for the type checker
     fields=list(ATTENDEE_FIELDS),
     extra=1,
     can_delete=False,
@@ -330,7 +340,7 @@ AttendeeFormSet = inlineformset_factory(
 )
 
 
-class BaseDecisionFormSet(forms.BaseInlineFormSet):
+class BaseDecisionFormSet(forms.BaseInlineFormSet[Decision, Review, DecisionForm]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A decision typed in error can be removed while the record is a draft; once the review
@@ -343,7 +353,7 @@ DecisionFormSet = inlineformset_factory(
 )
 
 
-def record_row_changes(formset: forms.BaseInlineFormSet) -> list[RowChange]:
+def record_row_changes(formset: forms.BaseInlineFormSet[Any, Review, Any]) -> list[RowChange]:
     """What saving a valid formset of the chair's record would write, for the service to write
     under its lock: rows marked for deletion, changed rows, and new rows typed in; unchanged and
     blank rows are left out (as Django's BaseModelFormSet.save leaves them)."""
@@ -359,12 +369,17 @@ def record_row_changes(formset: forms.BaseInlineFormSet) -> list[RowChange]:
                 changes.append(RowChange(pk=pk, delete=True))
         elif form.has_changed():
             # The inline formset lists its foreign key among the form's fields: the service sets that.
-            fields = [name for name in form._meta.fields if name != formset.fk.name]
+            named = form._meta.fields
+            if named is None:  # the record's forms name their fields (ATTENDEE_FIELDS, DecisionForm.Meta)
+                raise ImproperlyConfigured("The chair's record forms must name their fields.")
+            fields = [name for name in named if name != formset.fk.name]
             changes.append(RowChange(pk=pk, values={name: form.cleaned_data[name] for name in fields}))
     return changes
 
 
-def decision_formset_with_another_row(data, *, instance: Review, prefix: str = "decisions"):
+def decision_formset_with_another_row(
+    data: QueryDict, *, instance: Review, prefix: str = "decisions"
+) -> forms.BaseInlineFormSet[Decision, Review, DecisionForm]:
     """The decisions as typed, with one more blank row ("Add another decision", no script): the
     posted total is raised by one, within the formset's cap."""
     data = data.copy()
@@ -407,7 +422,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,text/csv"}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: object, initial: object = None) -> list[UploadedFile[bytes]]:
         single = super().clean
         return [single(item, initial) for item in data] if isinstance(data, list | tuple) else [single(data, initial)]
 
@@ -420,7 +435,9 @@ def _collection_year_choices() -> list[tuple[str, str]]:
 class SSDA903UploadForm(forms.Form):
     ALL_OR_NOTHING, VALID_CHILDREN_ONLY = "all", "valid_children_only"
 
-    files = MultipleFileField(
+    # A field named like BaseForm.files: the form's metaclass moves it into base_fields, so the
+    # instance's files (the upload) are untouched; the stubs see a class attribute.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="SSDA903 files",
         help_text="The header, episodes and reviews CSV files (any names: each is recognised by its header row).",
     )
@@ -447,20 +464,20 @@ class SSDA903UploadForm(forms.Form):
     def clean_mode(self) -> str:
         return self.cleaned_data.get("mode") or self.ALL_OR_NOTHING
 
-    def clean_files(self):
+    def clean_files(self) -> list[UploadedFile[bytes]]:
         from .ssda903 import describe_size, max_file_bytes  # noqa: PLC0415 - kept inside this form (shared file)
 
         limit = max_file_bytes()
-        files = self.cleaned_data["files"]
+        files: list[UploadedFile[bytes]] = self.cleaned_data["files"]
         # The size Django already knows (the upload waits in a temporary file): refused before
-        # anything reads it.
-        too_big = [upload for upload in files if upload.size > limit]
+        # anything reads it. (Every upload has its size; the stubs allow None for any File.)
+        too_big = [(upload.name, upload.size) for upload in files if upload.size is not None and upload.size > limit]
         if too_big:
             raise forms.ValidationError(
                 [
-                    f"{upload.name} is {describe_size(upload.size)}, over the {describe_size(limit)} limit for one "
+                    f"{name} is {describe_size(size)}, over the {describe_size(limit)} limit for one "
                     "SSDA903 file (IRO_SSDA903_MAX_BYTES)."
-                    for upload in too_big
+                    for name, size in too_big
                 ]
             )
         return files
@@ -474,7 +491,8 @@ class ReturnCheckForm(forms.Form):
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
-        self.fields["year"].choices = [
+        # Declared above as a TypedChoiceField; self.fields is typed as holding any Field.
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [
             (year, f"{collection_year_label(year)} (April {year - 1} to March {year})")
             for year in sorted(CODES_BY_YEAR, reverse=True)
         ]

@@ -1,5 +1,5 @@
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +28,9 @@ from .codes import (
 )
 from .timescales import is_in_timescale
 from .wording import child_names, for_child_draft
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class Review(KeptRecord):
@@ -339,6 +342,10 @@ class Visit(NeverDeleted):
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
+    # Set before a correction's save (services.visit_correct); django-simple-history reads them
+    # into the history row it writes.
+    _change_reason: str
+    _history_user: "User"
 
     class Meta:
         ordering = ["child_id", "visited_on", "pk"]

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import BigIntegerField, F, OuterRef, Subquery
+from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -46,7 +46,7 @@ def user_ids_with_role(role: Role) -> list[int]:
     return list(users_with_role(role).values_list("pk", flat=True))
 
 
-def _with_iro(reviews, *, today: date):
+def _with_iro(reviews: QuerySet[Review], *, today: date) -> QuerySet[Review]:
     """Annotate who chairs: the covering IRO, else the case-holding IRO today."""
     holder = current_allocations(today=today).filter(child_id=OuterRef("child_id"), kind=AllocationKind.CASE_HOLDING)
     return reviews.annotate(
@@ -103,7 +103,7 @@ def review_reminders(*, today: date) -> list[Notification]:
     notifications: list[Notification] = []
     url_pattern = _review_url_pattern()
 
-    def add(kind, review, deadline, recipients, what):
+    def add(kind: NotificationKind, review: dict[str, Any], deadline: date, recipients: list[int], what: str) -> None:
         notifications.extend(_notifications(kind, review, deadline, recipients, what, url_pattern))
 
     for review in outstanding.filter(status=ReviewStatus.DUE, due_date__gt=today, due_date__lte=first_warning).values(

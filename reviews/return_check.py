@@ -15,16 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from iro_service.queue import task_send_on_commit
 
 from .return_check_models import ReturnCheck, ReturnCheckState
 from .ssda903 import TABLES, ExportRefused, export_folder
-
-User = get_user_model()
 
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "validate_903.py"
 # The rows kept as examples under each rule (the count is always whole).
@@ -81,7 +79,7 @@ def _claim(check_id: int) -> bool:
     return bool((queued | abandoned).update(state=ReturnCheckState.RUNNING, started_at=now))
 
 
-def _finish(check_id: int, state: str, **fields) -> None:
+def _finish(check_id: int, state: str, **fields: object) -> None:
     ReturnCheck.objects.filter(pk=check_id).update(state=state, finished_at=timezone.now(), **fields)
 
 

@@ -3,11 +3,11 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Manager, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -30,6 +30,16 @@ from .codes import (
 )
 from .models import Booking, Decision, Distribution, Document, Invitee, ReportReceived, Review, Visit
 from .timescales import Spell, minutes_due, outcomes_due, review_due_series
+
+T = TypeVar("T")
+RowModel = TypeVar("RowModel", bound=Model)  # a row of a list on the chair's record
+
+
+def _required(value: T | None, constraint: str) -> T:
+    """A value a database check constraint (named) guarantees, e.g. a held review's date."""
+    if value is None:
+        raise ValueError(f"missing, though the constraint {constraint} requires it")
+    return value
 
 
 def sequence_for(position: int) -> ReviewSequence:
@@ -74,11 +84,14 @@ def _short_break_series(
             break
         earlier_periods.append(earlier)
         run_start = earlier.start
-    held = list(
-        Review.objects.filter(period_of_care__in=earlier_periods, status=ReviewStatus.HELD, held_on__gte=run_start)
+    held = [
+        _required(held_on, "review_held_has_date_and_code")
+        for held_on in Review.objects.filter(
+            period_of_care__in=earlier_periods, status=ReviewStatus.HELD, held_on__gte=run_start
+        )
         .order_by("held_on")
         .values_list("held_on", flat=True)
-    )
+    ]
     return run_start, held, earlier_periods
 
 
@@ -115,7 +128,7 @@ def review_due_dates_refresh(*, period_of_care: PeriodOfCare) -> Review | None:
         date_of_birth=period.child.date_of_birth,
         period_start=period.start,
         spells=spells,
-        reviews_held_on=[review.held_on for review in held],
+        reviews_held_on=[_required(review.held_on, "review_held_has_date_and_code") for review in held],
         began_before_records=period.began_before_records,
         short_breaks_since=series_start,
         earlier_held_on=earlier_held,
@@ -372,7 +385,8 @@ def review_set_cover(
     if review.status not in OUTSTANDING_STATUSES:
         raise ValidationError("Cover can only be set for a review that has not been held.")
     if iro is not None and review.status == ReviewStatus.BOOKED:
-        clash = booking_clashes(iro=iro, booked_for=review.booked_for, exclude=review).first()
+        booked_for = _required(review.booked_for, "review_booked_has_time")
+        clash = booking_clashes(iro=iro, booked_for=booked_for, exclude=review).first()
         if clash is not None:
             raise ValidationError({"iro": f"{iro} already has a review booked at that time."})
     review.covering_iro = iro
@@ -504,14 +518,18 @@ def document_issue(*, document: Document, issued_on: date) -> Document:
         raise ValidationError("This version has been issued already.")
     if document.state != DocumentState.READY:
         raise ValidationError("Only a ready document can be issued.")
-    if issued_on < document.review.held_on:
+    if issued_on < _required(document.review.held_on, "review_held_has_date_and_code"):  # documents: held reviews only
         raise ValidationError({"issued_on": "A document cannot be issued before the review was held."})
     document.issued_on = issued_on
     document.issued_on_time = issued_on_time(document.kind, document.review, issued_on)
     document.full_clean()
     document.save(update_fields=["issued_on", "issued_on_time"])
     review = document.review
-    field = {DocumentKind.OUTCOMES: "outcomes_issued_on", DocumentKind.MINUTES: "minutes_issued_on"}.get(document.kind)
+    issued: dict[str, str] = {
+        DocumentKind.OUTCOMES: "outcomes_issued_on",
+        DocumentKind.MINUTES: "minutes_issued_on",
+    }
+    field = issued.get(document.kind)
     if field and getattr(review, field) is None:
         setattr(review, field, issued_on)
         review.save(update_fields=[field])
@@ -542,7 +560,13 @@ class RowChange:
 
 
 def _record_rows_save(
-    *, review: Review, model: type, rows, fields: tuple[str, ...], changes: Sequence[RowChange], may_delete: bool
+    *,
+    review: Review,
+    model: type[RowModel],
+    rows: Manager[RowModel],
+    fields: tuple[str, ...],
+    changes: Sequence[RowChange],
+    may_delete: bool,
 ) -> None:
     """Write the changed rows of one of the record's lists (`rows`: the review's own), each
     checked by the model first. A row of another review is refused as if it were gone."""

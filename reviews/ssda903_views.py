@@ -23,13 +23,13 @@ from .ssda903.upload import upload_report_path
 REPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
-def _no_child(_object_id) -> None:
+def _no_child(_object_id: object) -> None:
     return None  # a report or a check is about the whole return, no one child
 
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("ssda903_import_report", action=AccessAction.EXPORT, arg="token", child_of=_no_child)
-def import_report(request: AuthenticatedRequest, token: str) -> HttpResponse:
+def import_report(request: AuthenticatedRequest, token: str) -> FileResponse:
     """An import's report, as CSV (business support's: the page that made it links here)."""
     if not REPORT_TOKEN.fullmatch(token):
         raise Http404("No such report.")
@@ -66,7 +66,7 @@ def return_check_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.BUSINESS_SUPPORT)
 @audited("ssda903_return_check", action=AccessAction.EXPORT, child_of=_no_child)
-def return_check_file(request: AuthenticatedRequest, pk: int, table: str) -> HttpResponse:
+def return_check_file(request: AuthenticatedRequest, pk: int, table: str) -> FileResponse:
     check = get_object_or_404(ReturnCheck, pk=pk)
     path = return_check.check_file(check, table)
     if path is None:

@@ -11,7 +11,7 @@ month's end, and a due date is the latest permitted date: it is not moved to a w
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -235,8 +235,8 @@ class DueDate:
     @staticmethod
     def earliest(*candidates: "DueDate") -> "DueDate":
         """The earliest due date wins; where two fall on the same day, the first given."""
-        dated = [candidate for candidate in candidates if candidate.due is not None]
-        return min(dated, key=lambda candidate: candidate.due) if dated else candidates[0]
+        dated = [(candidate.due, candidate) for candidate in candidates if candidate.due is not None]
+        return min(dated, key=lambda pair: pair[0])[1] if dated else candidates[0]
 
 
 def _is_short_break(spell: Spell) -> bool:
@@ -363,15 +363,16 @@ def review_due_series(
     spells = sorted(spells, key=lambda spell: spell.start)
     held = sorted(reviews_held_on)
     earlier = sorted(earlier_held_on)
-    common = {
-        "date_of_birth": date_of_birth,
-        "period_start": period_start,
-        "began_before_records": began_before_records,
-        "short_breaks_since": short_breaks_since,
-    }
+    common = partial(
+        review_due,
+        date_of_birth=date_of_birth,
+        period_start=period_start,
+        began_before_records=began_before_records,
+        short_breaks_since=short_breaks_since,
+    )
     series = []
     for index, held_on in enumerate(held):
         known = [spell for spell in spells if spell.start <= held_on] or spells[:1]
-        series.append(review_due(spells=known, reviews_held_on=earlier + held[:index], **common))
-    series.append(review_due(spells=spells, reviews_held_on=earlier + held, **common))
+        series.append(common(spells=known, reviews_held_on=earlier + held[:index]))
+    series.append(common(spells=spells, reviews_held_on=earlier + held))
     return series

@@ -1,12 +1,14 @@
 """Booking, preparing, chairing and recording reviews; a child coming into care."""
 
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
+from django.db.models import Field, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,7 +47,7 @@ from .forms import (
     decision_formset_with_another_row,
     record_row_changes,
 )
-from .models import Document, Visit
+from .models import Decision, Document, Invitee, Review, Visit
 from .selectors import (
     CLOCK_UNKNOWN_LISTED,
     child_id_of_document,
@@ -58,6 +60,7 @@ from .ssda903.upload import UploadExpired, UploadOutcome, upload_import, upload_
 from .timescales import minutes_due, outcomes_due
 
 PAGE_SIZE = 50
+F = TypeVar("F", bound=forms.BaseForm)
 
 
 def _conflict_rows(changed: ReviewChanged, typed: dict[str, Any]) -> list[tuple[str, object, object]]:
@@ -68,16 +71,18 @@ def _conflict_rows(changed: ReviewChanged, typed: dict[str, Any]) -> list[tuple[
         if name not in typed:
             continue
         field = type(current)._meta.get_field(name)
+        if not isinstance(field, Field):  # a page's fields are the review's own columns
+            raise TypeError(f"{name} is not a column of the review")
         saved = getattr(current, name)
         if saved != typed[name]:
-            shown = current._get_FIELD_display(field) if field.choices else saved
+            shown = getattr(current, f"get_{name}_display")() if field.choices else saved
             rows.append((str(field.verbose_name).capitalize(), shown, typed[name]))
     if not rows:
         rows.append(("Other details on this page", "changed by the other person", "as you saw them before"))
     return rows
 
 
-def _rebind_after_conflict(form_class, request: HttpRequest, changed: ReviewChanged, **kwargs: Any):
+def _rebind_after_conflict(form_class: type[F], request: HttpRequest, changed: ReviewChanged, **kwargs: Any) -> F:
     """The form again with what the person typed and the claim of what is saved now, so that
     saving again is a deliberate choice; the refusal is its first error."""
     data = request.POST.copy()
@@ -130,7 +135,7 @@ def book(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if review.status not in (ReviewStatus.DUE, ReviewStatus.BOOKED):
         messages.warning(request, "This review has been held or is no longer needed; it cannot be booked.")
         return redirect("reviews:detail", pk=review.pk)
-    initial = {"claim": BOOK.claim(review)}
+    initial: dict[str, object] = {"claim": BOOK.claim(review)}
     rescheduling = review.status == ReviewStatus.BOOKED and review.booked_for is not None
     if rescheduling:
         # Rescheduling starts from the current booking: change only what moves.
@@ -185,7 +190,7 @@ def book(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_book.html", context)
 
 
-def _child_meeting_choices(request: HttpRequest, review) -> dict[str, Any]:
+def _child_meeting_choices(request: HttpRequest, review: Review) -> dict[str, Any]:
     """What the child asked for their meeting in My review (who, where, when; never their
     views or their note to the IRO), for business support booking it. Logged as a view."""
     response = my_review.sent_response(review=review)
@@ -276,18 +281,18 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _review_page(
-    request: HttpRequest,
-    review,
+    request: AuthenticatedRequest,
+    review: Review,
     *,
-    today,
+    today: date,
     may_record: bool,
-    form=None,
-    attendees=None,
-    decisions=None,
-    conflict=None,
-    confirm_early=None,
-    focus_decision=None,
-    status=200,
+    form: ReviewRecordForm | None = None,
+    attendees: forms.BaseInlineFormSet[Invitee, Review, Any] | None = None,
+    decisions: forms.BaseInlineFormSet[Decision, Review, Any] | None = None,
+    conflict: list[tuple[str, object, object]] | None = None,
+    confirm_early: tuple[date, date] | None = None,
+    focus_decision: int | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """The review page, however it is reached: what it reads (reviews.selectors.review_page_context),
     and for the chair the record's forms, as typed when a save is shown again."""
@@ -321,7 +326,7 @@ def _review_page(
     return render(request, "reviews/review_detail.html", context, status=status)
 
 
-def _held_before_booking(review, held_on) -> tuple | None:
+def _held_before_booking(review: Review, held_on: date | None) -> tuple[date, date] | None:
     """(booked day, held day) when the review is being marked held on a day before it was booked for."""
     if not held_on or review.booked_for is None:
         return None
@@ -329,7 +334,7 @@ def _held_before_booking(review, held_on) -> tuple | None:
     return (booked_on, held_on) if held_on < booked_on else None
 
 
-def _record(request: HttpRequest, review, *, today) -> HttpResponse:
+def _record(request: AuthenticatedRequest, review: Review, *, today: date) -> HttpResponse:
     """Save the chair's record as a draft, or mark the review held."""
     # "Confirm" on the early-held question is the Mark held button again, with confirm_early=1.
     marking_held = "mark_held" in request.POST or request.POST.get("confirm_early") == "1"
@@ -340,12 +345,13 @@ def _record(request: HttpRequest, review, *, today) -> HttpResponse:
         # "Add another decision": the page again with what was typed and one more blank row; nothing saved.
         decisions = decision_formset_with_another_row(request.POST, instance=review)
         form = ReviewRecordForm(request.POST, instance=review)
-        # Not validated yet: a half-typed record gets no messages until it is saved.
-        form._errors = {}
-        attendees._errors, attendees._non_form_errors = [], attendees.error_class()
-        decisions._errors, decisions._non_form_errors = [], decisions.error_class()
+        # Not validated yet: a half-typed record gets no messages until it is saved. (Django's
+        # private _errors and _non_form_errors, which django-stubs does not declare.)
+        form._errors = {}  # type: ignore[attr-defined]
+        attendees._errors, attendees._non_form_errors = [], attendees.error_class()  # type: ignore[attr-defined]
+        decisions._errors, decisions._non_form_errors = [], decisions.error_class()  # type: ignore[attr-defined]
         for each in [*attendees.forms, *decisions.forms]:
-            each._errors = {}
+            each._errors = {}  # type: ignore[attr-defined]
         return _review_page(
             request,
             review,
@@ -410,6 +416,8 @@ def _record(request: HttpRequest, review, *, today) -> HttpResponse:
         else:
             if marking_held and not already_held:
                 held_on = review.held_on
+                if held_on is None:  # marked held just now: a held review has its date (a check constraint)
+                    raise ValueError("A review marked held has no date held.")
                 messages.success(
                     request,
                     f"Review marked held on {date_format(held_on)}. Outcomes are due by "
@@ -485,7 +493,7 @@ def visit_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     return render(request, "reviews/visit_form.html", {"child": child, "form": form})
 
 
-def _child_id_of_visit(pk) -> int | None:
+def _child_id_of_visit(pk: int) -> int | None:
     return Visit.objects.filter(pk=pk).values_list("child_id", flat=True).first()
 
 
@@ -550,7 +558,7 @@ def document_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = access.review_for_iro_work(user=request.user, pk=pk, today=timezone.localdate())
     form = DocumentRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("kind", [])) or "Choose a document.")
+        messages.error(request, " ".join(str(error) for error in form.errors.get("kind", [])) or "Choose a document.")
         return redirect("reviews:detail", pk=review.pk)
     try:
         document = services.document_request(
@@ -563,7 +571,7 @@ def document_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("reviews:detail", pk=review.pk)
 
 
-def _document_for_iro_work(request: HttpRequest, pk: int) -> Document:
+def _document_for_iro_work(request: AuthenticatedRequest, pk: int) -> Document:
     document = get_object_or_404(Document.objects.select_related("review"), pk=pk)
     access.review_for_iro_work(user=request.user, pk=document.review_id, today=timezone.localdate())
     return document
@@ -604,7 +612,9 @@ def distribution_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Recorded: sent to {form.cleaned_data['recipient']}.")
     else:
-        messages.error(request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{field}: {' '.join(str(e) for e in errors)}" for field, errors in form.errors.items())
+        )
     return redirect("reviews:detail", pk=document.review_id)
 
 

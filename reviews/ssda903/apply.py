@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
@@ -33,7 +33,7 @@ from ..services import review_due_dates_refresh, sequence_for
 from ..timescales import DueDate, Spell, minutes_due, outcomes_due, review_due_series
 from .plan import ImportPlan, PlannedPeriod, plan_from_files
 from .problems import ImportProblems, Problems
-from .records import CURSOR_CHUNK, EpisodeRecord, HeaderRecord, Source, collection_year
+from .records import CURSOR_CHUNK, EpisodeRecord, HeaderRecord, Source, checked_date, collection_year
 from .summary import ImportSummary
 
 # Children read and written per round trip to the database (bounds memory on a re-import).
@@ -106,7 +106,10 @@ def _apply_plan_once(plan: ImportPlan, *, dry_run: bool) -> ImportSummary:
     return summary
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
+T = TypeVar("T")
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -144,14 +147,15 @@ class _Held:
             (e.period_of_care_id, e.start): e for e in Episode.objects.filter(period_of_care__child_id__in=ids)
         }
         held.reviews = {
-            (r.child_id, r.held_on): r for r in Review.objects.filter(child_id__in=ids, status=ReviewStatus.HELD)
+            (r.child_id, checked_date(r.held_on)): r
+            for r in Review.objects.filter(child_id__in=ids, status=ReviewStatus.HELD)
         }
         held.outstanding = {
             r.period_of_care_id: r for r in Review.objects.filter(child_id__in=ids, status__in=OUTSTANDING_STATUSES)
         }
         held_on_by_period: dict[int, list[date]] = defaultdict(list)
         for review in held.reviews.values():
-            held_on_by_period[review.period_of_care_id].append(review.held_on)
+            held_on_by_period[review.period_of_care_id].append(checked_date(review.held_on))
         held.held_on_by_period = held_on_by_period
         return held
 
@@ -209,7 +213,7 @@ class _Writer:
         now = timezone.now()
         child_ids = {local_id: self._child(local_id, row, held, changes, now) for local_id, row in batch}
         for local_id, header in batch:
-            self._periods(local_id, child_ids[local_id], header.date_of_birth, held, changes)
+            self._periods(local_id, child_ids[local_id], checked_date(header.date_of_birth), held, changes)
         if self.problems:
             for table in self.tables.values():
                 table.rows.clear()  # nothing will be written
@@ -281,7 +285,7 @@ class _Writer:
     def _episodes(self, period: PlannedPeriod, written: _Period, held: _Held, changes: _Changes) -> None:
         for row in period.episodes:
             fields = self._episode_fields(row)
-            episode = held.episodes.get((written.id, row.start))
+            episode = held.episodes.get((written.id, checked_date(row.start)))
             if episode is None:
                 self.tables[Episode].add(period_of_care_id=written.id, start=row.start, **fields)
                 self.summary.episodes_added += 1
@@ -311,7 +315,12 @@ class _Writer:
             for (held_period_id, _start), episode in held.episodes.items()
             if held_period_id == written.id
         }
-        spells.update({row.start: Spell(row.start, row.legal_status, row.placement_type) for row in period.episodes})
+        spells.update(
+            {
+                checked_date(row.start): Spell(checked_date(row.start), row.legal_status, row.placement_type)
+                for row in period.episodes
+            }
+        )
         if any(spell.legal_status in SHORT_BREAK_LEGAL_STATUSES for spell in spells.values()):
             self.summary.short_break_periods.append(written.id)
         return list(spells.values())
@@ -327,8 +336,8 @@ class _Writer:
         changes: _Changes,
     ) -> None:
         """The period's held reviews, each with its due date and place; then the next review."""
-        rows = sorted(period.reviews, key=lambda row: row.held_on)
-        held_on_dates = sorted(written.held_before) + [row.held_on for row in rows]
+        rows = sorted(period.reviews, key=lambda row: checked_date(row.held_on))
+        held_on_dates = sorted(written.held_before) + [checked_date(row.held_on) for row in rows]
         dues = review_due_series(
             date_of_birth=date_of_birth,
             period_start=written.start,
@@ -337,7 +346,7 @@ class _Writer:
             began_before_records=written.began_before_records,
         )
         for position, row in enumerate(rows, start=len(written.held_before)):
-            held_on = row.held_on
+            held_on = checked_date(row.held_on)
             fields = {
                 "sequence": written.place(position),
                 "due_date": dues[position].due,

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from datetime import date
 from re import compile as regex
 
+from django.db.models import CharField, Model, TextChoices
+
 from children.ages import age_on
 from children.code_years import (
     ALL_PLACEMENT_TYPE_CHOICES,
@@ -41,11 +43,11 @@ from children.validators import child_id_problem
 
 from ..codes import ParticipationCode, participation_code_problem
 from .problems import rule, show
-from .records import DATES, TABLES, EpisodeRecord, HeaderRecord, Record, ReviewRecord
+from .records import DATES, TABLES, EpisodeRecord, HeaderRecord, Record, ReviewRecord, checked_date
 
 # (column, code list, may be blank): the lists that are the same in every collection year. SEX,
 # LS and PLACE are checked against the file's year once every row is read.
-_CODES = {
+_CODES: dict[str, list[tuple[str, type[TextChoices], bool]]] = {
     "header": [("ETHNIC", Ethnicity, False), ("MOTHER", Mother, True)],
     "episodes": [
         ("RNE", ReasonNewEpisode, False), ("CIN", CategoryOfNeed, False),
@@ -57,12 +59,21 @@ _CODES = {
 _EVERY_PLACEMENT_TYPE = frozenset(code for code, _ in ALL_PLACEMENT_TYPE_CHOICES)
 # Free-text columns: (column, the model field's length). Letters, digits and spaces only, so
 # that no value can become a spreadsheet formula or markup in an export.
-_TEXT = {
-    "header": [("UPN", Child._meta.get_field("upn").max_length)],
+
+
+def _max_length(model: type[Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    if not isinstance(field, CharField) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} is not a CharField with a max_length")
+    return field.max_length
+
+
+_TEXT: dict[str, list[tuple[str, int]]] = {
+    "header": [("UPN", _max_length(Child, "upn"))],
     "episodes": [
-        ("HOME_POST", Episode._meta.get_field("home_postcode").max_length),
-        ("PL_POST", Episode._meta.get_field("placement_postcode").max_length),
-        ("URN", Episode._meta.get_field("urn").max_length),
+        ("HOME_POST", _max_length(Episode, "home_postcode")),
+        ("PL_POST", _max_length(Episode, "placement_postcode")),
+        ("URN", _max_length(Episode, "urn")),
     ],
     "reviews": [],
 }
@@ -221,7 +232,7 @@ def within_year_problems(row: Record, columns: tuple[str, ...], year: int) -> It
 def overlap_problems(rows: list[EpisodeRecord]) -> Iterator[str]:
     """A child's episodes (in order of DECOM) never overlap."""
     for earlier, later in itertools.pairwise(rows):
-        if earlier.end is None or earlier.end > later.start:
+        if earlier.end is None or earlier.end > checked_date(later.start):
             yield (
                 f"{later.where('DECOM')}: this episode overlaps the one starting {earlier['DECOM']} "
                 f"({earlier.file}:{earlier.line})"

@@ -6,9 +6,11 @@ before it is read; each row is kept as a small tuple of shared strings, its date
 (reviews.ssda903.check.row_problems).
 """
 
+import _csv
 import csv
 import io
 import os
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO
@@ -26,7 +28,8 @@ EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
 
 def max_file_bytes() -> int:
     """The largest SSDA903 file accepted (setting IRO_SSDA903_MAX_BYTES)."""
-    return settings.IRO_SSDA903_MAX_BYTES
+    limit: int = settings.IRO_SSDA903_MAX_BYTES
+    return limit
 
 
 def describe_size(size: int) -> str:
@@ -70,7 +73,7 @@ class Reader:
         self.dates: dict[str, date | str] = {}  # raw text -> date, or why it is not one
         self.latest: date | None = None  # the latest DECOM, DEC or REVIEW: the files' collection year
 
-    def read(self, files: dict[str, Source]) -> tuple[dict[str, list[Record]], bool]:
+    def read(self, files: Mapping[str, Source]) -> tuple[dict[str, list[Record]], bool]:
         """The records of each table, and whether every table was found and read to its end."""
         tables: dict[str, list[Record]] = {}
         complete = True
@@ -126,7 +129,7 @@ class Reader:
             return False
         return True
 
-    def _read_rows(self, name: str, table: str, reader, rows: list[Record]) -> None:
+    def _read_rows(self, name: str, table: str, reader: _csv.Reader, rows: list[Record]) -> None:
         width = len(TABLES[table])
         strings = self.strings
         make = RECORD_TYPES[table]

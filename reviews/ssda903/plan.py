@@ -8,9 +8,10 @@ it (a file that begins in the middle of a period starts it with `began_before_re
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from children.code_years import LAST_YEAR, YearCodes, codes_for_year, collection_year_of
 from children.codes import ReasonNewEpisode
@@ -19,7 +20,7 @@ from children.validators import child_id_problem
 from . import check
 from .parse import Reader
 from .problems import ImportProblems, Problems
-from .records import EpisodeRecord, HeaderRecord, Record, ReviewRecord, Source
+from .records import EpisodeRecord, HeaderRecord, Record, ReviewRecord, Source, checked_date
 
 
 @dataclass(slots=True)
@@ -71,7 +72,7 @@ class ImportPlan:
 
 
 def plan_from_files(
-    files: dict[str, Source], *, year: int | None = None, valid_children_only: bool = False
+    files: Mapping[str, Source], *, year: int | None = None, valid_children_only: bool = False
 ) -> ImportPlan:
     """Read and check the files. All or nothing: any problem raises ImportProblems. With
     `valid_children_only`, the children with problems are left out of the plan (and listed in
@@ -98,13 +99,17 @@ def plan_rows(
 ) -> ImportPlan:
     """The rules across rows and files, and the code lists of collection year `year`. Returns the
     plan (children, periods); adds to `problems`, each naming its child."""
-    children = _children(tables.get("header", []), codes_for_year(year), problems)
-    episodes = _episodes_by_child(tables.get("episodes", []), children, problems, year=year, year_chosen=year_chosen)
+    # The reader makes each table's rows with its record type (records.RECORD_TYPES).
+    header_rows = cast(list[HeaderRecord], tables.get("header", []))
+    episode_rows = cast(list[EpisodeRecord], tables.get("episodes", []))
+    review_rows = cast(list[ReviewRecord], tables.get("reviews", []))
+    children = _children(header_rows, codes_for_year(year), problems)
+    episodes = _episodes_by_child(episode_rows, children, problems, year=year, year_chosen=year_chosen)
     periods: dict[str, list[PlannedPeriod]] = {}
     for child_id, rows in episodes.items():
         periods[child_id], found = _periods(rows)
         problems.add_all(found, child_id)
-    for row in tables.get("reviews", []):
+    for row in review_rows:
         problems.add_all(_place_review(row, children, periods, year=year, year_chosen=year_chosen), row.child)
     return ImportPlan(children=children, periods=periods, year=year, year_chosen=year_chosen)
 
@@ -140,15 +145,15 @@ def _episodes_by_child(
 
 def _periods(rows: list[EpisodeRecord]) -> tuple[list[PlannedPeriod], list[str]]:
     """A child's episodes as periods of care, and the problems found in putting them together."""
-    rows = sorted((row for row in rows if row.start), key=lambda row: row.start)
+    rows = sorted((row for row in rows if row.start), key=lambda row: checked_date(row.start))
     problems = list(check.overlap_problems(rows))
     periods: list[PlannedPeriod] = []
     for row in rows:
         if row.reason_new_episode == ReasonNewEpisode.STARTED:
-            periods.append(PlannedPeriod(start=row.start, episodes=[row]))
+            periods.append(PlannedPeriod(start=checked_date(row.start), episodes=[row]))
         elif not periods:
             # Files for one collection year begin in the middle of a period: care began earlier.
-            periods.append(PlannedPeriod(start=row.start, episodes=[row], began_before_records=True))
+            periods.append(PlannedPeriod(start=checked_date(row.start), episodes=[row], began_before_records=True))
         elif problem := check.continues_ended_care(row, periods[-1].episodes[-1]):
             problems.append(problem)
         else:
@@ -177,10 +182,11 @@ def _place_review(
     problems = list(check.review_problems(row, header, year=year, year_chosen=year_chosen))
     if not check.review_has_date(row, header):
         return problems
-    period = next((p for p in periods.get(row.child, []) if p.covers(row.held_on)), None)
+    held_on = checked_date(row.held_on)
+    period = next((p for p in periods.get(row.child, []) if p.covers(held_on)), None)
     if period is None:
         problems.append(check.not_looked_after(row))
-    elif any(other.held_on == row.held_on for other in period.reviews):
+    elif any(other.held_on == held_on for other in period.reviews):
         problems.append(check.second_review_that_day(row))
     else:
         period.reviews.append(row)

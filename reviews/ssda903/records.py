@@ -129,6 +129,15 @@ class ReviewRecord(Record):
     participation_code = _Text("REVIEW_CODE")
 
 
+def checked_date(day: date | None) -> date:
+    """A date the checks have already required: a row without it never reaches the plan's periods
+    (episodes without DECOM are left out, reviews without REVIEW are not placed), a child without
+    DOB is refused, and a held review is never stored without held_on (the database refuses one)."""
+    if day is None:
+        raise ValueError("a date the SSDA903 checks require is missing")
+    return day
+
+
 RECORD_TYPES: dict[str, type[Record]] = {"header": HeaderRecord, "episodes": EpisodeRecord, "reviews": ReviewRecord}
 
 CURSOR_CHUNK = 5000  # rows fetched at a time from a server-side cursor

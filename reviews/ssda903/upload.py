@@ -62,14 +62,21 @@ def _report_store(summary: ImportSummary) -> str | None:
     return token
 
 
+def _file_name(upload: UploadedFile[bytes]) -> str:
+    # Django names every file it parses from an upload (a part without a file name is not a file).
+    if upload.name is None:
+        raise ValueError("an uploaded file without a name")
+    return Path(upload.name).name
+
+
 def upload_preview(
-    *, session: SessionBase, uploads: list[UploadedFile], year: int | None, valid_children_only: bool
+    *, session: SessionBase, uploads: list[UploadedFile[bytes]], year: int | None, valid_children_only: bool
 ) -> UploadOutcome:
     """Keep the uploaded files and check them (nothing written). Without problems, the session
     holds the upload for upload_import; with problems, the files are deleted."""
     storage = private_storage()
     token = secrets.token_urlsafe(16)
-    stored = [storage.save(f"imports/{token}/{Path(upload.name).name}", upload) for upload in uploads]
+    stored = [storage.save(f"imports/{token}/{_file_name(upload)}", upload) for upload in uploads]
     try:
         with ExitStack() as stack:
             files = {Path(name).name: stack.enter_context(storage.open(name, "rb")) for name in stored}
@@ -94,7 +101,7 @@ def upload_import(*, session: SessionBase, token: str) -> UploadOutcome:
     no upload under `token`."""
     upload = session.get(SESSION_KEY)
     held_token = upload.get("token") if isinstance(upload, dict) else None
-    if not held_token or token != held_token:
+    if not isinstance(upload, dict) or not held_token or token != held_token:
         raise UploadExpired
     storage = private_storage()
     folder = f"imports/{held_token}"
