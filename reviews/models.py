@@ -419,7 +419,7 @@ class Distribution(NeverDeleted):
 from .care_event_models import CareEvent  # noqa: E402, F401
 
 # "My review", the child's own voice: its own module, imported here so Django registers the models.
-from .my_review_models import MyReviewInvitation, MyReviewResponse  # noqa: E402, F401
+from .my_review_models import MyReviewInvitation, MyReviewListenedTo, MyReviewResponse  # noqa: E402, F401
 
 # The SSDA903 return check: its own module, imported here so Django registers the model.
 from .return_check_models import ReturnCheck  # noqa: E402, F401
