@@ -370,6 +370,9 @@ class Document(KeptRecord):
     created_at = models.DateTimeField(default=timezone.now)
     issued_on = models.DateField(null=True, blank=True)
     issued_on_time = models.BooleanField(null=True, blank=True, editable=False)
+    # A letter to the child as HTML, rendered with its PDF from the same context
+    # (reviews.documents.letter_html): the child's page after the review shows the issued version's.
+    letter_html = models.TextField(blank=True, editable=False)
 
     objects: ClassVar = KeptQuerySet.as_manager()
     history = HistoricalRecords()

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Notification, NotificationKind, User
 from accounts.roles import Role
@@ -33,7 +34,7 @@ from children.selectors import current_allocations
 
 from .access import cover_is_active, iro_may_work_on_review
 from .codes import DocumentKind, ReviewStatus
-from .models import Review
+from .models import Document, Review
 from .my_review_models import (
     CHILD_VENUE_WORDS,
     VENUE_NO_PREFERENCE,
@@ -456,15 +457,25 @@ def invitation_renew(*, review: Review, word: str, created_by: User, today: date
 
 def letter_issued(*, review: Review) -> bool:
     """The child's letter has been issued (a version of it): only then is it shown online."""
-    return review.documents.filter(kind=DocumentKind.LETTER, issued_on__isnull=False).exists()
+    return issued_letter(review=review) is not None
 
 
-def letter_context(*, review: Review) -> dict[str, Any]:
-    """What the letter to the child says, from the same function and template the PDF uses
-    (reviews.documents.document_context, templates/reviews/_letter_to_child.html)."""
-    from .documents import document_context  # noqa: PLC0415 - WeasyPrint loads only where documents are made
+def issued_letter(*, review: Review) -> Document | None:
+    """The latest issued version of the letter to the child."""
+    return review.documents.filter(kind=DocumentKind.LETTER, issued_on__isnull=False).order_by("-version").first()
 
-    return document_context(review)
+
+def letter_for_child(*, letter: Document) -> SafeString:
+    """The issued letter's wording as HTML: kept with the version when its PDF was made, from the
+    same template part and context (reviews.documents.letter_html), so the child reads what was
+    issued even if the record changed since. A letter made before that was kept is drawn now."""
+    html = letter.letter_html
+    if not html:
+        from .documents import document_context, letter_html  # noqa: PLC0415 - WeasyPrint loads only where used
+
+        html = letter_html(document_context(letter.review))
+    # Made by the application's own template with autoescaping on (reviews/_letter_to_child.html).
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - see the line above
 
 
 def listened_to_for(*, review: Review) -> MyReviewListenedTo | None:

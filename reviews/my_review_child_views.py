@@ -218,7 +218,8 @@ def letter(request: HttpRequest, invitation: MyReviewInvitation) -> HttpResponse
     if invitation.stage != MyReviewStage.AFTER:
         return redirect("my_review:home")
     review = invitation.review
-    if not my_review.letter_issued(review=review):
+    issued = my_review.issued_letter(review=review)
+    if issued is None:
         return render(request, "my_review/letter_not_ready.html", _context(invitation))
     listened = my_review.listened_to_for(review=review)
     form = ListenedToForm(request.POST or None, initial={"answer": listened.answer if listened else None})
@@ -235,5 +236,5 @@ def letter(request: HttpRequest, invitation: MyReviewInvitation) -> HttpResponse
     return render(
         request,
         "my_review/letter.html",
-        _context(invitation, form=form, listened=listened, **my_review.letter_context(review=review), online=True),
+        _context(invitation, form=form, listened=listened, letter=my_review.letter_for_child(letter=issued)),
     )

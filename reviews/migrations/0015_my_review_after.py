@@ -40,6 +40,16 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name='document',
+            name='letter_html',
+            field=models.TextField(blank=True, editable=False),
+        ),
+        migrations.AddField(
+            model_name='historicaldocument',
+            name='letter_html',
+            field=models.TextField(blank=True, editable=False),
+        ),
+        migrations.AddField(
             model_name="myreviewinvitation",
             name="stage",
             field=models.CharField(

@@ -3,7 +3,6 @@
 
 import re
 from datetime import date, timedelta
-from io import BytesIO
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,10 +16,10 @@ from accounts.models import AccessLog
 from audits.selectors import listened_to_by_quarter, quarterly_qa_report
 from reviews import my_review
 from reviews.codes import DocumentKind
-from reviews.documents import render_pdf
+from reviews.documents import private_storage
 from reviews.models import Document, MyReviewInvitation, MyReviewListenedTo, MyReviewResponse, Review
 from reviews.my_review_models import MyReviewStage
-from reviews.services import document_issue, review_record_held
+from reviews.services import document_issue, document_produce, review_record_held
 from tests.factories import child_in_care
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +66,24 @@ def _hold(review, iro) -> Review:
     return review_record_held(review=review, held_on=HELD_ON, chair=iro, participation_code="PN1")
 
 
-def _issue_letter(review, iro) -> Document:
-    letter = Document.objects.create(review=review, kind=DocumentKind.LETTER, version=1, state="ready", created_by=iro)
-    return document_issue(document=letter, issued_on=HELD_ON + timedelta(days=2))
+@pytest.fixture(autouse=True)
+def private_documents(settings, tmp_path):
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
+
+
+def _produce_letter(review, iro, version=1) -> Document:
+    """A version of the letter made as the worker makes it: its PDF and its HTML."""
+    queued = Document.objects.create(
+        review=review, kind=DocumentKind.LETTER, version=version, created_by=iro, reason="" if version == 1 else "New"
+    )
+    letter = document_produce(document_id=queued.pk)
+    assert letter.state == "ready", letter.failure_reason
+    assert letter.letter_html.lstrip().startswith('<p class="h4">Dear ')  # kept with the version
+    return letter
+
+
+def _issue_letter(review, iro, version=1) -> Document:
+    return document_issue(document=_produce_letter(review, iro, version), issued_on=HELD_ON + timedelta(days=2))
 
 
 def _child_opens(link: str, word: str = WORD) -> Client:
@@ -203,10 +217,9 @@ def _text(html: str) -> str:
 def test_the_letter_page_says_what_the_issued_letter_says(held_with_letter):
     child, held, _before, after = held_with_letter
     html = _child_opens(after).get(reverse("my_review:letter")).content.decode()
-    pdf = " ".join(
-        " ".join((page.extract_text() or "").split())
-        for page in PdfReader(BytesIO(render_pdf(DocumentKind.LETTER, held))).pages
-    )
+    issued = Document.objects.get(review=held, kind=DocumentKind.LETTER)
+    with private_storage().open(issued.file_name) as file:
+        pdf = " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(file).pages)
     page = _text(html)
     for wording in (
         f"Dear {child.first_name},",
@@ -218,6 +231,45 @@ def test_the_letter_page_says_what_the_issued_letter_says(held_with_letter):
         assert wording in pdf, wording
         assert wording in page, wording
     assert DECISION not in page  # the professionals' wording is not the child's
+
+
+def test_the_child_reads_the_issued_version_even_if_the_record_changed_since(client, iro, case):
+    _child, review = case
+    _invite(client, iro, review)
+    held = _hold(review, iro)
+    _issue_letter(held, iro)
+    child_client = _child_opens(_renew(client, iro, held))
+    held.decisions.update(for_child="You will move to a new school.")
+    _produce_letter(held, iro, version=2)  # made, not issued yet
+    html = child_client.get(reverse("my_review:letter")).content.decode()
+    assert FOR_CHILD in html
+    assert "new school" not in html
+    document_issue(document=Document.objects.get(review=held, version=2), issued_on=HELD_ON + timedelta(days=5))
+    html = child_client.get(reverse("my_review:letter")).content.decode()
+    assert "You will move to a new school." in html
+    assert FOR_CHILD not in html
+
+
+def test_a_letter_made_before_its_html_was_kept_is_drawn_from_the_record(client, iro, case):
+    _child, review = case
+    _invite(client, iro, review)
+    held = _hold(review, iro)
+    old = Document.objects.create(review=held, kind=DocumentKind.LETTER, version=1, state="ready", created_by=iro)
+    document_issue(document=old, issued_on=HELD_ON + timedelta(days=2))
+    assert not old.letter_html
+    html = _child_opens(_renew(client, iro, held)).get(reverse("my_review:letter")).content.decode()
+    assert FOR_CHILD in html
+
+
+def test_markup_in_the_record_is_shown_as_text_in_the_letter(client, iro, case):
+    _child, review = case
+    _invite(client, iro, review)
+    review.decisions.create(text="X", owner="Y", deadline=date(2025, 3, 31), for_child="<script>alert(1)</script>")
+    held = _hold(review, iro)
+    _issue_letter(held, iro)
+    html = _child_opens(_renew(client, iro, held)).get(reverse("my_review:letter")).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_a_link_from_before_the_review_does_not_show_the_letter(client, iro, case):
