@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import textstat
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -21,6 +22,7 @@ from reviews.models import Document, MyReviewInvitation, MyReviewListenedTo, MyR
 from reviews.my_review_models import MyReviewStage
 from reviews.services import document_issue, document_produce, review_record_held
 from tests.factories import child_in_care
+from tests.reviews.test_my_review import _Links
 
 pytestmark = pytest.mark.django_db
 
@@ -422,3 +424,47 @@ def test_the_answers_are_counted_beside_participant_feedback(client, iro, other_
     table = html.split('data-testid="listened-to"', 1)[1].split("</table>", 1)[0]
     assert "Did you feel listened to?" in html
     assert re.sub(r"\s+", "", _text(table)).endswith("2101")  # answers, yes, a bit, no
+
+
+# --- The child's pages after the review: nothing off-site, plain words ----------------------
+
+
+def _after_pages(client, iro, review) -> dict[str, str]:
+    """The child's pages after the review as they see them, by name."""
+    _invite(client, iro, review)
+    held = _hold(review, iro)
+    child_client = _child_opens(_renew(client, iro, held))
+    pages = {"letter not ready": child_client.get(reverse("my_review:letter")).content.decode()}
+    _issue_letter(held, iro)
+    pages["letter"] = child_client.get(reverse("my_review:letter")).content.decode()
+    pages["letter (error)"] = child_client.post(reverse("my_review:letter"), {}).content.decode()
+    pages["letter (answered)"] = child_client.post(
+        reverse("my_review:letter"), {"answer": "yes"}, follow=True
+    ).content.decode()
+    return pages
+
+
+def test_no_page_after_the_review_links_to_or_loads_anything_off_site(client, iro, case):
+    _child, review = case
+    for name, html in _after_pages(client, iro, review).items():
+        parser = _Links()
+        parser.feed(html)
+        assert parser.urls, name
+        for url in parser.urls:
+            parts = urlsplit(url)
+            assert parts.scheme in ("", "tel", "data"), f"{name}: {url}"
+            assert not parts.netloc, f"{name}: {url}"
+        assert "Find a child" not in html
+        assert "Sign out" not in html
+
+
+def test_the_pages_after_the_review_are_plain_words(client, iro, case):
+    """Flesch reading ease of each page's visible text, the letter included: 70 or more."""
+    _child, review = case
+    scores = {}
+    for name, html in _after_pages(client, iro, review).items():
+        parser = _Links()
+        parser.feed(html)
+        text = " ".join(line if line.endswith((".", "?", "!", ":", ",")) else f"{line}." for line in parser.text)
+        scores[name] = textstat.flesch_reading_ease(text)
+    assert min(scores.values()) >= 70, scores
