@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 import textstat
 from django.core.exceptions import ValidationError
+from django.db import ProgrammingError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 
 from accounts.models import AccessLog
 from audits.selectors import listened_to_by_quarter, quarterly_qa_report
+from children.records import RecordsAreKept
 from reviews import my_review
 from reviews.codes import DocumentKind
 from reviews.documents import private_storage
@@ -468,3 +470,17 @@ def test_the_pages_after_the_review_are_plain_words(client, iro, case):
         text = " ".join(line if line.endswith((".", "?", "!", ":", ",")) else f"{line}." for line in parser.text)
         scores[name] = textstat.flesch_reading_ease(text)
     assert min(scores.values()) >= 70, scores
+
+
+def test_the_listened_to_answer_is_kept_like_the_rest_of_the_record(held_with_letter):
+    *_rest, after = held_with_letter
+    _child_opens(after).post(reverse("my_review:letter"), {"answer": "yes"})
+    listened = MyReviewListenedTo.objects.get()
+    with pytest.raises(RecordsAreKept):
+        listened.delete()
+    with pytest.raises(RecordsAreKept):
+        MyReviewListenedTo.objects.all().delete()
+    refused = pytest.raises(ProgrammingError, match="records of a looked-after child are kept")
+    with refused, transaction.atomic(), connection.cursor() as cursor:  # the database's trigger (migration 0015)
+        cursor.execute("DELETE FROM reviews_myreviewlistenedto")
+    assert MyReviewListenedTo.objects.count() == 1
