@@ -581,6 +581,8 @@ def test_my_review_after_the_review_pages_pass_axe(browser, live_server, screens
         child.page.get_by_role("button", name="Send my answer").click()
     child.scan("letter-answered")
     _fits(child, 320, "letter-answered")
+    staff.visit(f"/reviews/{held.pk}/", "review-with-listened-to")  # the answer, as the IRO sees it
+    assert "A bit (answered" in staff.page.get_by_test_id("my-review-listened").inner_text()
 
     violations = [line for scanner in scanners for line in scanner.violations]
     summaries = [line for scanner in scanners for line in scanner.summaries]
