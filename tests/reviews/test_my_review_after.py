@@ -123,6 +123,25 @@ def test_the_renewed_link_opens_on_the_letter_with_the_word_the_child_knows(held
     assert "Did you feel listened to?" in response.content.decode()
 
 
+def test_the_renewed_code_opens_the_letter_too_and_the_old_code_does_not(client, iro, case):
+    _child, review = case
+    client.force_login(iro)
+    _link, old_code = _card(
+        client.post(reverse("reviews:my_review_invite", args=[review.pk]), {"word": WORD, "version": "older"})
+    )
+    held = _hold(review, iro)
+    _issue_letter(held, iro)
+    _link, new_code = _card(client.post(reverse("reviews:my_review_renew", args=[held.pk]), {"word": ""}))
+    response = Client().post(reverse("my_review:code"), {"code": old_code})
+    assert response.status_code == 200
+    assert "That code does not work" in response.content.decode()
+    child_client = Client()
+    assert child_client.post(reverse("my_review:code"), {"code": new_code}).url == reverse("my_review:word")
+    response = child_client.post(reverse("my_review:word"), {"word": WORD}, follow=True)
+    assert response.request["PATH_INFO"] == reverse("my_review:letter")
+    assert FOR_CHILD in response.content.decode()
+
+
 def test_renewing_withdraws_the_link_from_before_the_review(held_with_letter):
     child, _held, before, _after = held_with_letter
     response = Client().get(urlsplit(before).path, follow=True)
