@@ -12,6 +12,7 @@ from accounts.models import User
 from caseload.definitions import escalation_outcome_at, escalation_raised_between
 from reviews.codes import ReviewStatus
 from reviews.models import Review
+from reviews.my_review_models import ListenedTo, MyReviewListenedTo
 from reviews.timescales import add_working_days
 
 from .codes import EscalationOutcome, EscalationStage, EscalationTheme, RatingScheme
@@ -62,6 +63,29 @@ def feedback_by_quarter(*, start: date, end: date) -> list[dict[str, Any]]:
             "voice_central_pct": round(100 * row["voice_central"] / row["responses"], 1),
         }
         for row in rows
+    ]
+
+
+def listened_to_by_quarter(*, start: date, end: date) -> list[dict[str, Any]]:
+    """Children's answers to "Did you feel listened to?" in My review after their review, per
+    quarter of the review (as feedback_by_quarter): how many answered, and how many said each
+    face. Counted beside participant feedback, not as a row of it: the child answers one question
+    with a face, not the form's preparation, venue and 1–5 rating, which would have to be made up."""
+    rows = (
+        MyReviewListenedTo.objects.filter(review__status=ReviewStatus.HELD, review__held_on__range=(start, end))
+        .annotate(quarter=TruncQuarter("review__held_on"))
+        .values("quarter")
+        .annotate(answers=Count("pk"), **{value: Count("pk", filter=Q(answer=value)) for value in ListenedTo.values})
+        .order_by("quarter")
+    )
+    return [
+        {
+            "quarter_start": row["quarter"],
+            "answers": row["answers"],
+            "counts": [(label, counts[value]) for value, label in ListenedTo.choices],
+        }
+        for row in rows
+        for counts in [dict(row)]
     ]
 
 
@@ -123,6 +147,7 @@ def quarterly_qa_report(*, start: date, end: date) -> dict[str, Any]:
         "escalations_by_stage": counts("stage", EscalationStage),
         "escalations_by_outcome": [(label, outcomes[value]) for value, label in EscalationOutcome.choices],
         "feedback": feedback_by_quarter(start=start, end=end),
+        "listened_to": listened_to_by_quarter(start=start, end=end),
     }
 
 

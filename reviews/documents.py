@@ -103,16 +103,25 @@ def document_context(review: Review) -> dict[str, Any]:
     }
 
 
-def render_pdf(kind: str, review: Review) -> bytes:
-    html = render_to_string(f"reviews/pdf/{kind}.html", document_context(review))
+def render_pdf(kind: str, review: Review, context: dict[str, Any] | None = None) -> bytes:
+    html = render_to_string(f"reviews/pdf/{kind}.html", context or document_context(review))
     return HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
+
+
+def letter_html(context: dict[str, Any]) -> str:
+    """The letter to the child as the HTML the child's own page shows after the review (My review),
+    from the same template part and context as the PDF: the same wording."""
+    return render_to_string("reviews/_letter_to_child.html", {**context, "online": True})
 
 
 def document_render(document: Document) -> Document:
     """Render one queued document version and store it; never replaces an existing file."""
     if document.review.status != ReviewStatus.HELD:
         raise ValueError("Documents are produced from a held review.")
-    pdf = render_pdf(document.kind, document.review)
+    context = document_context(document.review)
+    pdf = render_pdf(document.kind, document.review, context)
+    if document.kind == DocumentKind.LETTER:  # kept with the version, for the child's page once issued
+        document.letter_html = letter_html(context)
     name = f"{document.review_id}/{document.kind}-v{document.version}-{hashlib.sha256(pdf).hexdigest()[:16]}.pdf"
     storage = private_storage()
     if storage.exists(name):

@@ -377,6 +377,9 @@ class Document(KeptRecord):
     created_at = models.DateTimeField(default=timezone.now)
     issued_on = models.DateField(null=True, blank=True)
     issued_on_time = models.BooleanField(null=True, blank=True, editable=False)
+    # A letter to the child as HTML, rendered with its PDF from the same context
+    # (reviews.documents.letter_html): the child's page after the review shows the issued version's.
+    letter_html = models.TextField(blank=True, editable=False)
 
     objects: ClassVar = KeptQuerySet.as_manager()
     history = HistoricalRecords()
@@ -426,7 +429,7 @@ class Distribution(NeverDeleted):
 from .care_event_models import CareEvent  # noqa: E402, F401
 
 # "My review", the child's own voice: its own module, imported here so Django registers the models.
-from .my_review_models import MyReviewInvitation, MyReviewResponse  # noqa: E402, F401
+from .my_review_models import MyReviewInvitation, MyReviewListenedTo, MyReviewResponse  # noqa: E402, F401
 
 # The SSDA903 return check: its own module, imported here so Django registers the model.
 from .return_check_models import ReturnCheck  # noqa: E402, F401

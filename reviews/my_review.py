@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Notification, NotificationKind, User
 from accounts.roles import Role
@@ -32,13 +33,16 @@ from children.models import AllocationKind
 from children.selectors import current_allocations
 
 from .access import cover_is_active, iro_may_work_on_review
-from .codes import ReviewStatus
-from .models import Review
+from .codes import DocumentKind, ReviewStatus
+from .models import Document, Review
 from .my_review_models import (
     CHILD_VENUE_WORDS,
     VENUE_NO_PREFERENCE,
+    ListenedTo,
     MyReviewInvitation,
+    MyReviewListenedTo,
     MyReviewResponse,
+    MyReviewStage,
     MyReviewVersion,
 )
 
@@ -52,6 +56,9 @@ MAX_WRONG_WORDS = 5
 SESSION_SECONDS = 2 * 60 * 60
 # An invitation for a review with no date yet works for this long.
 NO_DATE_DAYS = 28
+# The after-review link works for this long from its renewal: time for the letter to be issued
+# (the outcomes are due within 5 working days), reach the child and be read.
+AFTER_REVIEW_DAYS = 28
 # The younger version is for children under this age on the review day.
 OLDER_FROM_AGE = 11
 # "I don't feel safe" pressed again within this time adds no new alert (the first is on its way).
@@ -158,6 +165,26 @@ def invitation_create(
     if not _word(word):
         raise ValidationError({"word": "Enter a memorable word."})
     invitation_withdraw(review=review, withdrawn_by=created_by)
+    return _invitation_make(
+        review=review,
+        word_hash=make_password(_word(word)),
+        version=version,
+        stage=MyReviewStage.BEFORE,
+        created_by=created_by,
+        expires_on=expires_on_for(review=review, today=today),
+    )
+
+
+def _invitation_make(
+    *,
+    review: Review,
+    word_hash: str,
+    version: MyReviewVersion | str,
+    stage: MyReviewStage,
+    created_by: User,
+    expires_on: date,
+) -> NewInvitation:
+    """A new invitation with a fresh link token and code (the caller has withdrawn the last)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     while True:  # a clash of two codes is one in a trillion: draw again rather than fail
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -167,10 +194,11 @@ def invitation_create(
         review=review,
         token_hash=token_hash(token),
         code_hash=code_hash(code),
-        word_hash=make_password(_word(word)),
+        word_hash=word_hash,
         version=version,
+        stage=stage,
         created_by=created_by,
-        expires_on=expires_on_for(review=review, today=today),
+        expires_on=expires_on,
     )
     invitation.full_clean()
     invitation.save()
@@ -386,3 +414,86 @@ def iro_work_phone(*, review: Review, today: date) -> str:
         if profile is not None and profile.work_phone:
             return profile.work_phone
     return ""
+
+
+# --- After the review: the letter and "Did you feel listened to?" ----------------------------
+
+
+def may_renew(*, review: Review) -> bool:
+    """Once the review is held, its invitation may be renewed for after the review."""
+    return review.status == ReviewStatus.HELD
+
+
+@transaction.atomic
+def invitation_renew(*, review: Review, word: str, created_by: User, today: date) -> NewInvitation:
+    """After the review is held: a new link and code for the child's letter and "Did you feel
+    listened to?", working AFTER_REVIEW_DAYS from today. The last invitation is withdrawn, so
+    the link from before the review stops working. With no new word the child keeps the word
+    they know (its hash is copied), unless there is none or the last invitation was locked."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not may_renew(review=review):
+        raise ValidationError("Only a held review can have an after-review My review link.")
+    last = review.my_review_invitations.first()
+    if _word(word):
+        word_hash = make_password(_word(word))
+    elif last is not None and last.locked_at is None:
+        word_hash = last.word_hash
+    else:
+        raise ValidationError(
+            {"word": "Enter a memorable word: the last link was locked."}
+            if last is not None
+            else {"word": "Enter a memorable word: the child has not had one yet."}
+        )
+    invitation_withdraw(review=review, withdrawn_by=created_by)
+    return _invitation_make(
+        review=review,
+        word_hash=word_hash,
+        version=last.version if last is not None else version_offered(review=review, today=today),
+        stage=MyReviewStage.AFTER,
+        created_by=created_by,
+        expires_on=today + timedelta(days=AFTER_REVIEW_DAYS),
+    )
+
+
+def letter_issued(*, review: Review) -> bool:
+    """The child's letter has been issued (a version of it): only then is it shown online."""
+    return issued_letter(review=review) is not None
+
+
+def issued_letter(*, review: Review) -> Document | None:
+    """The latest issued version of the letter to the child."""
+    return review.documents.filter(kind=DocumentKind.LETTER, issued_on__isnull=False).order_by("-version").first()
+
+
+def letter_for_child(*, letter: Document) -> SafeString:
+    """The issued letter's wording as HTML: kept with the version when its PDF was made, from the
+    same template part and context (reviews.documents.letter_html), so the child reads what was
+    issued even if the record changed since. A letter made before that was kept is drawn now."""
+    html = letter.letter_html
+    if not html:
+        from .documents import document_context, letter_html  # noqa: PLC0415 - WeasyPrint loads only where used
+
+        html = letter_html(document_context(letter.review))
+    # Made by the application's own template with autoescaping on (reviews/_letter_to_child.html).
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - see the line above
+
+
+def listened_to_for(*, review: Review) -> MyReviewListenedTo | None:
+    return MyReviewListenedTo.objects.filter(review=review).first()
+
+
+@transaction.atomic
+def listened_to_answer(*, invitation: MyReviewInvitation, answer: ListenedTo | str) -> MyReviewListenedTo:
+    """The child's answer to "Did you feel listened to?": one per review, changed (not added to)
+    each time they answer again while the after-review link works."""
+    if invitation.stage != MyReviewStage.AFTER:
+        raise ValidationError("This question is asked after the review.")
+    review = Review.objects.select_for_update().get(pk=invitation.review_id)
+    if not letter_issued(review=review):
+        raise ValidationError("Your letter is not ready yet.")
+    listened = listened_to_for(review=review) or MyReviewListenedTo(review=review)
+    listened.answer = answer
+    listened.answered_at = timezone.now()
+    listened.full_clean()
+    listened.save()
+    return listened

@@ -23,8 +23,16 @@ from django.views.decorators.http import require_POST
 from iro_service.formerrors import form_errors_apply
 
 from . import my_review
-from .my_review_forms import CodeForm, HowThingsAreForm, MeetingForm, PrivateNoteForm, WordForm, initial_answers
-from .my_review_models import MyReviewInvitation
+from .my_review_forms import (
+    CodeForm,
+    HowThingsAreForm,
+    ListenedToForm,
+    MeetingForm,
+    PrivateNoteForm,
+    WordForm,
+    initial_answers,
+)
+from .my_review_models import MyReviewInvitation, MyReviewStage
 
 INVITATION = "my_review_invitation"
 UNLOCKED = "my_review_unlocked"
@@ -129,6 +137,8 @@ def word(request: HttpRequest, invitation: MyReviewInvitation) -> HttpResponse:
 
 @child_page()
 def home(request: HttpRequest, invitation: MyReviewInvitation) -> HttpResponse:
+    if invitation.stage == MyReviewStage.AFTER:
+        return redirect("my_review:letter")  # the link renewed after the review opens on the letter
     response = my_review.response_for(review=invitation.review)
     return render(request, "my_review/home.html", _context(invitation, response=response))
 
@@ -199,3 +209,32 @@ def leave(request: HttpRequest) -> HttpResponse:
     """Leave My review: the session ends here (the link or code opens it again)."""
     request.session.flush()
     return render(request, "my_review/left.html")
+
+
+@child_page()
+def letter(request: HttpRequest, invitation: MyReviewInvitation) -> HttpResponse:
+    """After the review: the child's letter (once issued) and "Did you feel listened to?", one
+    answer with a face, changeable while the link works."""
+    if invitation.stage != MyReviewStage.AFTER:
+        return redirect("my_review:home")
+    review = invitation.review
+    issued = my_review.issued_letter(review=review)
+    if issued is None:
+        return render(request, "my_review/letter_not_ready.html", _context(invitation))
+    listened = my_review.listened_to_for(review=review)
+    form = ListenedToForm(request.POST or None, initial={"answer": listened.answer if listened else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            my_review.listened_to_answer(invitation=invitation, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            form_errors_apply(form, error)
+        else:
+            messages.success(
+                request, "Thank you. Your IRO will see your answer. You can change it while your link works."
+            )
+            return redirect("my_review:letter")
+    return render(
+        request,
+        "my_review/letter.html",
+        _context(invitation, form=form, listened=listened, letter=my_review.letter_for_child(letter=issued)),
+    )

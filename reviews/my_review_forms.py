@@ -6,7 +6,7 @@ from django import forms
 
 from .codes import USUAL_VENUES
 from .my_review import BUILT_VERSIONS, CODE_LENGTH
-from .my_review_models import CHILD_VENUE_WORDS, VENUE_NO_PREFERENCE, ChairChoice, TimeOfDay
+from .my_review_models import CHILD_VENUE_WORDS, VENUE_NO_PREFERENCE, ChairChoice, ListenedTo, TimeOfDay
 
 # A child's answer is their own words: long enough for a lot, short enough to keep a page light.
 ANSWER_MAX_LENGTH = 5000
@@ -189,3 +189,37 @@ def initial_answers(response, form_class) -> dict[str, Any]:
             value = "yes" if value else "no"
         initial[name] = value
     return initial
+
+
+class RenewalForm(forms.Form):
+    """After the review: a new link and code for the child's letter and "Did you feel listened to?"."""
+
+    word = forms.CharField(
+        label="Memorable word (leave blank to keep the child's word)",
+        required=False,
+        max_length=WORD_MAX_LENGTH,
+        min_length=3,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Left blank, the child opens the new link with the word they already know. A new word must be "
+        "told to them in person.",
+        error_messages={"min_length": "Use a word of 3 letters or more."},
+    )
+
+    def clean_word(self) -> str:
+        word: str = self.cleaned_data["word"]
+        if "\x00" in word:
+            raise forms.ValidationError("Use letters and numbers only.")
+        return word
+
+
+class ListenedToForm(BaseChildForm):
+    """ "Did you feel listened to?": one answer, each a face with its word
+    (templates/my_review/letter.html draws the faces)."""
+
+    answer = forms.ChoiceField(
+        label="Did you feel listened to?",
+        choices=ListenedTo.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a face.", "invalid_choice": "Choose a face."},
+    )

@@ -33,6 +33,20 @@ class MyReviewVersion(models.TextChoices):
     OLDER = "older", "Older (11 and over): their own words"
 
 
+class MyReviewStage(models.TextChoices):
+    # Before the review: how things are and the meeting. After it (the link renewed once the
+    # review is held): the child's letter and "Did you feel listened to?" (reviews/my_review.py).
+    BEFORE = "before", "Before the review"
+    AFTER = "after", "After the review"
+
+
+class ListenedTo(models.TextChoices):
+    # "Did you feel listened to?", answered with a face after the review.
+    YES = "yes", "Yes"
+    A_BIT = "a_bit", "A bit"
+    NO = "no", "No"
+
+
 class TimeOfDay(models.TextChoices):
     NO_PREFERENCE = "", "I don't mind"
     MORNING = "morning", "In the morning"
@@ -70,6 +84,7 @@ class MyReviewInvitation(NeverDeleted):
     first_used_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
+    stage = models.CharField(max_length=10, choices=MyReviewStage.choices, default=MyReviewStage.BEFORE)
 
     objects: ClassVar = KeptQuerySet.as_manager()
 
@@ -149,3 +164,22 @@ class MyReviewResponse(NeverDeleted):
             or self.advocate is not None
             or self.talk_alone_first is not None
         )
+
+
+class MyReviewListenedTo(NeverDeleted):
+    """The child's answer, after the review, to "Did you feel listened to?" (one per review,
+    changeable while the after-review link works). Counted beside participant feedback
+    (audits.selectors.listened_to_by_quarter)."""
+
+    review = models.OneToOneField("reviews.Review", on_delete=models.PROTECT, related_name="my_review_listened_to")
+    answer = models.CharField("did you feel listened to?", max_length=10, choices=ListenedTo.choices)
+    first_answered_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField("last answered at", default=timezone.now)
+
+    objects: ClassVar = KeptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review_id"]
+
+    def __str__(self) -> str:
+        return f"My review: listened to, for review {self.review_id}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("send/", views.send, name="send"),
     path("help/", views.not_safe, name="not_safe"),
     path("leave/", views.leave, name="leave"),
+    path("your-letter/", views.letter, name="letter"),
     # Last: any other single segment is a link's token.
     path("<str:token>/", views.start, name="start"),
 ]

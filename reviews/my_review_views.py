@@ -1,5 +1,6 @@
 """ "My review" for staff: invite the child from the review page, print the card
-once, withdraw the invitation."""
+once, withdraw the invitation; after the review, renew it for the child's letter and
+"Did you feel listened to?"."""
 
 import segno
 from django.conf import settings
@@ -19,7 +20,7 @@ from iro_service.formerrors import form_errors_apply
 
 from . import access, my_review
 from .models import Review
-from .my_review_forms import InvitationForm
+from .my_review_forms import InvitationForm, RenewalForm
 from .selectors import child_id_of_review
 
 
@@ -95,4 +96,34 @@ def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.success(request, "Invitation withdrawn: its link and code no longer work.")
     else:
         messages.info(request, "There was no invitation to withdraw.")
-    return redirect("reviews:my_review_invite", pk=review.pk)
+    after = my_review.may_renew(review=review)  # a held review's invitation is managed on its renew page
+    return redirect("reviews:my_review_renew" if after else "reviews:my_review_invite", pk=review.pk)
+
+
+@role_required(Role.IRO, Role.BUSINESS_SUPPORT)
+@audited("review", child_of=child_id_of_review)
+def renew(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """After the review is held: GET the state and the form; POST a new link (the last withdrawn),
+    its card shown once, for the child's letter and "Did you feel listened to?"."""
+    today = timezone.localdate()
+    review = _review_to_invite(request, pk)
+    form = RenewalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = my_review.invitation_renew(
+                review=review, word=form.cleaned_data["word"], created_by=request.user, today=today
+            )
+        except ValidationError as error:
+            form_errors_apply(form, error)
+        else:
+            return _card(request, review, new)
+    context = {
+        "review": review,
+        "form": form,
+        "invitation": my_review.live_invitation(review=review),
+        "today": today,
+        "may_renew": my_review.may_renew(review=review),
+        "letter_issued": my_review.letter_issued(review=review),
+        "after_days": my_review.AFTER_REVIEW_DAYS,
+    }
+    return render(request, "reviews/my_review_renew.html", context)

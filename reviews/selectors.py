@@ -151,6 +151,10 @@ def _my_review_parts(*, review: Review, show_sensitive: bool, may_record: bool) 
             my_review.sent_answers_rows(response=response, fields=my_review.MEETING_FIELDS) if response else None
         ),
         "my_review_private": my_review.sent_private_note(response=response) if response and may_record else None,
+        # After the review: the child's "Did you feel listened to?" (for those who read the record).
+        "my_review_listened": (
+            my_review.listened_to_for(review=review) if show_sensitive and review.status == ReviewStatus.HELD else None
+        ),
     }
 
 

@@ -504,7 +504,7 @@ def document_produce(*, document_id: int) -> Document:
             document.failure_reason = f"{type(error).__name__}: {error}"[:500]
         else:
             document.state = DocumentState.READY
-        document.save(update_fields=["state", "failure_reason", "file_name", "sha256"])
+        document.save(update_fields=["state", "failure_reason", "file_name", "sha256", "letter_html"])
     return document
 
 

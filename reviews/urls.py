@@ -14,6 +14,7 @@ urlpatterns = [
     # "My review" invitations
     path("<int:pk>/my-review/", my_review_views.invite, name="my_review_invite"),
     path("<int:pk>/my-review/withdraw/", my_review_views.withdraw, name="my_review_withdraw"),
+    path("<int:pk>/my-review/after/", my_review_views.renew, name="my_review_renew"),
     path("<int:pk>/documents/new/", views.document_request, name="document_request"),
     path("documents/<int:pk>/issue/", views.document_issue, name="document_issue"),
     path("documents/<int:pk>/distribution/", views.distribution_new, name="distribution_new"),

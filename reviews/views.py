@@ -312,6 +312,15 @@ def _review_page(
             object_id=reads["my_review"].pk,
             status_code=200,
         )
+    if reads["my_review_listened"] is not None:
+        access_log_write(
+            request=request,
+            action=AccessAction.VIEW,
+            child_id=review.child_id,
+            object_type="my_review_listened_to",
+            object_id=reads["my_review_listened"].pk,
+            status_code=200,
+        )
     context = {
         **reads,
         "form": form,

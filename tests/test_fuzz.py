@@ -66,8 +66,10 @@ from reviews.my_review_forms import (
     CodeForm,
     HowThingsAreForm,
     InvitationForm,
+    ListenedToForm,
     MeetingForm,
     PrivateNoteForm,
+    RenewalForm,
     WordForm,
 )
 from reviews.services import review_record_held
@@ -201,6 +203,8 @@ FORMS = {
     "HowThingsAreForm": lambda w, d: HowThingsAreForm(d),
     "MeetingForm": lambda w, d: MeetingForm(d),
     "PrivateNoteForm": lambda w, d: PrivateNoteForm(d),
+    "RenewalForm": lambda w, d: RenewalForm(d),
+    "ListenedToForm": lambda w, d: ListenedToForm(d),
 }
 
 FORMSET_FIELDS = {
@@ -283,6 +287,7 @@ PAGES = {
     "reviews:care_event_early_review": ("iro", "care_event", ["EarlyReviewChoiceForm"], []),
     "reviews:return_checks": ("support", None, ["ReturnCheckForm"], []),
     "reviews:my_review_invite": ("iro", "review", ["InvitationForm"], []),
+    "reviews:my_review_renew": ("iro", "held", ["RenewalForm"], []),
 }  # fmt: skip
 
 PAGE_EXAMPLES = 100

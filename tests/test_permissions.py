@@ -97,6 +97,8 @@ RULES = {
     # "My review": the IRO on the case or business support invites the child.
     "reviews:my_review_invite": ("review", {"iro": (200, 404), "manager": 403, "support": 200, "no_role": 403}),
     "reviews:my_review_withdraw": ("review", "post-only"),
+    # After the review: the same people renew the link for the letter and "listened to".
+    "reviews:my_review_renew": ("held_review", {"iro": (200, 404), "manager": 403, "support": 200, "no_role": 403}),
     # The child's own pages: no account. The link (a bearer token plus the memorable word after
     # it) opens them for whoever holds it; without that session each page sends on to the code.
     "my_review:start": ("my_review_token", CHILD_LINK),
@@ -107,6 +109,7 @@ RULES = {
     "my_review:meeting": (None, CHILD_LINK),
     "my_review:private": (None, CHILD_LINK),
     "my_review:send": (None, CHILD_LINK),
+    "my_review:letter": (None, CHILD_LINK),
     "my_review:not_safe": (None, "post-only"),
     "my_review:leave": (None, "post-only"),
 }

@@ -25,7 +25,7 @@ from accounts.models import Notification, NotificationKind
 from audits.services import escalation_raise
 from reviews.codes import DocumentKind, DocumentState
 from reviews.models import Document
-from reviews.my_review import invitation_create
+from reviews.my_review import invitation_create, invitation_renew
 from reviews.services import document_issue, review_book, review_record_held
 from tests.factories import BusinessSupportFactory, IROFactory, ManagerFactory, child_in_care
 
@@ -522,6 +522,67 @@ def test_my_review_pages_pass_axe(browser, live_server, screenshot_dir):
     child.page.goto(f"{live_server.url}/my-review/{new.token}x/")
     child.scan("stopped")
     _fits(child, 320, "stopped")
+
+    violations = [line for scanner in scanners for line in scanner.violations]
+    summaries = [line for scanner in scanners for line in scanner.summaries]
+    for scanner in scanners:
+        scanner.close()
+    assert not violations, "\n".join(violations)
+    assert not summaries, "\n".join(summaries)
+
+
+def test_my_review_after_the_review_pages_pass_axe(browser, live_server, screenshot_dir):
+    """ "My review" after the review: the IRO's renew page and card, and the child's pages (the
+    letter not ready yet; the letter with "Did you feel listened to?", with its error and once
+    answered), scanned by axe and fitting a 320-pixel-wide screen."""
+    assert AXE_JS.exists(), f"{AXE_JS} is missing: `make test` installs axe-core (README, Accessibility)."
+    for old in screenshot_dir.glob("*.png"):
+        old.unlink()
+    iro = IROFactory(username="iro", first_name="Alex", last_name="Morgan")
+    _child, review = child_in_care(iro, born=date(2012, 5, 1))
+    invitation_create(review=review, word="Pineapple", version="older", created_by=iro, today=timezone.localdate())
+    review.decisions.create(
+        text="Arrange family time every fortnight.", owner="Social worker", deadline=date(2025, 3, 31),
+        for_child="You will see your brother every other Saturday.",
+    )  # fmt: skip
+    held = review_record_held(review=review, held_on=date(2025, 3, 1), chair=iro, participation_code="PN1")
+    scanners = []
+
+    staff = Scanner(browser, live_server, screenshot_dir, "iro")
+    scanners.append(staff)
+    staff.sign_in("iro")
+    staff.visit(f"/reviews/{held.pk}/my-review/after/", "my-review-renew")
+    renew_form = "main section[aria-labelledby=renew-heading] form"  # below the withdraw button's form
+    staff.post_empty("my-review-renew", form=renew_form, fill={"#id_word": "ab"})  # too short: an error
+    with staff.page.expect_navigation():
+        staff.page.get_by_role("button", name="Renew the link and show the card").click()
+    staff.scan("my-review-renew-card")
+
+    new = invitation_renew(review=held, word="Mango", created_by=iro, today=timezone.localdate())
+    child = Scanner(browser, live_server, screenshot_dir, "child")
+    scanners.append(child)
+    child.page.goto(f"{live_server.url}/my-review/{new.token}/")
+    child.page.get_by_label("Your memorable word").fill("Mango")
+    with child.page.expect_navigation():
+        child.page.get_by_role("button", name="Carry on").click()
+    assert child.page.url.endswith("/my-review/your-letter/")
+    child.scan("letter-not-ready")
+    _fits(child, 320, "letter-not-ready")
+
+    letter = Document.objects.create(
+        review=held, kind=DocumentKind.LETTER, version=1, state=DocumentState.READY, created_by=iro
+    )
+    document_issue(document=letter, issued_on=date(2025, 3, 3))
+    child.visit("/my-review/your-letter/", "letter")
+    _fits(child, 320, "letter")
+    child.post_empty("letter")
+    child.page.get_by_text("A bit", exact=True).click()
+    with child.page.expect_navigation():
+        child.page.get_by_role("button", name="Send my answer").click()
+    child.scan("letter-answered")
+    _fits(child, 320, "letter-answered")
+    staff.visit(f"/reviews/{held.pk}/", "review-with-listened-to")  # the answer, as the IRO sees it
+    assert "A bit (answered" in staff.page.get_by_test_id("my-review-listened").inner_text()
 
     violations = [line for scanner in scanners for line in scanner.violations]
     summaries = [line for scanner in scanners for line in scanner.summaries]
