@@ -317,6 +317,7 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
         words = my_review.sent_views_in_their_words(response=sent)
         if words and not review.child_views:
             self.initial["child_views"] = words
+            self.fields["child_views"].widget.attrs["rows"] = min(12, words.count("\n") + 4)
             self.fields["child_views"].help_text = (
                 "Filled in with the child's own words from My review: edit it for the minutes as you need. "
                 "What they sent is kept as they sent it."

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.text import capfirst
 
 from accounts.models import Notification, NotificationKind, User
 from accounts.roles import Role
@@ -375,7 +376,7 @@ def _advocate_task(*, review: Review, sent_at: datetime, today: date) -> list[No
                 recipient=recipient,
                 kind=NotificationKind.MY_REVIEW_ADVOCATE,
                 # One task each time the child asks afresh: the key holds the time they sent it.
-                object_key=f"advocate:{review.pk}:{int(sent_at.timestamp())}",
+                object_key=f"advocate:{review.pk}:{int(sent_at.timestamp() * 1000)}",
                 deadline=deadline,
                 subject=f"Refer child {child} to an advocate by {deadline:%d/%m/%Y}",
                 body=f"Child {child} asked for an advocate in My review. Refer them to the advocacy service "
@@ -404,7 +405,7 @@ def sent_answers_rows(*, response: MyReviewResponse, fields: tuple[str, ...]) ->
     """(question, answer) for each of `fields` as the child last sent them, for staff pages.
     The private note is never among them: it is shown on its own, to the chairing IRO only."""
     return [
-        (str(MyReviewResponse._meta.get_field(name).verbose_name).capitalize(),
+        (capfirst(str(MyReviewResponse._meta.get_field(name).verbose_name)),  # "Where I live", not "Where i live"
          _shown(response, name, response.sent_answers.get(name)))
         for name in fields
         if name not in PRIVATE_FIELDS
