@@ -14,12 +14,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Notification, NotificationKind
+from children.models import Child
 from reviews import claims, my_review
 from reviews.codes import ChildChaired, ParticipationCode, child_chaired_problem
 from reviews.documents import render_pdf
-from reviews.models import MyReviewResponse, Review
+from reviews.models import MyReviewInvitation, MyReviewResponse, Review
 from reviews.services import review_record_held
 from reviews.timescales import add_working_days
+from tests import flaky_email
 from tests.factories import child_in_care
 from tests.reviews.test_my_review import PRIVATE, WORD, WORRY, _child_opens, _invite, _sent_answers
 
@@ -355,3 +357,48 @@ def test_the_questions_keep_their_capital_i(iro, case):
     response = my_review.response_submit(invitation=new.invitation, today=timezone.localdate())
     words = my_review.sent_views_in_their_words(response=response)
     assert words == "Where I live: Fine\n\nWhat I want to happen next: Stay"
+
+
+def test_a_refused_email_leaves_the_invitation_and_its_card(
+    client, iro, case, settings, caplog, django_capture_on_commit_callbacks
+):
+    child, review = case
+    child.email = CHILD_EMAIL
+    child.save()
+    settings.EMAIL_BACKEND = "tests.flaky_email.FailOnceBackend"
+    flaky_email.failures.update(left=1, raised=0)
+    client.force_login(iro)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reviews:my_review_invite", args=[review.pk]),
+            {"word": WORD, "version": "older", "email_child": "on"},
+        )
+    assert response.status_code == 200
+    assert 'data-testid="card-code"' in response.content.decode()
+    assert flaky_email.failures["raised"] == 1
+    assert mail.outbox == []
+    assert MyReviewInvitation.objects.filter(review=review, withdrawn_at=None).exists()
+    assert "on_commit" in caplog.text  # logged for someone to see
+
+
+def test_a_new_child_in_care_may_have_their_own_email(client, business_support):
+    client.force_login(business_support)
+    response = client.post(
+        reverse("reviews:child_new"),
+        {
+            "local_id": "N200",
+            "first_name": "Ivy",
+            "last_name": "Hall",
+            "date_of_birth": "2010-04-14",
+            "sex": "F",
+            "ethnicity": "WBRI",
+            "mother": "0",
+            "looked_after_from": (timezone.localdate() - timedelta(days=3)).isoformat(),
+            "legal_status": "C1",
+            "category_of_need": "N1",
+            "placement_type": "U6",
+            "email": CHILD_EMAIL,
+        },
+    )
+    assert response.status_code == 302
+    assert Child.objects.get(local_id="N200").email == CHILD_EMAIL
