@@ -114,6 +114,7 @@ class NotificationKind(models.TextChoices):
     # "My review": urgent, made at once (not by the sweep) and emailed straight away.
     CHILD_NOT_SAFE = "child_not_safe", "URGENT: a child said they do not feel safe"
     MY_REVIEW_LOCKED = "my_review_locked", "A child's My review link is locked (wrong word five times)"
+    MY_REVIEW_ADVOCATE = "my_review_advocate", "A child asked for an advocate in My review: refer them"
 
 
 class Notification(models.Model):

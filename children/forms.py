@@ -92,7 +92,7 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
     )
 
     class Meta(ChildForm.Meta):
-        fields = [*ChildForm.Meta.fields, "school", "social_worker"]
+        fields = [*ChildForm.Meta.fields, "school", "social_worker", "email"]
         labels = {
             **getattr(ChildForm.Meta, "labels", {}),
             "mother": "Is she a mother herself?",

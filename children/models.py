@@ -54,6 +54,11 @@ class Child(KeptRecord):
     mother_child_date_of_birth = models.DateField("child's date of birth (MC_DOB)", null=True, blank=True)
     school = models.CharField(max_length=200, blank=True)
     social_worker = models.CharField(max_length=200, blank=True)
+    # The young person's own email, if they have one and want My review invitations by email
+    # (reviews/my_review.py). Shown to business support and IROs; never in a report or export.
+    email = models.EmailField(
+        "young person's email", blank=True, help_text="Only if they want their My review invitation by email."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar = KeptQuerySet.as_manager()

@@ -33,6 +33,7 @@ def child_create(
     mother_child_date_of_birth: date | None = None,
     school: str = "",
     social_worker: str = "",
+    email: str = "",
 ) -> Child:
     """A child's record (the SSDA903 header). Coming into care is reviews.services.child_new_in_care."""
     child = Child(
@@ -48,6 +49,7 @@ def child_create(
         mother_child_date_of_birth=mother_child_date_of_birth,
         school=school,
         social_worker=social_worker,
+        email=email,
     )
     child.full_clean()
     child.save()

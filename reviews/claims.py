@@ -75,6 +75,7 @@ RECORD = ReviewPage(
         "working_well",
         "needs_to_happen",
         "child_views",
+        "child_chaired",
         "plan_of_adoption_confirmed",
     ),
     related=_attendees_and_decisions,

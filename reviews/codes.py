@@ -74,6 +74,23 @@ def participation_code_problem(code: str, *, date_of_birth: date, on: date) -> s
     return f"REVIEW_CODE is {code}, but the child was {age} on the review date: a child under 4 is PN0"
 
 
+# The codes for a child who was at their review (PN1–PN4): only such a child can have chaired it.
+ATTENDED_CODES = frozenset({ParticipationCode.PN1, ParticipationCode.PN2, ParticipationCode.PN3, ParticipationCode.PN4})
+
+
+def child_chaired_problem(child_chaired: str, *, participation_code: str) -> str | None:
+    """The message when the record says the child chaired (all or part) but the participation code
+    says they did not attend, else None. The one home of this rule (Review.clean asks it)."""
+    if child_chaired not in (ChildChaired.ALL, ChildChaired.PART) or not participation_code:
+        return None
+    if participation_code in ATTENDED_CODES:
+        return None
+    return (
+        f"The participation code is {participation_code}, but a child who chaired their review attended it: "
+        "choose PN1, PN2, PN3 or PN4, or say the child did not chair."
+    )
+
+
 class ReviewSequence(models.TextChoices):
     FIRST = "first", "First review"
     SECOND = "second", "Second review"

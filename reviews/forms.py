@@ -15,15 +15,18 @@ from accounts.selectors import iro_users
 from children.code_years import CODES_BY_YEAR, collection_year_label, collection_year_of
 from iro_service.formerrors import HiddenErrorsShown
 
+from . import my_review
 from .claims import ATTENDEE_FIELDS, DECISION_FIELDS, RECORD
 from .codes import (
     USUAL_VENUES,
     DocumentKind,
     EarlyReviewReason,
+    ParticipationCode,
     ReviewStatus,
     participation_codes_on,
 )
 from .models import Decision, Distribution, Invitee, Review, Visit
+from .my_review_models import ChairChoice
 from .services import RowChange
 from .wording import child_names, for_child_draft
 
@@ -264,6 +267,7 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
             "working_well",
             "needs_to_happen",
             "child_views",
+            "child_chaired",
             "plan_of_adoption_confirmed",
         ]
         widgets = {
@@ -274,7 +278,11 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
             "child_views": TEXTAREA,
             "parents_participated": forms.Select(choices=[("", "Not recorded"), (True, "Yes"), (False, "No")]),
         }
-        labels = {"held_on": "Date held", "plan_of_adoption_confirmed": "This review confirmed a plan of adoption"}
+        labels = {
+            "held_on": "Date held",
+            "plan_of_adoption_confirmed": "This review confirmed a plan of adoption",
+            "child_chaired": "Did the child chair the meeting?",
+        }
 
     claim = claim_field()
 
@@ -297,6 +305,32 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
         self.fields["participation_code"].required = marking_held or self.already_held
         if not self.initial.get("held_on") and review.booked_for:
             self.initial["held_on"] = timezone.localtime(review.booked_for).date()
+        self._my_review_offered(review, allowed)
+
+    def _my_review_offered(self, review: Review, allowed: list[ParticipationCode]) -> None:
+        """What the child sent in My review, offered to the chair: the participation hint says they
+        sent their views (PN6 if they did not attend), the chairing hint what they asked for, and
+        a blank "child's views" starts as their own words (an initial value only: what is stored,
+        and so the claim, is unchanged until the chair saves; the child's answers are kept as sent)."""
+        sent = my_review.sent_response(review=review) if review.pk else None
+        if sent is None:
+            return
+        sent_on = timezone.localtime(sent.submitted_at)
+        hint = f"The child sent their views in My review on {sent_on.day} {sent_on:%B %Y}."
+        if ParticipationCode.PN6 in allowed:
+            hint += " If they did not attend, PN6 (views conveyed by a facilitative medium, such as My review) may fit."
+        self.fields["participation_code"].help_text = hint
+        asked = dict(ChairChoice.choices).get(sent.sent_answers.get("chair") or "")
+        if asked and asked != ChairChoice.NOT_SAID.label:
+            self.fields["child_chaired"].help_text = f"In My review the child said: \u201c{asked}\u201d."
+        words = my_review.sent_views_in_their_words(response=sent)
+        if words and not review.child_views:
+            self.initial["child_views"] = words
+            self.fields["child_views"].widget.attrs["rows"] = min(12, words.count("\n") + 4)
+            self.fields["child_views"].help_text = (
+                "Filled in with the child's own words from My review: edit it for the minutes as you need. "
+                "What they sent is kept as they sent it."
+            )
 
     def clean(self) -> dict[str, Any]:
         super().clean()

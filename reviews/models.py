@@ -23,6 +23,7 @@ from .codes import (
     ReportKind,
     ReviewSequence,
     ReviewStatus,
+    child_chaired_problem,
     participation_code_problem,
     reports_expected,
 )
@@ -229,6 +230,9 @@ class Review(KeptRecord):
                 problem = participation_code_problem(self.participation_code, date_of_birth=dob, on=day)
                 if problem:
                     errors["participation_code"] = problem
+        chaired = child_chaired_problem(self.child_chaired, participation_code=self.participation_code)
+        if chaired and "participation_code" not in errors:
+            errors["child_chaired"] = chaired
         if errors:
             raise ValidationError(errors)
 

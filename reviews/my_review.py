@@ -12,17 +12,20 @@ set) unless withdrawn, and may be opened again in that time (the word is asked e
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from accounts.models import Notification, NotificationKind, User
 from accounts.roles import Role
@@ -45,6 +48,7 @@ from .my_review_models import (
     MyReviewStage,
     MyReviewVersion,
 )
+from .timescales import add_working_days
 
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 256 random bits (at least 128 asked)
 # No 0/O, 1/I/L: a code read off a card and typed on a phone. 31 symbols, 8 long: about 40 bits,
@@ -78,6 +82,9 @@ HOW_THINGS_ARE_FIELDS = (
 MEETING_FIELDS = ("want_there", "not_want_there", "venue", "time_of_day", "chair", "advocate", "talk_alone_first")
 PRIVATE_FIELDS = ("private_note",)
 CHILD_FIELDS = frozenset(HOW_THINGS_ARE_FIELDS + MEETING_FIELDS + PRIVATE_FIELDS)
+# A child who asks for an advocate: the IRO is asked to refer them this many working days before
+# the review, so the advocate can meet the child first (interpretation).
+ADVOCATE_REFERRAL_WORKING_DAYS = 5
 # The versions whose pages exist: the younger version (faces) is not built yet, so it is not offered.
 BUILT_VERSIONS = (MyReviewVersion.OLDER,)
 
@@ -153,11 +160,55 @@ def live_invitation(*, review: Review) -> MyReviewInvitation | None:
     return review.my_review_invitations.filter(withdrawn_at=None).first()
 
 
+def start_link(token: str) -> str:
+    """The link on the card (and in the email) that opens the invitation."""
+    return f"{settings.IRO_SITE_URL.rstrip('/')}{reverse('my_review:start', args=[token])}"
+
+
+def code_page_link() -> str:
+    """Where a child types the short code instead."""
+    return f"{settings.IRO_SITE_URL.rstrip('/')}{reverse('my_review:code')}"
+
+
+def invitation_email(*, review: Review, new: NewInvitation, today: date) -> EmailMessage:
+    """The invitation by email, to the young person's own address: the link and the short code,
+    never the memorable word (their IRO tells them it). Plain, and it names no one but the IRO's
+    first name."""
+    first_name = iro_first_name(review=review, today=today)
+    from_iro = f"{first_name}, your IRO," if first_name else "Your IRO"
+    code = f"{new.code[:4]} {new.code[4:]}"
+    body = (
+        f"Hello,\n\n"
+        f"{from_iro} would like to hear from you before your review. You can say how things are and "
+        "what you want from your meeting.\n\n"
+        f"Open this link:\n{start_link(new.token)}\n\n"
+        f"Or go to {code_page_link()} and type this code: {code}\n\n"
+        "You will also need your memorable word. It is not in this email: your IRO will tell you it.\n\n"
+        f"This works until {new.invitation.expires_on.day} {new.invitation.expires_on:%B %Y}.\n\n"
+        "If this email was not meant for you, please delete it.\n"
+    )
+    return EmailMessage(subject="My review: your IRO would like to hear from you", body=body, to=[review.child.email])
+
+
+def _email_after_commit(message: EmailMessage) -> None:
+    # After commit: no email for an invitation that was rolled back. A failure is logged, not raised
+    # (the invitation and its card stand; the IRO can print the card or make a new invitation).
+    transaction.on_commit(lambda: message.send(fail_silently=False), robust=True)
+
+
 @transaction.atomic
 def invitation_create(
-    *, review: Review, word: str, version: MyReviewVersion | str, created_by: User, today: date
+    *,
+    review: Review,
+    word: str,
+    version: MyReviewVersion | str,
+    created_by: User,
+    today: date,
+    email_child: bool = False,
 ) -> NewInvitation:
-    """A new invitation for the review (the last one, if any, withdrawn), with its secrets."""
+    """A new invitation for the review (the last one, if any, withdrawn), with its secrets. With
+    `email_child` and an email recorded for the young person, the link and code are emailed to them
+    once this commits (never the word)."""
     if review.status not in (ReviewStatus.DUE, ReviewStatus.BOOKED):
         raise ValidationError("Only a review still to happen can have a My review invitation.")
     if version not in BUILT_VERSIONS:
@@ -165,7 +216,7 @@ def invitation_create(
     if not _word(word):
         raise ValidationError({"word": "Enter a memorable word."})
     invitation_withdraw(review=review, withdrawn_by=created_by)
-    return _invitation_make(
+    new = _invitation_make(
         review=review,
         word_hash=make_password(_word(word)),
         version=version,
@@ -173,6 +224,9 @@ def invitation_create(
         created_by=created_by,
         expires_on=expires_on_for(review=review, today=today),
     )
+    if email_child and review.child.email:
+        _email_after_commit(invitation_email(review=review, new=new, today=today))
+    return new
 
 
 def _invitation_make(
@@ -310,17 +364,56 @@ def response_save(*, invitation: MyReviewInvitation, answers: dict[str, Any]) ->
 
 
 @transaction.atomic
-def response_submit(*, invitation: MyReviewInvitation) -> MyReviewResponse:
-    """ "Send to my IRO": dated each time it is sent (again after a change)."""
+def response_submit(*, invitation: MyReviewInvitation, today: date) -> MyReviewResponse:
+    """ "Send to my IRO": dated each time it is sent (again after a change). A child who now asks
+    for an advocate, having not asked before, gets their IRO a task to refer them (same transaction)."""
     review = Review.objects.select_for_update().get(pk=invitation.review_id)
     if not may_change(review=review):
         raise ValidationError("Your review has happened, so your answers can no longer be changed.")
     response = response_for(review=review)
+    asked_before = response.sent_answers.get("advocate") is True
     response.version = invitation.version
     response.submitted_at = response.saved_at = timezone.now()
     response.sent_answers = {name: getattr(response, name) for name in sorted(CHILD_FIELDS)}
     response.save()
+    if response.advocate is True and not asked_before:
+        _advocate_task(review=review, sent_at=response.submitted_at, today=today)
     return response
+
+
+def advocate_referral_deadline(*, review: Review, today: date) -> date:
+    """ADVOCATE_REFERRAL_WORKING_DAYS before the review (booked, else due); never before today."""
+    day = review.review_date or review.due_date
+    deadline = (
+        add_working_days(day, -ADVOCATE_REFERRAL_WORKING_DAYS)
+        if day
+        else add_working_days(today, ADVOCATE_REFERRAL_WORKING_DAYS)
+    )
+    return max(deadline, today)
+
+
+def _advocate_task(*, review: Review, sent_at: datetime, today: date) -> list[Notification]:
+    """A task for the child's IRO(s): refer the child to an advocate before the review. Names the
+    child by ID only; with no IRO on the case, the managers get it (someone must act)."""
+    child = review.child.local_id  # notifications name the child by ID only
+    recipients = chairing_iros(review=review, today=today) or list(users_with_role(Role.MANAGER))
+    deadline = advocate_referral_deadline(review=review, today=today)
+    return notifications_send_now(
+        notifications=[
+            Notification(
+                recipient=recipient,
+                kind=NotificationKind.MY_REVIEW_ADVOCATE,
+                # One task each time the child asks afresh: the key holds the time they sent it.
+                object_key=f"advocate:{review.pk}:{int(sent_at.timestamp() * 1000)}",
+                deadline=deadline,
+                subject=f"Refer child {child} to an advocate by {deadline:%d/%m/%Y}",
+                body=f"Child {child} asked for an advocate in My review. Refer them to the advocacy service "
+                f"by {deadline:%d/%m/%Y}, so the advocate can meet them before the review.",
+                url=reverse("reviews:detail", args=[review.pk]),
+            )
+            for recipient in recipients
+        ]
+    )
 
 
 def _shown(response: MyReviewResponse, name: str, value) -> str:
@@ -340,11 +433,21 @@ def sent_answers_rows(*, response: MyReviewResponse, fields: tuple[str, ...]) ->
     """(question, answer) for each of `fields` as the child last sent them, for staff pages.
     The private note is never among them: it is shown on its own, to the chairing IRO only."""
     return [
-        (str(MyReviewResponse._meta.get_field(name).verbose_name).capitalize(),
+        (capfirst(str(MyReviewResponse._meta.get_field(name).verbose_name)),  # "Where I live", not "Where i live"
          _shown(response, name, response.sent_answers.get(name)))
         for name in fields
         if name not in PRIVATE_FIELDS
     ]  # fmt: skip
+
+
+def sent_views_in_their_words(*, response: MyReviewResponse) -> str:
+    """The child's "how things are" answers as they last sent them, as one text for the minutes'
+    "the child's views, in their words" (a question a line, then their words; blanks left out)."""
+    return "\n\n".join(
+        f"{question}: {answer}"
+        for question, answer in sent_answers_rows(response=response, fields=HOW_THINGS_ARE_FIELDS)
+        if answer.strip()
+    )
 
 
 def sent_private_note(*, response: MyReviewResponse) -> str:

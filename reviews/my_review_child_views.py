@@ -184,7 +184,7 @@ def send(request: HttpRequest, invitation: MyReviewInvitation) -> HttpResponse:
     """Check your answers, then "Send to my IRO"."""
     if request.method == "POST":
         try:
-            my_review.response_submit(invitation=invitation)
+            my_review.response_submit(invitation=invitation, today=timezone.localdate())
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

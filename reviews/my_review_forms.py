@@ -32,6 +32,18 @@ class InvitationForm(forms.Form):
         error_messages={"required": "Choose a version.", "invalid_choice": "Choose a version."},
     )
 
+    def __init__(self, *args: Any, child_email: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Offered only when the young person's own email is recorded (children.Child.email).
+        if child_email:
+            self.fields["email_child"] = forms.BooleanField(
+                label=f"Also email the link and code to {child_email}",
+                required=False,
+                initial=True,
+                help_text="Sent when you make the invitation. The memorable word is never emailed: the email "
+                "says you will tell them it.",
+            )
+
     def clean_word(self) -> str:
         word = self.cleaned_data["word"]
         if "\x00" in word:

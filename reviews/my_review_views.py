@@ -3,12 +3,10 @@ once, withdraw the invitation; after the review, renew it for the child's letter
 "Did you feel listened to?"."""
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -34,7 +32,7 @@ def _review_to_invite(request: HttpRequest, pk: int) -> Review:
 
 def _card(request: HttpRequest, review: Review, new: my_review.NewInvitation) -> HttpResponse:
     """The printable card: the only time the link, the code and the QR code are shown."""
-    link = f"{settings.IRO_SITE_URL.rstrip('/')}{reverse('my_review:start', args=[new.token])}"
+    link = my_review.start_link(new.token)
     # segno's SVG holds only the QR code's path (no script, no user text): safe to put inline.
     qr_svg = mark_safe(  # noqa: S308  # nosec B308 B703 - see the line above
         segno.make(link, error="m").svg_inline(scale=4, title="QR code for My review", dark="#000", light="#fff")
@@ -45,7 +43,7 @@ def _card(request: HttpRequest, review: Review, new: my_review.NewInvitation) ->
         "link": link,
         "code": new.code,
         "code_groups": (new.code[:4], new.code[4:]),
-        "code_url": f"{settings.IRO_SITE_URL.rstrip('/')}{reverse('my_review:code')}",
+        "code_url": my_review.code_page_link(),
         "qr_svg": qr_svg,
         "iro_first_name": my_review.iro_first_name(review=review, today=timezone.localdate()),
     }
@@ -59,7 +57,9 @@ def invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     review = _review_to_invite(request, pk)
     form = InvitationForm(
-        request.POST or None, initial={"version": my_review.version_offered(review=review, today=today)}
+        request.POST or None,
+        initial={"version": my_review.version_offered(review=review, today=today)},
+        child_email=review.child.email,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,10 +69,13 @@ def invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 created_by=request.user,
                 today=today,
+                email_child=form.cleaned_data.get("email_child", False),
             )
         except ValidationError as error:
             form_errors_apply(form, error)
         else:
+            if form.cleaned_data.get("email_child"):
+                messages.info(request, f"The link and code are being emailed to {review.child.email}.")
             return _card(request, review, new)
     context = {
         "review": review,
