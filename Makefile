@@ -42,6 +42,7 @@ test: $(STAMP) $(STAMP903) services $(AXE)
 	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/bandit -r accounts audits caseload children reviews iro_service scripts -x '*/migrations/*' -q
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest

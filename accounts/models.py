@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -193,11 +193,11 @@ class ImmutableRowError(Exception):
     """Audit rows are written once and never changed or deleted."""
 
 
-class AccessLogQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any):
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise ImmutableRowError("The access log cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise ImmutableRowError("The access log cannot be deleted.")
 
 
@@ -239,5 +239,5 @@ class AccessLog(models.Model):
             raise ImmutableRowError("The access log cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableRowError("The access log cannot be deleted.")

@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import Enum
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
 from typing import Any
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import DurationField, F, Q, Value
 from django.db.models.functions import Now
@@ -118,7 +119,8 @@ def notifications_enqueue_unsent() -> int:
                 )
                 RETURNING id
                 """,
-                {"lease": lease, "cap": REQUEUE_BACKOFF_MAX_DOUBLINGS, "limit": limit},
+                # psycopg adapts a timedelta to an interval; django-stubs' SQL parameter type omits it.
+                {"lease": lease, "cap": REQUEUE_BACKOFF_MAX_DOUBLINGS, "limit": limit},  # type: ignore[dict-item]
             )
             ids = sorted(row[0] for row in cursor.fetchall())
     else:  # the SQLite of `make run`: the same rule, in Python
@@ -251,7 +253,7 @@ def _email(notification: Notification) -> EmailMessage:
     )
 
 
-def _close(mail_connection) -> None:
+def _close(mail_connection: BaseEmailBackend) -> None:
     try:
         mail_connection.close()
     except Exception:  # the message was handed over (or its own error is being raised): do not mask that
@@ -297,7 +299,7 @@ DIGEST_LINES = 20
 
 
 @transaction.atomic
-def daily_digest_create(*, today) -> int:
+def daily_digest_create(*, today: date) -> int:
     """One digest a day for each person with unread reminders: what is waiting for them."""
     unread = (
         Notification.objects.filter(read_at__isnull=True, withdrawn_at__isnull=True)

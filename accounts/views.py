@@ -51,7 +51,10 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        longest = self.fields["username"].max_length
+        username = self.fields["username"]
+        if not isinstance(username, forms.CharField):  # Django's UsernameField is one
+            raise TypeError(f"the username field is a {type(username).__name__}, not a CharField")
+        longest = username.max_length
         self.fields["username"].validators.append(
             MaxLengthValidator(longest, f"Enter a username of {longest} characters or fewer.")
         )

@@ -11,7 +11,8 @@ class RatingScheme(models.TextChoices):
 
 
 RATING_RANGES = {RatingScheme.OFSTED_4: (1, 4), RatingScheme.LEGACY_5: (1, 5)}
-RATING_LABELS = {
+# Keyed by the stored code: a plain str from a form or a row finds the member's entry.
+RATING_LABELS: dict[str, dict[int, str]] = {
     RatingScheme.OFSTED_4: {1: "1 Outstanding", 2: "2 Good", 3: "3 Requires improvement", 4: "4 Inadequate"},
     RatingScheme.LEGACY_5: {1: "1 (worst)", 2: "2", 3: "3", 4: "4", 5: "5 (best)"},
 }
@@ -48,10 +49,10 @@ FORMAL_STAGES = (
     EscalationStage.FORMAL_HEAD_OF_SERVICE,
     EscalationStage.FORMAL_DIRECTOR,
 )
-STAGE_ORDER = list(EscalationStage)
+STAGE_ORDER: list[str] = list(EscalationStage)
 # Working days each stage has to respond (interpretation: docs/domain.md, "Escalation"; the whole formal process
 # is measured against 20 working days, IRO Handbook 6.2 as council procedures quote it).
-STAGE_RESPONSE_WORKING_DAYS = {
+STAGE_RESPONSE_WORKING_DAYS: dict[str, int] = {
     EscalationStage.INFORMAL_SOCIAL_WORKER: 5,
     EscalationStage.INFORMAL_TEAM_MANAGER: 5,
     EscalationStage.FORMAL_SERVICE_MANAGER: 5,

@@ -1,4 +1,5 @@
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -20,8 +21,8 @@ class MidwayReviewForm(inputs.BoundedDatesMixin, forms.ModelForm[MidwayReview]):
         }
         labels = {"note": "Midway review of the care plan"}
 
-    def clean_held_on(self):
-        held_on = self.cleaned_data["held_on"]
+    def clean_held_on(self) -> date:
+        held_on: date = self.cleaned_data["held_on"]
         if held_on > timezone.localdate():
             raise forms.ValidationError("This date is in the future.")
         return held_on
@@ -60,8 +61,8 @@ class MonitoringFormForm(inputs.BoundedDatesMixin, forms.Form):
             }
         self.scheme = scheme
 
-    def clean_shared_on(self):
-        shared_on = self.cleaned_data["shared_on"]
+    def clean_shared_on(self) -> date | None:
+        shared_on: date | None = self.cleaned_data["shared_on"]
         if shared_on and shared_on > timezone.localdate():
             raise forms.ValidationError("This date is in the future.")
         return shared_on
@@ -91,7 +92,8 @@ class EscalationMoveForm(HiddenErrorsShown, forms.Form):
             # Only the stages after the current one: an escalation moves on, never back or nowhere.
             stages = list(EscalationStage)
             later = stages[stages.index(EscalationStage(current_stage)) + 1 :]
-            self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in later]
+            # The field declared above, as this form's own copy.
+            cast(forms.ChoiceField, self.fields["to_stage"]).choices = [(stage.value, stage.label) for stage in later]
 
 
 class EscalationCloseForm(HiddenErrorsShown, forms.Form):
@@ -112,8 +114,8 @@ class ParticipantFeedbackForm(inputs.BoundedDatesMixin, forms.ModelForm[Particip
             "comments": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def clean_received_on(self):
-        received_on = self.cleaned_data["received_on"]
+    def clean_received_on(self) -> date:
+        received_on: date = self.cleaned_data["received_on"]
         if received_on > timezone.localdate():
             raise forms.ValidationError("This date is in the future.")
         return received_on
@@ -128,8 +130,8 @@ class DisruptionMeetingForm(inputs.BoundedDatesMixin, forms.ModelForm[Disruption
             "learning_points": forms.Textarea(attrs={"rows": 5}),
         }
 
-    def clean_held_on(self):
-        held_on = self.cleaned_data["held_on"]
+    def clean_held_on(self) -> date:
+        held_on: date = self.cleaned_data["held_on"]
         if held_on > timezone.localdate():
             raise forms.ValidationError("This date is in the future.")
         return held_on

@@ -1,6 +1,7 @@
 """The reminders sweep: every deadline that needs a reminder today, created once, sent once."""
 
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 from django.urls import reverse
@@ -26,15 +27,16 @@ def escalation_reminders(*, today: date) -> list[Notification]:
     overdue = Escalation.objects.filter(outcome=EscalationOutcome.OPEN, stage_deadline__lt=today).values(
         "pk", "stage", "stage_deadline", "child_id", "child__local_id"
     )
+    # stage_deadline__lt keeps only rows with a deadline.
     return [
         Notification(
             recipient_id=manager,
             kind=NotificationKind.ESCALATION_OVERDUE,
             # The stage is part of the key: a new stage with a new deadline is reminded afresh.
             object_key=f"escalation:{escalation['pk']}:{escalation['stage']}",
-            deadline=escalation["stage_deadline"],
+            deadline=cast(date, escalation["stage_deadline"]),
             subject=(
-                f"Escalation past its deadline of {date_format(escalation['stage_deadline'])} "
+                f"Escalation past its deadline of {date_format(cast(date, escalation['stage_deadline']))} "
                 f"(child {escalation['child__local_id']})"
             ),
             body=f"An escalation stage passed its response deadline: child {escalation['child__local_id']}.",
@@ -51,7 +53,8 @@ def monitoring_form_reminders(*, today: date) -> list[Notification]:
     pending = monitoring_forms_outstanding(today=today, due_by=add_working_days(today, MONITORING_FORM_WARNING))
     notifications = []
     for review in pending.values("pk", "held_on", "chair_id", "child__local_id"):
-        due = monitoring_form_due(review["held_on"])
+        held_on = cast(date, review["held_on"])  # a held review has its date (a constraint)
+        due = monitoring_form_due(held_on)
         overdue = due < today
         kind = NotificationKind.MONITORING_FORM_OVERDUE if overdue else NotificationKind.MONITORING_FORM_DUE
         day = date_format(due)
@@ -67,7 +70,7 @@ def monitoring_form_reminders(*, today: date) -> list[Notification]:
                     if overdue
                     else f"Monitoring form due by {day} (child {child})"
                 ),
-                body=f"{kind.label}: child {child}, review held {date_format(review['held_on'])}, due {day}.",
+                body=f"{kind.label}: child {child}, review held {date_format(held_on)}, due {day}.",
                 url=reverse("audits:monitoring_form", args=[review["pk"]]),
             )
         )

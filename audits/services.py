@@ -42,10 +42,15 @@ def midway_review_record(*, child: Child, author: User, held_on: date, note: str
 
 @transaction.atomic
 def monitoring_form_record(
-    *, review: Review, completed_by: User, ratings: dict[str, Any], comments: dict[str, Any], shared_on=None
-):
+    *,
+    review: Review,
+    completed_by: User,
+    ratings: dict[str, Any],
+    comments: dict[str, Any],
+    shared_on: date | None = None,
+) -> MonitoringForm:
     """The IRO's grading of the plans after a held review, on the scheme in force that day."""
-    if review.status != ReviewStatus.HELD:
+    if review.status != ReviewStatus.HELD or review.held_on is None:  # held means dated (a constraint)
         raise ValidationError("A monitoring form follows a held review.")
     if MonitoringForm.objects.filter(review=review).exists():
         raise ValidationError("This review already has a monitoring form.")

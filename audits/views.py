@@ -1,7 +1,9 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -65,7 +67,7 @@ def midway_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
 def monitoring_form(request: AuthenticatedRequest, review_pk: int) -> HttpResponse:
     """The monitoring form after a held review, by the IRO who chairs the child's reviews."""
     review = review_for_iro_work(user=request.user, pk=review_pk, today=timezone.localdate())
-    if review.status != ReviewStatus.HELD:
+    if review.status != ReviewStatus.HELD or review.held_on is None:  # held means dated (a constraint)
         raise Http404("A monitoring form follows a held review.")
     existing = MonitoringForm.objects.filter(review=review).first()
     scheme = existing.scheme if existing else scheme_on(review.held_on)
@@ -109,16 +111,17 @@ def escalation_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse
     form = EscalationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         escalation = escalation_raise(child=child, raised_by=request.user, raised_on=today, **form.cleaned_data)
+        due = escalation.stage_deadline
         messages.success(
             request,
-            f"Escalation raised; the social worker's response is due by {escalation.stage_deadline:%a} "
-            f"{escalation.stage_deadline.day} {escalation.stage_deadline:%b %Y}.",
+            "Escalation raised"
+            + (f"; the social worker's response is due by {due:%a} {due.day} {due:%b %Y}." if due else "."),
         )
         return redirect("audits:escalation_detail", pk=escalation.pk)
     return render(request, "audits/escalation_form.html", {"child": child, "form": form})
 
 
-def _escalation_for(request: HttpRequest, pk: int) -> Escalation:
+def _escalation_for(request: AuthenticatedRequest, pk: int) -> Escalation:
     escalation = get_object_or_404(Escalation.objects.select_related("child", "raised_by"), pk=pk)
     access.child_for(user=request.user, pk=escalation.child_id, today=timezone.localdate())
     return escalation
@@ -155,18 +158,16 @@ def escalation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Escalation closed.")
                 return redirect("audits:escalation_detail", pk=pk)
         except ValidationError as error:
-            form = move_form if "move" in request.POST else close_form
+            form: EscalationMoveForm | EscalationCloseForm = move_form if "move" in request.POST else close_form
             if form.cleaned_data["changes_seen"] != seen["changes_seen"]:
                 # Shown against the stages as they are now, so that acting again is a deliberate choice.
                 data = request.POST.copy()
                 data["changes_seen"] = str(seen["changes_seen"])
-                form = (
-                    EscalationMoveForm(data, current_stage=escalation.stage)
-                    if "move" in request.POST
-                    else EscalationCloseForm(data)
-                )
+                if "move" in request.POST:
+                    form = move_form = EscalationMoveForm(data, current_stage=escalation.stage)
+                else:
+                    form = close_form = EscalationCloseForm(data)
                 form.is_valid()
-                move_form, close_form = (form, close_form) if "move" in request.POST else (move_form, form)
             form_errors_apply(form, error)
     return render(
         request,
@@ -182,18 +183,29 @@ def escalation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class OpenEscalation:
+    """A row of the open escalations page."""
+
+    escalation: Escalation
+    age_working_days: int
+    overdue: bool
+
+
 @role_required(Role.MANAGER)
 def escalations_open(request: AuthenticatedRequest) -> HttpResponse:
     """Open escalations, oldest first, with their age in working days."""
     today = timezone.localdate()
-    escalations = list(
-        Escalation.objects.filter(outcome=EscalationOutcome.OPEN)
+    escalations = [
+        OpenEscalation(
+            escalation=escalation,
+            age_working_days=working_days_between(escalation.raised_on, today),
+            overdue=escalation.stage_deadline is not None and escalation.stage_deadline < today,
+        )
+        for escalation in Escalation.objects.filter(outcome=EscalationOutcome.OPEN)
         .select_related("child", "raised_by")
         .order_by("raised_on")
-    )
-    for escalation in escalations:
-        escalation.age_working_days = working_days_between(escalation.raised_on, today)
-        escalation.overdue = escalation.stage_deadline is not None and escalation.stage_deadline < today
+    ]
     return render(request, "audits/escalation_list.html", {"escalations": escalations, "today": today})
 
 

@@ -25,7 +25,9 @@ def _review_label(review: Review) -> str:
         return f"Review of {_day(review.held_on)}"
     if review.booked_for:
         return f"Review of {_day(timezone.localtime(review.booked_for).date())}"
-    return f"Review due {_day(review.due_date)}"
+    if review.due_date:
+        return f"Review due {_day(review.due_date)}"
+    return "Review with no due date"
 
 
 def _target_type(row: AccessLog) -> str:
@@ -41,7 +43,7 @@ def _target_type(row: AccessLog) -> str:
     return target[0] if target else ""
 
 
-def _ids(rows, kind: str) -> set[int]:
+def _ids(rows: list[tuple[AccessLog, str]], kind: str) -> set[int]:
     return {int(row.object_id) for row, type_ in rows if type_ == kind and row.object_id.isdigit()}
 
 

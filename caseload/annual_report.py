@@ -155,4 +155,5 @@ def report_document(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, t
 
 
 def render_report_pdf(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> bytes:
-    return report_document(start=start, end=end, scope=scope, today=today).write_pdf()
+    pdf: bytes = report_document(start=start, end=end, scope=scope, today=today).write_pdf()  # WeasyPrint is untyped
+    return pdf

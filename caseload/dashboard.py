@@ -7,7 +7,7 @@ Each panel runs a fixed number of queries whatever the data size; panels that sh
 properties. Month series are conditional aggregates with one column per month.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.safestring import SafeString
 
 from accounts.models import IROProfile
@@ -67,7 +67,7 @@ class Panel:
     slug: str
     title: str
     columns: list[str]
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
     chart: SafeString | None = None
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -76,7 +76,7 @@ class Panel:
 def month_ends(start: date, end: date, *, to_date: bool = False) -> list[date]:
     """The last day of each month in [start, end] (the end itself if no month ends inside); for a
     period reported to date, today (the end) after the last month end reached."""
-    days = []
+    days: list[date] = []
     day = start + relativedelta(day=31)
     while day <= end and len(days) < MAX_MONTHS:
         days.append(day)
@@ -197,7 +197,7 @@ class Dashboard:
         # Reviews due or booked for each IRO's current children, this month and next: one
         # grouped query (by the IRO now holding the child), read through the status/due index.
         # Only for a period that runs to today: a past year has no "this month".
-        due = {}
+        due: dict[int, Mapping[str, object]] = {}
         if self.reaches_today:
             due = {
                 row["iro_id"]: row
@@ -239,7 +239,7 @@ class Dashboard:
             columns=columns,
             rows=rows,
             # The chart under "Caseload per IRO" plots each IRO's children; per FTE is in the table.
-            chart=charts.bar_chart([row[0] for row in rows], [row[3] for row in rows], title="Children held, by IRO"),
+            chart=charts.bar_chart(_chart_labels(rows), _chart_values(rows, 3), title="Children held, by IRO"),
             note=note + ".",
         )
 
@@ -260,8 +260,8 @@ class Dashboard:
             columns=["Month end", "Children allocated", "IRO FTE", "Children per FTE"],
             rows=rows,
             chart=charts.column_chart(
-                [row[0] for row in rows],
-                [row[3] for row in rows],
+                _chart_labels(rows),
+                _chart_values(rows, 3),
                 title="Children per FTE at each month end",
                 guides=[(low, f"{low}"), (high, f"{high}")],
             ),
@@ -343,7 +343,8 @@ class Dashboard:
 
     def distance(self) -> Panel:
         day = self.end
-        bands, lower = {}, -1
+        bands: dict[str, Q] = {}
+        lower: float = -1
         for label, upper in DISTANCE_BANDS:
             condition = Q(placement_distance_miles__gt=lower)
             if upper != float("inf"):
@@ -383,7 +384,7 @@ class Dashboard:
             columns=["Month", "Reviews held", "In timescale", "% in timescale"],
             rows=rows,
             chart=charts.column_chart(
-                [row[0] for row in rows], [row[3] for row in rows], title="% of reviews held in timescale", unit="%"
+                _chart_labels(rows), _chart_values(rows, 3), title="% of reviews held in timescale", unit="%"
             ),
             note=f"{FIGURE_LABELS['reviews.in_timescale_month_on_month_pct']}: "
             f"{_shown(figures['in_timescale_month_on_month_pct'])}%; "
@@ -446,7 +447,7 @@ class Dashboard:
             columns=["Measure", "Reviews", "Out of", "%", "Not yet due"],
             rows=rows,
             chart=charts.bar_chart(
-                [row[0] for row in rows], [row[3] for row in rows], title="% of the reviews counted", unit="%"
+                _chart_labels(rows), _chart_values(rows, 3), title="% of the reviews counted", unit="%"
             ),
             note="Out of: the reviews held, or for outcomes and minutes the reviews held whose deadline fell on or "
             "before the last day; the rest are not yet due. Monitoring forms: the target is 80% of reviews.",
@@ -476,7 +477,7 @@ class Dashboard:
             columns=["Theme", *(stage.label for stage in stages), "Total"],
             rows=rows,
             chart=charts.bar_chart(
-                [row[0] for row in rows[:-1]], [row[-1] for row in rows[:-1]], title="Escalations raised, by theme"
+                _chart_labels(rows[:-1]), _chart_values(rows[:-1], -1), title="Escalations raised, by theme"
             ),
             note=f"Raised in the period, by the stage reached. "
             f"{FIGURE_LABELS['escalations.raised']}: {figures['raised']}; "
@@ -508,13 +509,13 @@ class Dashboard:
             title="IRO continuity",
             columns=["Children", "Number", "%"],
             rows=rows,
-            chart=charts.bar_chart([row[0] for row in rows[1:]], [row[1] for row in rows[1:]], title="IRO continuity"),
+            chart=charts.bar_chart(_chart_labels(rows[1:]), _chart_values(rows[1:], 1), title="IRO continuity"),
             note="The handbook expects one IRO for each child; a change of IRO is counted when a child had "
             "case-holding allocations to two or more IROs in the period.",
         )
 
 
-def _shown(value) -> object:
+def _shown(value: object) -> object:
     return "–" if value is None else value
 
 
@@ -582,7 +583,31 @@ def my_review_panel(report: dict[str, Any]) -> Panel:
     )
 
 
-def _banded_panel(queryset, bands: dict[str, Q], *, slug: str, title: str, heading: str, note: str) -> Panel:
+def _chart_labels(rows: Sequence[Sequence[object]]) -> list[str]:
+    """The first column of a panel's rows (their labels), for its chart."""
+    labels: list[str] = []
+    for row in rows:
+        label = row[0]
+        if not isinstance(label, str):
+            raise TypeError(f"A chart label is not text: {label!r}")
+        labels.append(label)
+    return labels
+
+
+def _chart_values(rows: Sequence[Sequence[object]], column: int) -> list[float | None]:
+    """One column of a panel's rows (numbers, None where there is none), for its chart."""
+    values: list[float | None] = []
+    for row in rows:
+        value = row[column]
+        if value is not None and not isinstance(value, int | float):
+            raise TypeError(f"A chart value is not a number: {value!r}")
+        values.append(value)
+    return values
+
+
+def _banded_panel(
+    queryset: QuerySet[Any], bands: dict[str, Q], *, slug: str, title: str, heading: str, note: str
+) -> Panel:
     """Children counted into bands (one conditional aggregate each), with their share."""
     counts = queryset.aggregate(**{f"b{i}": Count("id", filter=band) for i, band in enumerate(bands.values())})
     total = sum(counts.values())

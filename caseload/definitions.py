@@ -374,7 +374,7 @@ for _code in ParticipationCode:
 def definitions() -> list[tuple[str, str]]:
     """The definitions page, in words (the caseload basis is the authority's setting)."""
     basis = caseload_basis()
-    if basis.name == "funded_posts":
+    if basis.name == "funded_posts" and basis.funded_posts is not None:  # caseload_basis() sees to both
         per_fte = (
             f"Children looked after on the last day divided by the authority's {basis.funded_posts.normalize()} "
             "funded full-time IRO posts (setting IRO_CASELOAD_BASIS = funded_posts). A team's or one IRO's "

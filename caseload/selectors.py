@@ -1,5 +1,6 @@
 """Read-side assemblies that span the apps (the top floor may ask every other)."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -74,7 +75,7 @@ def child_record(*, child: Child, today: date, sensitive: bool) -> dict[str, Any
 
 
 def _timeline(
-    *, child: Child, periods: list[PeriodOfCare], reviews: list[Review], visits: list[Visit], sensitive: bool
+    *, child: Child, periods: list[PeriodOfCare], reviews: Sequence[Review], visits: list[Visit], sensitive: bool
 ) -> list[tuple[date, str, object]]:
     """The child's history, newest first: periods and episodes, held reviews, visits and (when
     `sensitive`) escalations and midway reviews."""

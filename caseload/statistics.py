@@ -17,11 +17,11 @@ from fractions import Fraction
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import IROProfile
+from accounts.models import IROProfile, Team, User
 from accounts.roles import Role
 from audits.models import Escalation
 from children.models import Allocation, PeriodOfCare
@@ -68,7 +68,8 @@ MAX_MONTHS = 120  # ten years of months: one aggregate column each
 
 def months(start: date, end: date) -> list[date]:
     """The first day of each calendar month that [start, end] touches."""
-    first, days = start.replace(day=1), []
+    first = start.replace(day=1)
+    days: list[date] = []
     while first <= end and len(days) < MAX_MONTHS:
         days.append(first)
         first += relativedelta(months=1)
@@ -102,7 +103,12 @@ class Scope:
         if self.iro_ids is None:
             return Q()
         allocations = Allocation.objects.filter(child_id=OuterRef(child_ref), iro_id__in=self.iro_ids)
-        allocations = allocations.filter(allocated_on(on) if on else allocated_during(*during))
+        if on:
+            allocations = allocations.filter(allocated_on(on))
+        elif during:
+            allocations = allocations.filter(allocated_during(*during))
+        else:
+            raise TypeError("on_caseload needs `on` or `during`.")
         return Q(Exists(allocations))
 
     def by(self, field: str) -> Q:
@@ -159,7 +165,7 @@ def looked_after(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> d
     )
 
 
-def reviews_held(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY):
+def reviews_held(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> QuerySet[Review]:
     """Reviews held in [start, end] (chaired by the scope's IROs), short-break reviews included
     (the counts separate them), each knowing whether the child had a pre-review visit: a visit
     after the previous held review of the same period of care (or from the period's first day)
@@ -220,7 +226,8 @@ def review_counts(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> 
         counts[f"m{i}_held"] = Count("id", filter=counted & in_month)
         counts[f"m{i}_on_clock"] = Count("id", filter=clock & in_month)
         counts[f"m{i}_in_timescale"] = Count("id", filter=clock & in_month & IN_TIMESCALE)
-    return reviews_held(start=start, end=end, scope=scope).aggregate(**counts)
+    result: dict[str, int] = reviews_held(start=start, end=end, scope=scope).aggregate(**counts)
+    return result
 
 
 def my_review_counts(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> dict[str, int]:
@@ -278,7 +285,7 @@ def month_on_month_pct(reviews: dict[str, int], start: date, end: date) -> float
     ]
     if not shares:
         return None
-    mean = sum(shares) / len(shares) * 100
+    mean = sum(shares, Fraction(0)) / len(shares) * 100
     value = (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return float(value)
 
@@ -295,7 +302,8 @@ def caseload_divisor(fte: Decimal, scope: Scope = WHOLE_AUTHORITY) -> tuple[str,
     """(basis, funded posts, divisor) for children per FTE: the authority's funded posts when it
     chose them (whole authority only: a team or an IRO has no funded-post figure), else FTE in post."""
     basis = caseload_basis()
-    if basis.name == "funded_posts" and scope.whole_authority:
+    # (caseload_basis() gives the funded posts whenever that is the basis.)
+    if basis.name == "funded_posts" and basis.funded_posts is not None and scope.whole_authority:
         return basis.name, basis.funded_posts, basis.funded_posts
     return "fte", basis.funded_posts, fte
 
@@ -420,7 +428,7 @@ def annual_report(
     )
 
 
-def scope_for(*, user, team=None, iro=None) -> Scope:
+def scope_for(*, user: User, team: Team | None = None, iro: User | None = None) -> Scope:
     """Whose figures a user may see: an IRO only their own; a manager the whole authority, or
     one team's IROs, or one IRO."""
     if not user.is_manager:

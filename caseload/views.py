@@ -1,4 +1,5 @@
 from datetime import date
+from typing import cast
 from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
@@ -6,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -64,7 +65,7 @@ def my_caseload(request: AuthenticatedRequest) -> HttpResponse:
     soon = [review for review in booked if timezone.localtime(review.booked_for).date() <= soon_end]
     later = [review for review in booked if soon_end < timezone.localtime(review.booked_for).date() <= month_end]
     forms_due = [
-        (review, monitoring_form_due(review.held_on))
+        (review, monitoring_form_due(cast(date, review.held_on)))  # held reviews have their date (a constraint)
         for review in monitoring_forms_outstanding(today=today, chair_id=request.user.pk).select_related("child")
     ]
     return render(
@@ -130,7 +131,9 @@ def child_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 NOT_STARTED = "The period starts after today: nothing has happened in it yet."
 
 
-def _dashboard_filters(request: HttpRequest, *, report: bool = False) -> tuple[DashboardFilterForm, date, date, Scope]:
+def _dashboard_filters(
+    request: AuthenticatedRequest, *, report: bool = False
+) -> tuple[DashboardFilterForm, date, date, Scope]:
     """The period and whose figures: an IRO only ever their own. The annual report opens on the
     last complete report year, the dashboard on this report year to date. A period that starts
     after today is refused (the default is shown, with the reason)."""
@@ -164,7 +167,9 @@ def _shown_query(form: DashboardFilterForm, start: date, end: date) -> str:
 NO_FILE = "No file was made: correct the period below, then download again."
 
 
-def _dashboard_page(request: HttpRequest, form: DashboardFilterForm, start: date, end: date, scope: Scope):
+def _dashboard_page(
+    request: AuthenticatedRequest, form: DashboardFilterForm, start: date, end: date, scope: Scope
+) -> HttpResponse:
     board = Dashboard(start=start, end=end, today=timezone.localdate(), scope=scope)
     return render(
         request,
@@ -216,7 +221,7 @@ def annual_report_view(request: AuthenticatedRequest) -> HttpResponse:
     if wanted in ("json", "pdf"):
         access_log_write(request=request, action=AccessAction.EXPORT, object_type="annual_report", object_id=wanted)
     if wanted == "json":
-        response = JsonResponse(
+        response: HttpResponse = JsonResponse(
             annual_report(start=start, end=end, scope=scope, today=today), json_dumps_params={"indent": 2}
         )
         response["Content-Disposition"] = f'attachment; filename="iro-report-{start}-{end}.json"'

@@ -1,6 +1,11 @@
+from typing import TYPE_CHECKING, Any
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import BaseModelAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -10,25 +15,44 @@ from accounts.admin_mixins import KeptInline, KeptRecordAdmin
 from .models import Allocation, Child, Episode, PeriodOfCare
 
 
-def _editable_fields(model) -> list[str]:
+def _editable_fields(model: type[Model]) -> list[str]:
     return [field.name for field in model._meta.fields if field.editable and not field.primary_key]
 
 
-class ClockFieldsReadOnly:
+# The mixins below are mixed into ModelAdmin and InlineModelAdmin classes: for the type checker
+# they are one (as in accounts.admin_mixins).
+if TYPE_CHECKING:
+    _BaseAdmin = BaseModelAdmin[Any]
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _BaseAdmin = _ModelAdmin = object
+
+
+class ClockFieldsReadOnly(_BaseAdmin):
     """Periods of care and episodes hold the dates and codes the review clock rests on (start,
     end, REC, RNE, legal status, placement). A change here would skip the clock's refresh, so the
     admin shows them read-only and adds none: care events are recorded on the child's "Care
     events" pages (reviews/care_events.py), which refresh the clock in the same transaction."""
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [*_editable_fields(self.model), *super().get_readonly_fields(request, obj)]
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class ClockRecordAdmin(ClockFieldsReadOnly):
-    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+class ClockRecordAdmin(ClockFieldsReadOnly, _ModelAdmin):
+    if TYPE_CHECKING:  # KeptRecordAdmin's: every admin with this mixin has that one first in its bases
+
+        def child_id_of(self, object_id: object) -> int | None: ...
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         child_id = self.child_id_of(object_id) if object_id is not None else None
         if child_id is not None:
             messages.info(
@@ -41,13 +65,17 @@ class ClockRecordAdmin(ClockFieldsReadOnly):
             )
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True  # reverting to an old version would move the clock without its refresh
 
-    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         if request.method == "POST":
             raise PermissionDenied("Reverting would move the review clock: record a care event instead.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # SimpleHistoryAdmin's, which every admin with this mixin also has, and which is untyped.
+        response: HttpResponse = super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+        return response
 
 
 class PeriodOfCareInline(ClockFieldsReadOnly, KeptInline, admin.TabularInline[PeriodOfCare, Child]):
@@ -73,7 +101,7 @@ class ChildAdmin(KeptRecordAdmin, SimpleHistoryAdmin):
     inlines = [PeriodOfCareInline, AllocationInline]
     child_path = "pk"
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(self, request: HttpRequest, obj: Child, form: forms.ModelForm[Child], change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and "date_of_birth" in form.changed_data:
             # The clock rests on the date of birth (no review after the 18th birthday, PN0 to

@@ -85,7 +85,16 @@ _NO_PROVIDER_TO_2025 = _213_TO_2025 | {"Z1"}  # rule 178 adds Z1
 _NO_PROVIDER_FROM_2026 = _213_FROM_2026  # rule 178's list is within 213's
 
 
-def _year(year, sex, sex_rule, placements, without, rule_213, from_16, from_16_rule) -> YearCodes:
+def _year(
+    year: int,
+    sex: dict[str, str],
+    sex_rule: str,
+    placements: frozenset[str],
+    without: frozenset[str],
+    rule_213: frozenset[str],
+    from_16: str,
+    from_16_rule: str,
+) -> YearCodes:
     later_sex = _SEX if sex is _OLD_SEX else {}
     return YearCodes(
         year, sex, sex_rule, _LEGAL_STATUSES, placements, without, rule_213, from_16, from_16_rule, later_sex

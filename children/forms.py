@@ -1,8 +1,9 @@
 """Forms for the child's record. Model rules (clean() and constraints) surface here as
 field messages, so bad input is explained, never a server error."""
 
+from collections.abc import Collection
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -105,7 +106,8 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
         }
 
     def clean_looked_after_from(self) -> date:
-        start, latest = self.cleaned_data["looked_after_from"], timezone.localdate() + CARE_START_AHEAD
+        start: date = self.cleaned_data["looked_after_from"]
+        latest = timezone.localdate() + CARE_START_AHEAD
         if start > latest:
             raise forms.ValidationError(
                 f"Looked after from must be no later than {latest.day} {latest:%B %Y} (a year from today)."
@@ -122,7 +124,8 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
 
     def child_details(self) -> dict[str, Any]:
         """The child's record, as children.services.child_create takes it."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        fields = cast(Collection[str], self._meta.fields)  # the Meta above lists them
+        return {name: self.cleaned_data[name] for name in fields}
 
     def episode_fields(self) -> dict[str, Any]:
         return {
@@ -166,7 +169,8 @@ class CaseHoldingIROForm(HiddenErrorsShown, BoundedDatesMixin, forms.Form):
             del self.fields["reason"]
 
     def reason_given(self) -> str:
-        return self.cleaned_data.get("reason", "")
+        reason: str = self.cleaned_data.get("reason", "")
+        return reason
 
     def held_by_claim(self) -> int | None:
         value = self.cleaned_data["held_by_when_opened"]

@@ -3,7 +3,6 @@
 from datetime import date
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DecimalField,
@@ -18,11 +17,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Round
 
+from accounts.models import User
 from accounts.roles import Role
 
 from .models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
-
-User = get_user_model()
 
 
 def current_allocations(*, today: date) -> QuerySet[Allocation]:
@@ -67,7 +65,7 @@ def children_looked_after(*, today: date, iro_id: int | None = None) -> QuerySet
     )
 
 
-def iro_caseloads(*, today: date) -> QuerySet:
+def iro_caseloads(*, today: date) -> QuerySet[User]:
     """Each active IRO with their FTE, team and the children they hold today (for allocating)."""
     holding = (
         Q(

@@ -22,7 +22,7 @@ def allocate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     child = get_object_or_404(Child, pk=pk)
 
-    def holder():
+    def holder() -> Allocation | None:
         # The open allocation, as the service sees it: today's holder, or the IRO allocated from
         # a start still to come (a child whose care starts later: *New child in care*).
         return (
@@ -32,7 +32,7 @@ def allocate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
 
     current = holder()
-    initial = {"start": today, "iro": current.iro if current else None}
+    initial: dict[str, object] = {"start": today, "iro": current.iro if current else None}
     initial["held_by_when_opened"] = current.iro_id if current else "none"
     form = CaseHoldingIROForm(request.POST or None, initial=initial, reassigning=current is not None)
     if request.method == "POST" and form.is_valid() and current and current.iro == form.cleaned_data["iro"]:
@@ -52,7 +52,7 @@ def allocate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             # Shown against what is held now, so that saving again is a deliberate choice.
             current = holder()
             data = request.POST.copy()
-            data["held_by_when_opened"] = current.iro_id if current else "none"
+            data["held_by_when_opened"] = str(current.iro_id) if current else "none"
             form = CaseHoldingIROForm(data, reassigning=current is not None)
             form.is_valid()
             form_errors_apply(form, error)

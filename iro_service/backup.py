@@ -35,6 +35,7 @@ from typing import Any
 import environ
 import psycopg
 from psycopg import sql
+from psycopg.rows import TupleRow
 
 from iro_service.dbroles import grant_all, schema_tables
 
@@ -79,7 +80,7 @@ class Database:
         except (KeyError, ValueError) as error:
             raise BackupError(f"Not a database URL: {error}") from error
 
-    def connect(self):
+    def connect(self) -> psycopg.Connection[TupleRow]:
         try:
             return psycopg.connect(
                 dbname=self.name,
@@ -138,15 +139,23 @@ def _run(arguments: list[str], database: Database, what: str) -> None:
         raise BackupError(f"{what} failed (exit {result.returncode}): {result.stderr.strip()[-2000:]}")
 
 
-def _count_rows(cursor, tables: list[str]) -> dict[str, int]:
+def _one_row(cursor: psycopg.Cursor[TupleRow]) -> TupleRow:
+    """The row of a query that always returns exactly one (an aggregate or a setting)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise BackupError("The database returned no row where one was expected.")
+    return row
+
+
+def _count_rows(cursor: psycopg.Cursor[TupleRow], tables: list[str]) -> dict[str, int]:
     counts = {}
     for table in tables:
         cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
-        counts[table] = cursor.fetchone()[0]
+        counts[table] = _one_row(cursor)[0]
     return counts
 
 
-def _document_rows(cursor, tables: list[str]) -> list[tuple[int, str, str]]:
+def _document_rows(cursor: psycopg.Cursor[TupleRow], tables: list[str]) -> list[tuple[int, str, str]]:
     if "reviews_document" not in tables:
         return []
     cursor.execute("SELECT id, file_name, sha256 FROM reviews_document WHERE file_name <> '' ORDER BY id")
@@ -167,7 +176,9 @@ def _document_files(root: Path) -> list[str]:
     return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
 
 
-def _check_document_rows(rows, root: Path, expected: dict[str, str] | None = None) -> list[str]:
+def _check_document_rows(
+    rows: list[tuple[int, str, str]], root: Path, expected: dict[str, str] | None = None
+) -> list[str]:
     """Every document row's file exists under `root` with the SHA-256 in its row (and, when
     given, the one in the manifest). Returns the problems found."""
     problems = []
@@ -196,14 +207,14 @@ def backup(database: Database, documents_root: Path, output_dir: Path, *, now: d
         connection.read_only = True
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('server_version_num')::int, version()")
-            server_version_num, server_version = cursor.fetchone()
+            server_version_num, server_version = _one_row(cursor)
             if pg_dump_major < server_version_num // 10000:
                 raise BackupError(
                     f"pg_dump {pg_dump_major} cannot dump a PostgreSQL {server_version_num // 10000} server: "
                     "install the client of the server's version."
                 )
             cursor.execute("SELECT pg_export_snapshot()")
-            snapshot = cursor.fetchone()[0]
+            snapshot = _one_row(cursor)[0]
             tables = schema_tables(cursor)
             counts = _count_rows(cursor, tables)
             document_rows = _document_rows(cursor, tables)
@@ -292,7 +303,10 @@ def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, destination: Pat
     """Copy one member to `destination` in chunks; returns the SHA-256 of what was written."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    with archive.extractfile(member) as source, destination.open("wb") as target:
+    source_file = archive.extractfile(member)
+    if source_file is None:  # the caller passes regular files only
+        raise BackupError(f"{member.name}: not a regular file")
+    with source_file as source, destination.open("wb") as target:
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             target.write(chunk)
@@ -305,7 +319,10 @@ def _read_archive(archive_path: Path, work: Path) -> dict[str, Any]:
         members = {member.name: member for member in archive.getmembers()}
         if MANIFEST not in members or DUMP not in members:
             raise BackupError(f"{archive_path} is not a backup archive: it has no {MANIFEST} or no {DUMP}.")
-        manifest = json.loads(archive.extractfile(members[MANIFEST]).read())
+        manifest_file = archive.extractfile(members[MANIFEST])
+        if manifest_file is None:
+            raise BackupError(f"{archive_path} is not a backup archive: its {MANIFEST} is not a file.")
+        manifest: dict[str, Any] = json.loads(manifest_file.read())
         if manifest.get("format") != FORMAT:
             raise BackupError(f"Unknown archive format {manifest.get('format')!r} (this version reads {FORMAT}).")
         listed = {entry["path"]: entry["sha256"] for entry in manifest["documents"]}
@@ -365,7 +382,7 @@ def restore(
                 cursor.execute(
                     "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
                 )
-                existing = cursor.fetchone()[0]
+                existing = _one_row(cursor)[0]
             if existing and not force:
                 raise BackupError(
                     f"The database {database.name!r} is not empty ({existing} tables): restore only into an empty "
@@ -414,7 +431,7 @@ def restore(
     )
 
 
-def _verify(cursor, manifest: dict[str, Any], documents_root: Path) -> list[str]:
+def _verify(cursor: psycopg.Cursor[TupleRow], manifest: dict[str, Any], documents_root: Path) -> list[str]:
     problems = []
     listed = {entry["path"]: entry["sha256"] for entry in manifest["documents"]}
     for name, expected in listed.items():

@@ -16,6 +16,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
+from typing import cast
 
 from django.core.management.color import no_style
 from django.db import connection
@@ -48,12 +49,12 @@ class BulkInserter:
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         self.batch_size = batch_size
-        self.rows: list[tuple] = []
+        self.rows: list[tuple[object, ...]] = []
         self.written = 0
         self.ids: list[int] = []  # reserved and not yet given, last first
         self.sequenced = connection.vendor == "postgresql"
         if not self.sequenced:
-            self.next_id = (model.objects.aggregate(highest=Max("pk"))["highest"] or 0) + 1
+            self.next_id = (model._default_manager.aggregate(highest=Max("pk"))["highest"] or 0) + 1
 
     def _next_id(self) -> int:
         if not self.sequenced:
@@ -94,7 +95,8 @@ class BulkInserter:
         if not self.rows:
             return
         table = self.model._meta.db_table
-        columns = [model_field.column for model_field in self.fields]
+        # Concrete fields always have a column (only relations such as many-to-many have none).
+        columns = [cast(str, model_field.column) for model_field in self.fields]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 buffer = StringIO()

@@ -11,8 +11,11 @@ DEFAULT PRIVILEGES covers a table created between the two. Only PostgreSQL: on S
 (`make run`) there is nothing to grant.
 """
 
+import psycopg
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import sql
+from psycopg.rows import TupleRow
 
 OWNER_ROLE = "iro_owner"
 RUNTIME_ROLE = "iro_app"
@@ -52,7 +55,7 @@ def is_append_only(table: str) -> bool:
     return table in APPEND_ONLY or table.startswith(APPEND_ONLY_PREFIXES)
 
 
-def schema_tables(cursor) -> list[str]:
+def schema_tables(cursor: psycopg.Cursor[TupleRow]) -> list[str]:
     cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename", [SCHEMA])
     return [row[0] for row in cursor.fetchall()]
 
@@ -91,7 +94,7 @@ def grant_statements(tables: list[str], runtime_role: str = RUNTIME_ROLE) -> lis
     return statements
 
 
-def apply_grants(connection, runtime_role: str = RUNTIME_ROLE) -> list[str]:
+def apply_grants(connection: BaseDatabaseWrapper, runtime_role: str = RUNTIME_ROLE) -> list[str]:
     """Apply the runtime role's privileges in one transaction through a Django connection
     (PostgreSQL only). Returns the tables granted, empty on any other database."""
     if connection.vendor != "postgresql":
@@ -100,7 +103,7 @@ def apply_grants(connection, runtime_role: str = RUNTIME_ROLE) -> list[str]:
         return grant_all(cursor.cursor, runtime_role)
 
 
-def grant_all(cursor, runtime_role: str = RUNTIME_ROLE) -> list[str]:
+def grant_all(cursor: psycopg.Cursor[TupleRow], runtime_role: str = RUNTIME_ROLE) -> list[str]:
     """The same through a psycopg cursor (a restore into another database uses this)."""
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [runtime_role])
     if cursor.fetchone() is None:

@@ -5,10 +5,10 @@ filter, form or command meets a date or an id it cannot work with (`?iro=²` onc
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 
 # Every date anyone enters or filters on lies in these years: far wider than any child's record
 # (reg 50 keeps records to the 75th birthday), far inside what date arithmetic can reach.
@@ -29,7 +29,7 @@ def date_range_message(earliest: date = EARLIEST_DATE, latest: date = LATEST_DAT
     return f"Enter a date between {_day(earliest)} and {_day(latest)}."
 
 
-def date_range_validators(earliest: date = EARLIEST_DATE, latest: date = LATEST_DATE) -> list:
+def date_range_validators(earliest: date = EARLIEST_DATE, latest: date = LATEST_DATE) -> list[BaseValidator]:
     """Validators for a date field: not before `earliest`, not after `latest`, one message."""
     message = date_range_message(earliest, latest)
     return [MinValueValidator(earliest, message), MaxValueValidator(latest, message)]
@@ -54,7 +54,7 @@ class BoundedDatesMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        bound_dates(self)
+        bound_dates(cast(forms.BaseForm, self))  # a mixin of forms only (see above)
 
 
 class PeriodForm(forms.Form):
@@ -89,7 +89,7 @@ class PeriodForm(forms.Form):
         return cleaned
 
 
-def with_default_period(params: Mapping, start: date, end: date) -> dict[str, Any]:
+def with_default_period(params: Mapping[str, Any], start: date, end: date) -> dict[str, Any]:
     """The query's values with the default period filled in where no date was given, so a link
     with only `?format=pdf` or `?iro=3` still means this report year."""
     data = {key: params.get(key) for key in params}
@@ -99,7 +99,7 @@ def with_default_period(params: Mapping, start: date, end: date) -> dict[str, An
     return data
 
 
-def query_id(params: Mapping, name: str, *, choose: str, everyone: str) -> tuple[int | None, str | None]:
+def query_id(params: Mapping[str, Any], name: str, *, choose: str, everyone: str) -> tuple[int | None, str | None]:
     """The id chosen in `params[name]`, and why it was ignored if it is not an id.
 
     Blank or absent means no choice (None, None). Anything else that is not ASCII digits within

@@ -13,11 +13,11 @@ because the writer's bulk inserts skip clean().
 
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from audits.codes import EscalationOutcome, EscalationStage, EscalationTheme, RatingScheme
@@ -227,6 +227,18 @@ class ReviewRecord:
     child_chaired: str = ""
     my_review: MyReviewRecord | None = None
 
+    def held_day(self) -> date:
+        """The date of a held review (the series gives one to every review it holds)."""
+        if self.held_on is None:
+            raise ValueError(f"A held review has no date: {self}")
+        return self.held_on
+
+    def booked_time(self) -> datetime:
+        """When a booked (or held) review is booked for (set before its booking is recorded)."""
+        if self.booked_for is None:
+            raise ValueError(f"A booked review has no time: {self}")
+        return self.booked_for
+
 
 @dataclass
 class PeriodRecord:
@@ -276,7 +288,10 @@ def demo_children(*, children: int, today: date, years: int, seed: int, iros: li
         yield generator.child(index + 1, in_care=index < children)
 
 
-def _weighted(rng: random.Random, weights: dict[str, Any]) -> object:
+_Choice = TypeVar("_Choice")
+
+
+def _weighted(rng: random.Random, weights: Mapping[_Choice, float]) -> _Choice:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -414,6 +429,7 @@ class _Generator:
         legal status, or both."""
         episodes: list[EpisodeRecord] = []
         for position, episode_start in enumerate(starts):
+            reason_new: str
             if position == 0:
                 reason_new = ReasonNewEpisode.STARTED
                 placement = self.placement(legal_status, dob, episode_start, home)
@@ -451,7 +467,11 @@ class _Generator:
             choices += [ReasonNewEpisode.LEGAL_STATUS, ReasonNewEpisode.LEGAL_STATUS_PLACEMENT_AND_CARER]
         reason_new = self.rng.choice(choices)
         legal_status = previous.legal_status
-        if reason_new in (ReasonNewEpisode.LEGAL_STATUS, ReasonNewEpisode.LEGAL_STATUS_PLACEMENT_AND_CARER):
+        # (Offered only when there is a next legal status.)
+        if next_status and reason_new in (
+            ReasonNewEpisode.LEGAL_STATUS,
+            ReasonNewEpisode.LEGAL_STATUS_PLACEMENT_AND_CARER,
+        ):
             legal_status = next_status
         if reason_new == ReasonNewEpisode.LEGAL_STATUS:  # same placement, new legal status
             return reason_new, legal_status, previous.placement
@@ -586,7 +606,7 @@ class _Generator:
         for review in period.reviews:
             if review.status == ReviewStatus.HELD:
                 self.hold(review, period, dob=dob, since=since, social_worker=social_worker)
-                since = review.held_on
+                since = review.held_day()
             elif review.status == ReviewStatus.BOOKED:
                 self.book_outstanding(review, period.allocations)
                 self.book(review, since=since, social_worker=social_worker, held=False)
@@ -608,32 +628,36 @@ class _Generator:
         """A booked outstanding review's fields as the booking page sets them: a slot free in the
         chair's diary, a venue (one of the usual ones), and why it is late if after the due date."""
         rng = self.extras_rng
-        review.booked_for = self.free_slot(_iro_on(allocations, review.booked_for.date()), review.booked_for)
-        late = review.due_date is not None and review.booked_for.date() > review.due_date
+        wanted = review.booked_time()
+        booked_for = self.free_slot(_iro_on(allocations, wanted.date()), wanted)
+        review.booked_for = booked_for
+        late = review.due_date is not None and booked_for.date() > review.due_date
         review.venue = rng.choice(USUAL_VENUES)
         review.venue_chosen_by_child = rng.random() < 0.15
         review.lateness_reason = LATE_BOOKING_REASON if late else ""
 
     def book(self, review: ReviewRecord, *, since: date, social_worker: str, held: bool) -> None:
         """The booking history entry and invitees, as the booking page (reviews.services.review_book) leaves them."""
+        booked_for = review.booked_time()
         review.booking = BookingRecord(
-            booked_for=review.booked_for,
+            booked_for=booked_for,
             venue=review.venue,
-            recorded_at=self.booked_on(review.booked_for.date(), since),
+            recorded_at=self.booked_on(booked_for.date(), since),
         )
         review.invitees = self.invitees(social_worker, held=held)
 
     def hold(self, review: ReviewRecord, period: PeriodRecord, *, dob: date, since: date, social_worker: str) -> None:
         """A held review as the review pages leave it: its record, decisions, monitoring form and
         escalation, its booking, the reports received and the IRO's visit before it."""
-        review.chair = _iro_on(period.allocations, review.held_on)
+        held_on = review.held_day()
+        review.chair = _iro_on(period.allocations, held_on)
         self.held_review_details(review, dob, period.start)
         self.my_review(review, dob)
-        review.decisions = self.decisions(review.held_on)
-        review.monitoring_form = self.monitoring_form(review.held_on, dob)
-        review.escalation = self.escalation(review.held_on)
+        review.decisions = self.decisions(held_on)
+        review.monitoring_form = self.monitoring_form(held_on, dob)
+        review.escalation = self.escalation(held_on)
         self.book(review, since=since, social_worker=social_worker, held=True)
-        review.reports_received = self.reports_received(dob, review.held_on, period.start)
+        review.reports_received = self.reports_received(dob, held_on, period.start)
         if review.child_visited_on:
             # The pre-review visit as the IRO recorded it.
             review.visit = VisitRecord(
@@ -643,7 +667,7 @@ class _Generator:
 
     def held_review_details(self, review: ReviewRecord, dob: date, period_start: date) -> None:
         rng = self.rng
-        held_on = review.held_on
+        held_on = review.held_day()
         if ParticipationCode.PN1 not in participation_codes_on(dob, held_on):  # under 4
             code = ParticipationCode.PN0
         else:

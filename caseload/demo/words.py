@@ -182,8 +182,12 @@ PLACEMENT_WEIGHTS = {
 }
 # DfE rules the demo keeps to (so that its export passes the SSDA903 validator):
 PLACEMENTS_WITHOUT_URN = {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"}  # rule 218
-PLACEMENT_MIN_AGE = {PlacementType.K3: 16, PlacementType.S1: 4}  # rules 371, 373
-STATUS_NEXT = {LegalStatus.C1: LegalStatus.C2, LegalStatus.V2: LegalStatus.C1, LegalStatus.C2: LegalStatus.E1}
+PLACEMENT_MIN_AGE: dict[str, int] = {PlacementType.K3: 16, PlacementType.S1: 4}  # rules 371, 373
+STATUS_NEXT: dict[str, str] = {
+    LegalStatus.C1: LegalStatus.C2,
+    LegalStatus.V2: LegalStatus.C1,
+    LegalStatus.C2: LegalStatus.E1,
+}
 CATEGORY_WEIGHTS = {
     CategoryOfNeed.N1: 65,
     CategoryOfNeed.N2: 3,

@@ -108,7 +108,7 @@ def test_managers_see_open_escalations_oldest_first(client, iro, manager):
     )
     client.force_login(manager)
     response = client.get(reverse("audits:escalations_open"))
-    assert [e.pk for e in response.context["escalations"]] == [older.pk, newer.pk]
+    assert [row.escalation.pk for row in response.context["escalations"]] == [older.pk, newer.pk]
 
 
 def test_the_iro_raises_and_moves_an_escalation_through_the_pages(client, iro):

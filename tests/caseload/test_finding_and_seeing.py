@@ -20,6 +20,7 @@ from caseload.dashboard import Dashboard
 from caseload.statistics import WHOLE_AUTHORITY
 from children.models import Allocation, AllocationKind, Child
 from reviews.codes import ReviewStatus
+from reviews.models import Review
 from reviews.services import review_record_held
 from reviews.timescales import add_working_days
 from tests.factories import ChildFactory, child_in_care
@@ -286,6 +287,17 @@ def test_the_access_log_names_records_in_local_time_and_shows_refusals(client, i
     assert f"Review due {review.due_date:%-d %b %Y}" in html
     assert f"child {child.pk}" not in html
     assert html.count("Refused") >= 2
+
+
+def test_the_access_log_names_a_review_with_no_due_date(client, iro, manager):
+    child, review = child_in_care(iro)
+    Review.objects.filter(pk=review.pk).update(due_date=None)  # no date can be due (e.g. after the 18th birthday)
+    client.force_login(iro)
+    assert client.get(reverse("reviews:detail", args=[review.pk])).status_code == 200
+    client.force_login(manager)
+    response = client.get(reverse("caseload:child_access_log", args=[child.pk]))
+    assert response.status_code == 200
+    assert "Review with no due date" in response.content.decode()
 
 
 def test_a_post_that_saved_nothing_is_logged_as_a_view(client, iro, manager):
