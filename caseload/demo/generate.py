@@ -33,7 +33,15 @@ from children.codes import (
     Sex,
 )
 from children.postcodes import distance_in_miles
-from reviews.codes import USUAL_VENUES, ParticipationCode, ReviewStatus, participation_codes_on, reports_expected
+from reviews.codes import (
+    USUAL_VENUES,
+    ChildChaired,
+    ParticipationCode,
+    ReviewStatus,
+    child_chaired_problem,
+    participation_codes_on,
+    reports_expected,
+)
 from reviews.my_review_models import ChairChoice
 from reviews.services import sequence_for
 from reviews.timescales import (
@@ -712,7 +720,11 @@ class _Generator:
         if held_on is None or age_on(dob, held_on) < 11:
             return
         weights = CHILD_CHAIRED_WEIGHTS_11_PLUS
-        review.child_chaired = rng.choices(list(weights), weights=list(weights.values()))[0]
+        chaired = rng.choices(list(weights), weights=list(weights.values()))[0]
+        # Only a child who was there can have chaired (reviews.codes.child_chaired_problem).
+        if child_chaired_problem(chaired, participation_code=review.participation_code):
+            chaired = ChildChaired.NO
+        review.child_chaired = chaired
         if rng.random() >= 0.35:
             return
         sent = datetime.combine(held_on - timedelta(days=rng.randint(1, 10)), time(rng.randint(16, 20)), tzinfo=LONDON)
