@@ -61,6 +61,12 @@ UNSAFE_ALERT_QUIET = timedelta(minutes=10)
 # The answers the child's pages save, by page (the forms in reviews/my_review_forms.py).
 # The younger version's faces (one per topic), each shown to staff just before the topic's words.
 FACE_FIELDS = ("where_i_live_face", "school_face", "family_time_face", "health_face", "friends_face")
+# What each version does not ask (the older has no faces; the younger asks no words on those
+# topics): staff see these only if the child answered them (in the other version, before a switch).
+NOT_ASKED = {
+    MyReviewVersion.OLDER: FACE_FIELDS,
+    MyReviewVersion.YOUNGER: ("where_i_live", "school", "family_time", "health", "friends"),
+}
 HOW_THINGS_ARE_FIELDS = (
     "where_i_live_face",
     "where_i_live",
@@ -334,8 +340,8 @@ def sent_answers_rows(*, response: MyReviewResponse, fields: tuple[str, ...]) ->
     """(question, answer) for each of `fields` as the child last sent them, for staff pages.
     The private note is never among them: it is shown on its own, to the chairing IRO only."""
     rows = [(name, _shown(name, response.sent_answers.get(name))) for name in fields if name not in PRIVATE_FIELDS]
-    # A face is shown only when one was chosen: the older version has none.
-    return [(_question(name), answer) for name, answer in rows if answer or name not in FACE_FIELDS]
+    not_asked = NOT_ASKED.get(MyReviewVersion(response.version), ())
+    return [(_question(name), answer) for name, answer in rows if answer or name not in not_asked]
 
 
 def sent_private_note(*, response: MyReviewResponse) -> str:

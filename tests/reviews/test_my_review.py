@@ -531,7 +531,8 @@ def test_younger_drafts_save_submit_and_staff_see_the_faces_in_words(client, iro
     assert re.search(r"<dt[^>]*>Where I live: face</dt><dd[^>]*>Good</dd>", html)
     assert re.search(r"<dt[^>]*>School: face</dt><dd[^>]*>Not good</dd>", html)
     assert re.search(r"<dt[^>]*>Friends: face</dt><dd[^>]*>OK</dd>", html)
-    assert "Health: face" not in html  # no face picked: no row
+    assert "Health: face" in html  # no face picked: a row with a dash
+    assert not re.search(r"<dt[^>]*>Where I live</dt>", html)  # the younger version asks no words on it
     assert WORRY in html
     assert "A family centre" in html
     assert PRIVATE in html
