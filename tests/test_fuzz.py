@@ -69,6 +69,9 @@ from reviews.my_review_forms import (
     MeetingForm,
     PrivateNoteForm,
     WordForm,
+    YoungerHowThingsAreForm,
+    YoungerMeetingForm,
+    YoungerPrivateNoteForm,
 )
 from reviews.services import review_record_held
 from tests.factories import IROFactory, ManagerFactory, child_in_care
@@ -201,6 +204,9 @@ FORMS = {
     "HowThingsAreForm": lambda w, d: HowThingsAreForm(d),
     "MeetingForm": lambda w, d: MeetingForm(d),
     "PrivateNoteForm": lambda w, d: PrivateNoteForm(d),
+    "YoungerHowThingsAreForm": lambda w, d: YoungerHowThingsAreForm(d),
+    "YoungerMeetingForm": lambda w, d: YoungerMeetingForm(d),
+    "YoungerPrivateNoteForm": lambda w, d: YoungerPrivateNoteForm(d),
 }
 
 FORMSET_FIELDS = {
