@@ -20,12 +20,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import capfirst
 
 from accounts.models import Notification, NotificationKind, User
 from accounts.roles import Role
@@ -69,11 +69,24 @@ OLDER_FROM_AGE = 11
 UNSAFE_ALERT_QUIET = timedelta(minutes=10)
 
 # The answers the child's pages save, by page (the forms in reviews/my_review_forms.py).
+# The younger version's faces (one per topic), each shown to staff just before the topic's words.
+FACE_FIELDS = ("where_i_live_face", "school_face", "family_time_face", "health_face", "friends_face")
+# What each version does not ask (the older has no faces; the younger asks no words on those
+# topics): staff see these only if the child answered them (in the other version, before a switch).
+NOT_ASKED = {
+    MyReviewVersion.OLDER: FACE_FIELDS,
+    MyReviewVersion.YOUNGER: ("where_i_live", "school", "family_time", "health", "friends"),
+}
 HOW_THINGS_ARE_FIELDS = (
+    "where_i_live_face",
     "where_i_live",
+    "school_face",
     "school",
+    "family_time_face",
     "family_time",
+    "health_face",
     "health",
+    "friends_face",
     "friends",
     "going_well",
     "worries",
@@ -85,8 +98,8 @@ CHILD_FIELDS = frozenset(HOW_THINGS_ARE_FIELDS + MEETING_FIELDS + PRIVATE_FIELDS
 # A child who asks for an advocate: the IRO is asked to refer them this many working days before
 # the review, so the advocate can meet the child first (interpretation).
 ADVOCATE_REFERRAL_WORKING_DAYS = 5
-# The versions whose pages exist: the younger version (faces) is not built yet, so it is not offered.
-BUILT_VERSIONS = (MyReviewVersion.OLDER,)
+# The versions whose pages exist (both: the younger has faces and short choices).
+BUILT_VERSIONS = (MyReviewVersion.YOUNGER, MyReviewVersion.OLDER)
 
 
 @dataclass(frozen=True)
@@ -142,9 +155,10 @@ def expires_on_for(*, review: Review, today: date) -> date:
 def chairing_iros(*, review: Review, today: date) -> list[User]:
     """Who the child's IRO is for this review: the covering IRO while cover is active, and the
     case-holding IRO (both are told when the child asks for help)."""
-    iros = []
-    if review.covering_iro_id and cover_is_active(review=review, today=today):
-        iros.append(review.covering_iro)
+    iros: list[User] = []
+    covering = review.covering_iro if review.covering_iro_id else None
+    if covering is not None and cover_is_active(review=review, today=today):
+        iros.append(covering)
     holder = (
         current_allocations(today=today)
         .filter(child_id=review.child_id, kind=AllocationKind.CASE_HOLDING)
@@ -266,7 +280,7 @@ def invitation_withdraw(*, review: Review, withdrawn_by: User) -> int:
     )
 
 
-def _usable(invitations, *, today: date) -> MyReviewInvitation | None:
+def _usable(invitations: QuerySet[MyReviewInvitation], *, today: date) -> MyReviewInvitation | None:
     invitation = invitations.select_related("review", "review__child").first()
     return invitation if invitation is not None and invitation.is_usable(today=today) else None
 
@@ -416,28 +430,38 @@ def _advocate_task(*, review: Review, sent_at: datetime, today: date) -> list[No
     )
 
 
-def _shown(response: MyReviewResponse, name: str, value) -> str:
+def _field(name: str) -> "models.Field[Any, Any]":
+    field = MyReviewResponse._meta.get_field(name)
+    if not isinstance(field, models.Field):  # the child's answers are the model's own fields
+        raise TypeError(f"Not a My review answer: {name}")
+    return field
+
+
+def _shown(name: str, value: object) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if name == "venue":
-        return CHILD_VENUE_WORDS.get(value, "No preference" if value == VENUE_NO_PREFERENCE else value)
-    field = MyReviewResponse._meta.get_field(name)
+        return CHILD_VENUE_WORDS.get(str(value), "No preference" if value == VENUE_NO_PREFERENCE else str(value))
+    field = _field(name)
     if field.choices:
         return str(dict(field.choices).get(value, value))
     return str(value)
 
 
+def _question(name: str) -> str:
+    # The field's name as a heading: first letter up, the rest as written ("Who I want there").
+    words = str(_field(name).verbose_name)
+    return words[:1].upper() + words[1:]
+
+
 def sent_answers_rows(*, response: MyReviewResponse, fields: tuple[str, ...]) -> list[tuple[str, str]]:
     """(question, answer) for each of `fields` as the child last sent them, for staff pages.
     The private note is never among them: it is shown on its own, to the chairing IRO only."""
-    return [
-        (capfirst(str(MyReviewResponse._meta.get_field(name).verbose_name)),  # "Where I live", not "Where i live"
-         _shown(response, name, response.sent_answers.get(name)))
-        for name in fields
-        if name not in PRIVATE_FIELDS
-    ]  # fmt: skip
+    rows = [(name, _shown(name, response.sent_answers.get(name))) for name in fields if name not in PRIVATE_FIELDS]
+    not_asked = NOT_ASKED.get(MyReviewVersion(response.version), ())
+    return [(_question(name), answer) for name, answer in rows if answer or name not in not_asked]
 
 
 def sent_views_in_their_words(*, response: MyReviewResponse) -> str:
@@ -451,7 +475,7 @@ def sent_views_in_their_words(*, response: MyReviewResponse) -> str:
 
 
 def sent_private_note(*, response: MyReviewResponse) -> str:
-    return response.sent_answers.get("private_note", "")
+    return str(response.sent_answers.get("private_note", ""))
 
 
 def sent_response(*, review: Review) -> MyReviewResponse | None:
@@ -515,7 +539,7 @@ def iro_work_phone(*, review: Review, today: date) -> str:
     for iro in chairing_iros(review=review, today=today):
         profile = getattr(iro, "iro_profile", None)
         if profile is not None and profile.work_phone:
-            return profile.work_phone
+            return str(profile.work_phone)
     return ""
 
 

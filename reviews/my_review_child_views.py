@@ -24,6 +24,8 @@ from iro_service.formerrors import form_errors_apply
 
 from . import my_review
 from .my_review_forms import (
+    YOUNGER_FORMS,
+    BaseAnswersForm,
     CodeForm,
     HowThingsAreForm,
     ListenedToForm,
@@ -32,7 +34,7 @@ from .my_review_forms import (
     WordForm,
     initial_answers,
 )
-from .my_review_models import MyReviewInvitation, MyReviewStage
+from .my_review_models import MyReviewInvitation, MyReviewStage, MyReviewVersion
 
 INVITATION = "my_review_invitation"
 UNLOCKED = "my_review_unlocked"
@@ -56,7 +58,7 @@ def _begin(request: HttpRequest, invitation: MyReviewInvitation) -> HttpResponse
     return redirect("my_review:word")
 
 
-def child_page(*, unlocked: bool = True) -> Callable:
+def child_page(*, unlocked: bool = True) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A child's page: needs a session from the link or code (and the word, unless `unlocked`
     is False), for an invitation that still works. Passes the invitation to the view."""
 
@@ -86,6 +88,7 @@ def _context(invitation: MyReviewInvitation, **extra: Any) -> dict[str, Any]:
         "review": review,
         "iro_first_name": my_review.iro_first_name(review=review, today=today),
         "may_change": my_review.may_change(review=review),
+        "younger": invitation.version == MyReviewVersion.YOUNGER,
         **extra,
     }
 
@@ -143,7 +146,17 @@ def home(request: HttpRequest, invitation: MyReviewInvitation) -> HttpResponse:
     return render(request, "my_review/home.html", _context(invitation, response=response))
 
 
-def _answers_page(request, invitation, *, form_class, template: str, next_page: str) -> HttpResponse:
+def _answers_page(
+    request: HttpRequest,
+    invitation: MyReviewInvitation,
+    *,
+    form_class: type[BaseAnswersForm],
+    template: str,
+    next_page: str,
+) -> HttpResponse:
+    """One page of answers, in the invitation's version (the younger has faces and short choices)."""
+    if invitation.version == MyReviewVersion.YOUNGER:
+        form_class = YOUNGER_FORMS[form_class]
     response = my_review.response_for(review=invitation.review)
     form = form_class(request.POST or None, initial=initial_answers(response, form_class))
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,15 @@ from django import forms
 
 from .codes import USUAL_VENUES
 from .my_review import BUILT_VERSIONS, CODE_LENGTH
-from .my_review_models import CHILD_VENUE_WORDS, VENUE_NO_PREFERENCE, ChairChoice, ListenedTo, TimeOfDay
+from .my_review_models import (
+    CHILD_VENUE_WORDS,
+    VENUE_NO_PREFERENCE,
+    ChairChoice,
+    Face,
+    ListenedTo,
+    MyReviewResponse,
+    TimeOfDay,
+)
 
 # A child's answer is their own words: long enough for a lot, short enough to keep a page light.
 ANSWER_MAX_LENGTH = 5000
@@ -28,7 +36,7 @@ class InvitationForm(forms.Form):
         label="Version",
         choices=[(version.value, version.label) for version in BUILT_VERSIONS],
         widget=forms.RadioSelect,
-        help_text="The version for younger children (faces and short choices) is not available yet.",
+        help_text="The one for the child's age on the review day is chosen for you. You can choose the other.",
         error_messages={"required": "Choose a version.", "invalid_choice": "Choose a version."},
     )
 
@@ -45,10 +53,16 @@ class InvitationForm(forms.Form):
             )
 
     def clean_word(self) -> str:
-        word = self.cleaned_data["word"]
+        word: str = self.cleaned_data["word"]
         if "\x00" in word:
             raise forms.ValidationError("Use letters and numbers only.")
         return word
+
+
+class FaceSelect(forms.RadioSelect):
+    """Three faces, each drawn beside its word (templates/my_review/_faces.html)."""
+
+    is_faces = True
 
 
 class BaseChildForm(forms.Form):
@@ -66,12 +80,13 @@ class BaseChildForm(forms.Form):
     def _describe(self) -> None:
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.RadioSelect):
-                field.widget.attrs["class"] = "form-check-input"
+                faces = isinstance(field.widget, FaceSelect)
+                field.widget.attrs["class"] = "face-input" if faces else "form-check-input"
                 continue
             field.widget.attrs["class"] = "form-control"
             auto_id = self[name].auto_id
             ids = [f"{auto_id}_hint"] if field.help_text else []
-            if self._errors and name in self._errors:
+            if getattr(self, "_errors", None) and name in self.errors:
                 ids.append(f"{auto_id}_error")
             if ids:
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
@@ -115,7 +130,7 @@ def _answer(label: str, hint: str = "") -> forms.CharField:
 class BaseAnswersForm(BaseChildForm):
     """A NUL cannot be stored (PostgreSQL text): say so rather than fail."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         for name, value in list(cleaned.items()):
@@ -192,9 +207,9 @@ class PrivateNoteForm(BaseAnswersForm):
     )
 
 
-def initial_answers(response, form_class) -> dict[str, Any]:
+def initial_answers(response: MyReviewResponse, form_class: type[forms.Form]) -> dict[str, Any]:
     """A child's saved answers as a form's initial values (yes/no as the radios show them)."""
-    initial = {}
+    initial: dict[str, Any] = {}
     for name in form_class.base_fields:
         value = getattr(response, name)
         if isinstance(value, bool):
@@ -235,3 +250,101 @@ class ListenedToForm(BaseChildForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a face.", "invalid_choice": "Choose a face."},
     )
+
+
+# --- The younger version (under 11): faces and short choices, the same questions in fewer words.
+
+
+def _face(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=Face.choices,
+        widget=FaceSelect,
+        error_messages={"invalid_choice": "Pick one of the faces."},
+    )
+
+
+def _short(label: str, hint: str = "") -> forms.CharField:
+    field = _answer(label, hint)
+    field.widget.attrs["rows"] = 2
+    return field
+
+
+class YoungerHowThingsAreForm(BaseAnswersForm):
+    where_i_live_face = _face("Where I live")
+    school_face = _face("School")
+    family_time_face = _face("Seeing my family")
+    health_face = _face("My health")
+    friends_face = _face("My friends")
+    going_well = _short("What is good?")
+    worries = _short("What makes you sad or worried?")
+    next_steps = _short("What would you like to happen next?")
+
+
+YES_NO_NOT_SURE = [("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")]
+
+
+def _yes_no(label: str, hint: str = "") -> forms.TypedChoiceField:
+    # "Not sure" is kept as no answer: the IRO asks them in person.
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=hint,
+        required=False,
+        choices=YES_NO_NOT_SURE,
+        coerce={"yes": True, "no": False}.get,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Pick yes, no or not sure."},
+    )
+
+
+class YoungerMeetingForm(BaseAnswersForm):
+    want_there = _short("Who would you like at your meeting?")
+    not_want_there = _short("Is there anyone you do not want there?")
+    venue = forms.ChoiceField(
+        label="Where would you like to meet?",
+        required=False,
+        choices=MeetingForm.base_fields["venue"].choices,  # type: ignore[attr-defined]
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Pick one of the places."},
+    )
+    time_of_day = forms.ChoiceField(
+        label="When would you like to meet?",
+        required=False,
+        choices=[
+            (TimeOfDay.MORNING, "In the morning"),
+            (TimeOfDay.AFTERNOON, "In the afternoon"),
+            (TimeOfDay.AFTER_SCHOOL, "After school"),
+            (TimeOfDay.NO_PREFERENCE, "I don't mind"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Pick one of the times."},
+    )
+    chair = forms.ChoiceField(
+        label="Would you like to help run your meeting?",
+        help_text="You can ask who speaks next and help make sure all are heard.",
+        required=False,
+        choices=[
+            (ChairChoice.ALL, "Yes, all of it"),
+            (ChairChoice.PART, "Yes, some of it"),
+            (ChairChoice.NONE, "No, my IRO can do it"),
+            (ChairChoice.NOT_SAID, "Not sure"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Pick one."},
+    )
+    advocate = _yes_no("Would you like someone to help you say what you think?", "This person is called an advocate.")
+    talk_alone_first = _yes_no("Would you like to talk to your IRO on your own first?")
+
+
+class YoungerPrivateNoteForm(BaseAnswersForm):
+    private_note = _short("Just for my IRO", "Only your IRO will read this.")
+
+
+# The younger version's form for each page of the older one.
+YOUNGER_FORMS: dict[type[BaseAnswersForm], type[BaseAnswersForm]] = {
+    HowThingsAreForm: YoungerHowThingsAreForm,
+    MeetingForm: YoungerMeetingForm,
+    PrivateNoteForm: YoungerPrivateNoteForm,
+}

@@ -47,6 +47,13 @@ class ListenedTo(models.TextChoices):
     NO = "no", "No"
 
 
+class Face(models.TextChoices):
+    # The younger version's faces: each drawn with its word, and always shown to staff in words.
+    GOOD = "good", "Good"
+    OK = "ok", "OK"
+    NOT_GOOD = "not_good", "Not good"
+
+
 class TimeOfDay(models.TextChoices):
     NO_PREFERENCE = "", "I don't mind"
     MORNING = "morning", "In the morning"
@@ -112,7 +119,12 @@ class MyReviewResponse(NeverDeleted):
 
     review = models.OneToOneField("reviews.Review", on_delete=models.PROTECT, related_name="my_review_response")
     version = models.CharField(max_length=10, choices=MyReviewVersion.choices, default=MyReviewVersion.OLDER)
-    # How things are
+    # How things are (the younger version picks a face for each of the first five; words are optional)
+    where_i_live_face = models.CharField("where I live: face", max_length=10, choices=Face.choices, blank=True)
+    school_face = models.CharField("school: face", max_length=10, choices=Face.choices, blank=True)
+    family_time_face = models.CharField("family time: face", max_length=10, choices=Face.choices, blank=True)
+    health_face = models.CharField("health: face", max_length=10, choices=Face.choices, blank=True)
+    friends_face = models.CharField("friends: face", max_length=10, choices=Face.choices, blank=True)
     where_i_live = models.TextField("where I live", blank=True)
     school = models.TextField("school or college", blank=True)
     family_time = models.TextField("family time", blank=True)

@@ -22,7 +22,7 @@ from .my_review_forms import InvitationForm, RenewalForm
 from .selectors import child_id_of_review
 
 
-def _review_to_invite(request: HttpRequest, pk: int) -> Review:
+def _review_to_invite(request: AuthenticatedRequest, pk: int) -> Review:
     """The IRO working on the review (case-holding or cover), or business support; else 403/404."""
     today = timezone.localdate()
     if request.user.is_business_support:

@@ -71,6 +71,9 @@ from reviews.my_review_forms import (
     PrivateNoteForm,
     RenewalForm,
     WordForm,
+    YoungerHowThingsAreForm,
+    YoungerMeetingForm,
+    YoungerPrivateNoteForm,
 )
 from reviews.services import review_record_held
 from tests.factories import IROFactory, ManagerFactory, child_in_care
@@ -205,6 +208,9 @@ FORMS = {
     "PrivateNoteForm": lambda w, d: PrivateNoteForm(d),
     "RenewalForm": lambda w, d: RenewalForm(d),
     "ListenedToForm": lambda w, d: ListenedToForm(d),
+    "YoungerHowThingsAreForm": lambda w, d: YoungerHowThingsAreForm(d),
+    "YoungerMeetingForm": lambda w, d: YoungerMeetingForm(d),
+    "YoungerPrivateNoteForm": lambda w, d: YoungerPrivateNoteForm(d),
 }
 
 FORMSET_FIELDS = {

@@ -590,3 +590,80 @@ def test_my_review_after_the_review_pages_pass_axe(browser, live_server, screens
         scanner.close()
     assert not violations, "\n".join(violations)
     assert not summaries, "\n".join(summaries)
+
+
+# Each face (the radio covers its whole tile) is at least this big: WCAG 2.5.8 asks 24 CSS px, 2.5.5 (AAA) 44.
+_FACE_SIZES_JS = """() => [...document.querySelectorAll("input.face-input")].map(input => {
+  const box = input.getBoundingClientRect();
+  return {id: input.id, width: box.width, height: box.height,
+          word: document.querySelector(`label[for="${input.id}"]`).textContent.trim()};
+})"""
+
+
+def test_my_review_younger_pages_pass_axe(browser, live_server, screenshot_dir):
+    """ "My review", the younger version (faces and short choices): every page, with a face picked
+    and with an error, scanned by axe at 1366, 390 and 320 pixels wide, fitting 320; each face has
+    its word and a touch target of 44 by 44 pixels or more."""
+    assert AXE_JS.exists(), f"{AXE_JS} is missing: `make test` installs axe-core (README, Accessibility)."
+    for old in screenshot_dir.glob("*.png"):
+        old.unlink()
+    iro = IROFactory(username="iro", first_name="Alex", last_name="Morgan")
+    _child, review = child_in_care(iro, born=date(2018, 5, 1))
+    new = invitation_create(review=review, word="Mango", version="younger", created_by=iro, today=timezone.localdate())
+    child = Scanner(browser, live_server, screenshot_dir, "child")
+    narrow = {"width": 320, "height": 800}
+
+    def scan(name: str) -> None:
+        child.scan(name)
+        child.page.set_viewport_size(narrow)
+        child.axe(name, narrow)
+        child.page.screenshot(path=screenshot_dir / f"child-{name}-320.png", full_page=True)
+        child.page.set_viewport_size(DESKTOP)
+        _fits(child, 320, name)
+
+    response = child.page.goto(f"{live_server.url}/my-review/{new.token}/")
+    assert response.status == 200
+    child.page.get_by_label("Your memorable word").fill("Mango")
+    with child.page.expect_navigation():
+        child.page.get_by_role("button", name="Carry on").click()
+    scan("home")
+    child.visit("/my-review/how-things-are/", "how-things-are")
+    for width in (390, 320):
+        child.page.set_viewport_size({"width": width, "height": 800})
+        sizes = child.page.evaluate(_FACE_SIZES_JS)
+        assert len(sizes) == 15, sizes
+        assert {size["word"] for size in sizes} == {"Good", "OK", "Not good"}
+        small = [size for size in sizes if size["width"] < 44 or size["height"] < 44]
+        assert not small, f"at {width} px: {small}"
+    child.page.set_viewport_size(DESKTOP)
+    child.page.get_by_role("group", name="School").get_by_label("Not good").check()
+    child.page.get_by_role("group", name="Where I live").get_by_label("Good", exact=True).check()
+    child.page.get_by_role("group", name="My friends").get_by_label("OK").focus()
+    scan("how-things-are-picked")
+    # Over the limit (the browser's maxlength taken off, as an old browser would): an error.
+    child.page.locator("main form[method=post]").evaluate(
+        "form => { form.noValidate = true; "
+        "form.querySelectorAll('[maxlength]').forEach(field => field.removeAttribute('maxlength')); }"
+    )
+    child.page.get_by_label("What makes you sad or worried?").fill("x" * 5001)
+    with child.page.expect_navigation():
+        child.page.get_by_role("button", name="Save and carry on").click()
+    summary = child.page.evaluate(_SUMMARY_JS)
+    assert summary["present"], summary
+    assert summary["focused"], summary
+    assert not summary.get("undescribed"), summary
+    scan("how-things-are-errors")
+    for path, name in (
+        ("/my-review/meeting/", "meeting"),
+        ("/my-review/just-for-my-iro/", "just-for-my-iro"),
+        ("/my-review/send/", "send"),
+    ):
+        assert child.page.goto(f"{live_server.url}{path}").status == 200
+        scan(name)
+    with child.page.expect_navigation():
+        child.page.get_by_role("button", name="I don't feel safe").click()
+    scan("not-safe")
+
+    violations = child.violations
+    child.close()
+    assert not violations, "\n".join(violations)

@@ -40,10 +40,18 @@ def case(iro):
     return child, review
 
 
-def _invite(client, user, review, word=WORD) -> tuple[str, str]:
+@pytest.fixture
+def young_case(iro):
+    """A child of 8 on the review day: the younger version is suggested."""
+    iro.first_name = "Robin"
+    iro.save()
+    return child_in_care(iro, born=date(2018, 1, 1))
+
+
+def _invite(client, user, review, word=WORD, version="older") -> tuple[str, str]:
     """The IRO makes an invitation; returns (link, code) as the card shows them."""
     client.force_login(user)
-    response = client.post(reverse("reviews:my_review_invite", args=[review.pk]), {"word": word, "version": "older"})
+    response = client.post(reverse("reviews:my_review_invite", args=[review.pk]), {"word": word, "version": version})
     assert response.status_code == 200
     html = response.content.decode()
     link = re.search(r'data-testid="card-link">([^<]+)<', html).group(1)
@@ -382,9 +390,9 @@ class _Links(HTMLParser):
             self.text.append(data.strip())
 
 
-def _child_pages(client, iro, review) -> dict[str, str]:
-    """Every page of the older version as the child sees it, by name."""
-    link, _code = _invite(client, iro, review)
+def _child_pages(client, iro, review, version="older") -> dict[str, str]:
+    """Every page of a version as the child sees it, by name."""
+    link, _code = _invite(client, iro, review, version=version)
     pages = {"code": Client().get(reverse("my_review:code")).content.decode()}
     child_client = Client()
     pages["word"] = child_client.get(urlsplit(link).path, follow=True).content.decode()
@@ -398,9 +406,10 @@ def _child_pages(client, iro, review) -> dict[str, str]:
     return pages
 
 
-def test_no_child_page_links_to_or_loads_anything_off_site(client, iro, case):
+@pytest.mark.parametrize("version", ["older", "younger"])
+def test_no_child_page_links_to_or_loads_anything_off_site(client, iro, case, version):
     _child, review = case
-    for name, html in _child_pages(client, iro, review).items():
+    for name, html in _child_pages(client, iro, review, version).items():
         parser = _Links()
         parser.feed(html)
         assert parser.urls, name
@@ -414,21 +423,143 @@ def test_no_child_page_links_to_or_loads_anything_off_site(client, iro, case):
         assert "Sign out" not in html
 
 
+def _reading_ease(html: str) -> float:
+    parser = _Links()
+    parser.feed(html)
+    text = " ".join(line if line.endswith((".", "?", "!", ":")) else f"{line}." for line in parser.text)
+    return textstat.flesch_reading_ease(text)
+
+
 def test_the_child_pages_are_plain_words(client, iro, case):
     """Flesch reading ease of each page's visible text (headings, words, labels, hints, buttons),
     with the IRO's first name left in: 70 or more is "fairly easy" or easier."""
     _child, review = case
-    scores = {}
-    for name, html in _child_pages(client, iro, review).items():
-        parser = _Links()
-        parser.feed(html)
-        text = " ".join(line if line.endswith((".", "?", "!", ":")) else f"{line}." for line in parser.text)
-        scores[name] = textstat.flesch_reading_ease(text)
+    scores = {name: _reading_ease(html) for name, html in _child_pages(client, iro, review).items()}
     assert min(scores.values()) >= 70, scores
 
 
-def test_the_child_pages_name_no_one_but_the_iro(client, iro, case, other_iro):
+def test_the_younger_pages_are_plainer_still(client, iro, young_case):
+    """The younger version's pages, and the pages both versions share, score 95 or more ("very
+    easy" is 90 and up; the older version's check-and-send page scores about 90)."""
+    _child, review = young_case
+    scores = {name: _reading_ease(html) for name, html in _child_pages(client, iro, review, "younger").items()}
+    assert min(scores.values()) >= 95, scores
+
+
+@pytest.mark.parametrize("version", ["older", "younger"])
+def test_the_child_pages_name_no_one_but_the_iro(client, iro, case, other_iro, version):
     child, review = case
-    for name, html in _child_pages(client, iro, review).items():
+    for name, html in _child_pages(client, iro, review, version).items():
         for other in (child.last_name, child.local_id, iro.last_name, other_iro.first_name, other_iro.last_name):
             assert other not in html, f"{name} shows {other}"
+
+
+# --- The younger version (under 11): faces and short choices ---------------------------------
+
+
+def test_the_younger_version_is_suggested_for_under_11s_and_the_iro_can_switch(client, iro, case, young_case):
+    _older_child, older_review = case
+    _young_child, young_review = young_case
+    today = timezone.localdate()
+    assert my_review.version_offered(review=young_review, today=today) == "younger"
+    assert my_review.version_offered(review=older_review, today=today) == "older"
+    client.force_login(iro)
+    html = client.get(reverse("reviews:my_review_invite", args=[young_review.pk])).content.decode()
+    assert re.search(r'<input[^>]*value="younger"[^>]*checked', html)
+    assert "younger version (faces and short choices)" in html
+    # The IRO switches: the 8-year-old gets the older version, the 14-year-old the younger.
+    _invite(client, iro, young_review, version="older")
+    _invite(client, iro, older_review, version="younger")
+    assert MyReviewInvitation.objects.get(review=young_review).version == "older"
+    assert MyReviewInvitation.objects.get(review=older_review).version == "younger"
+
+
+def test_each_face_is_a_radio_with_its_word_and_a_hidden_drawing(client, iro, young_case):
+    _child, review = young_case
+    link, _code = _invite(client, iro, review, version="younger")
+    html = _child_opens(link).get(reverse("my_review:how_things_are")).content.decode()
+    for topic in ("where_i_live_face", "school_face", "family_time_face", "health_face", "friends_face"):
+        radios = re.findall(rf'<input type="radio" name="{topic}" value="([a-z_]+)"[^>]*id="(id_{topic}_\d)"', html)
+        assert [value for value, _id in radios] == ["good", "ok", "not_good"], topic
+        for value, input_id in radios:
+            label = re.search(rf'<label for="{input_id}"[^>]*>(.*?)</label>', html, re.S).group(1)
+            assert '<svg aria-hidden="true"' in label
+            word = {"good": "Good", "ok": "OK", "not_good": "Not good"}[value]
+            assert f"<span>{word}</span>" in label  # never a face without its word
+    assert "What is good?" in html
+
+
+def _younger_answers(child_client) -> None:
+    response = child_client.post(
+        reverse("my_review:how_things_are"),
+        {"where_i_live_face": "good", "school_face": "not_good", "friends_face": "ok", "worries": WORRY},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("my_review:meeting")
+    response = child_client.post(
+        reverse("my_review:meeting"),
+        {"venue": "Family centre", "time_of_day": "after_school", "chair": "part", "advocate": "not_sure",
+         "talk_alone_first": "yes", "want_there": "Nan"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert child_client.post(reverse("my_review:private"), {"private_note": PRIVATE}).status_code == 302
+
+
+def test_younger_drafts_save_submit_and_staff_see_the_faces_in_words(client, iro, young_case, business_support):
+    _child, review = young_case
+    link, _code = _invite(client, iro, review, version="younger")
+    child_client = _child_opens(link)
+    _younger_answers(child_client)
+    saved = MyReviewResponse.objects.get()
+    assert (saved.version, saved.where_i_live_face, saved.school_face, saved.health_face) == (
+        "younger", "good", "not_good", "",
+    )  # fmt: skip
+    assert saved.advocate is None  # "Not sure": the IRO asks in person
+    assert saved.talk_alone_first is True
+    assert saved.submitted_at is None
+    # The drafts come back as the child left them.
+    again = child_client.get(reverse("my_review:how_things_are")).content.decode()
+    assert re.search(r'<input type="radio" name="school_face" value="not_good"[^>]*checked', again)
+    check = child_client.get(reverse("my_review:send")).content.decode()
+    assert "<dt>School</dt><dd>Not good</dd>" in check
+    assert "Yes, some of it" in check
+    client.force_login(iro)
+    assert "Not good" not in client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+
+    assert child_client.post(reverse("my_review:send")).status_code == 302
+    html = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert re.search(r"<dt[^>]*>Where I live: face</dt><dd[^>]*>Good</dd>", html)
+    assert re.search(r"<dt[^>]*>School: face</dt><dd[^>]*>Not good</dd>", html)
+    assert re.search(r"<dt[^>]*>Friends: face</dt><dd[^>]*>OK</dd>", html)
+    assert "Health: face" in html  # no face picked: a row with a dash
+    assert not re.search(r"<dt[^>]*>Where I live</dt>", html)  # the younger version asks no words on it
+    assert WORRY in html
+    assert "A family centre" in html
+    assert PRIVATE in html
+    rows = my_review.sent_answers_rows(response=MyReviewResponse.objects.get(), fields=my_review.HOW_THINGS_ARE_FIELDS)
+    assert ("School: face", "Not good") in rows
+    assert not any("not_good" in answer for _question, answer in rows)
+    client.force_login(business_support)
+    booking = client.get(reverse("reviews:book", args=[review.pk])).content.decode()
+    assert "A family centre" in booking
+    assert PRIVATE not in booking
+    assert PRIVATE not in client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+
+
+def test_the_older_version_shows_staff_no_face_rows(client, iro, case):
+    _child, review = case
+    link, _code = _invite(client, iro, review)
+    _sent_answers(_child_opens(link))
+    client.force_login(iro)
+    html = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert WORRY in html
+    assert ": face" not in html
+
+
+def test_a_face_that_is_not_one_of_the_three_is_an_error(client, iro, young_case):
+    _child, review = young_case
+    link, _code = _invite(client, iro, review, version="younger")
+    response = _child_opens(link).post(reverse("my_review:how_things_are"), {"school_face": "great"})
+    assert response.status_code == 200
+    assert "Pick one of the faces." in response.content.decode()
+    assert not MyReviewResponse.objects.exists()
