@@ -12,8 +12,10 @@ from django.db import connection
 from django.db.models import DateField, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from caseload.demo import build_demo
 from children.codes import LegalStatus
+from children.models import Child
 from reviews.codes import ReviewStatus
 from reviews.models import Review, Visit
 from reviews.services import (
@@ -70,12 +72,12 @@ def assert_facts_stored() -> dict[int, tuple[date | None, bool]]:
     return stored
 
 
-def _due(child) -> Review:
+def _due(child: Child) -> Review:
     return Review.objects.get(child=child, status__in=[ReviewStatus.DUE, ReviewStatus.BOOKED])
 
 
-def test_the_stored_facts_follow_every_edit_through_the_services(iro):
-    child = ChildFactory(date_of_birth=date(2008, 6, 1))
+def test_the_stored_facts_follow_every_edit_through_the_services(iro: User) -> None:
+    child: Child = ChildFactory(date_of_birth=date(2008, 6, 1))  # type: ignore[no-untyped-call,assignment]
     first = child_come_into_care(child=child, start=date(2014, 4, 14), episode_fields=EPISODE)
     assert first is not None
     assert_facts_stored()
@@ -127,7 +129,7 @@ def test_the_stored_facts_follow_every_edit_through_the_services(iro):
     assert assert_facts_stored()[again.pk] == (None, False)
 
 
-def test_the_stored_facts_follow_an_ssda903_import_and_a_reimport(iro):
+def test_the_stored_facts_follow_an_ssda903_import_and_a_reimport(iro: User) -> None:
     import_files(_files())
     assert_facts_stored()
     a1 = Review.objects.get(child__local_id="A1", held_on=date(2014, 8, 14))
@@ -142,14 +144,14 @@ def test_the_stored_facts_follow_an_ssda903_import_and_a_reimport(iro):
     assert stored[Review.objects.get(child__local_id="A1", held_on=date(2014, 8, 14)).pk] == (date(2014, 6, 20), True)
 
 
-def test_the_demo_authority_stores_its_reviews_facts():
+def test_the_demo_authority_stores_its_reviews_facts() -> None:
     build_demo(children=40, today=date(2026, 11, 27), years=3)
     stored = assert_facts_stored()
     assert any(visited for _, visited in stored.values())  # the demo has pre-review visits to count
     assert any(previous for previous, _ in stored.values())
 
 
-def test_the_migration_backfills_the_facts_of_rows_written_before_it():
+def test_the_migration_backfills_the_facts_of_rows_written_before_it() -> None:
     build_demo(children=40, today=date(2026, 11, 27), years=3)
     Review.objects.update(previous_held_on=None, pre_review_visit=False)  # as the new columns start
     assert _stored() != _computed()
