@@ -17,16 +17,15 @@ from fractions import Fraction
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import IROProfile, Team, User
 from accounts.roles import Role
 from audits.models import Escalation
 from children.models import Allocation, PeriodOfCare
-from reviews.codes import ParticipationCode, ReviewSequence, ReviewStatus
-from reviews.models import Review, Visit
+from reviews.codes import ParticipationCode, ReviewSequence
+from reviews.models import Review
 
 from .definitions import (
     AGED_UNDER_4,
@@ -167,29 +166,9 @@ def looked_after(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> d
 
 def reviews_held(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> QuerySet[Review]:
     """Reviews held in [start, end] (chaired by the scope's IROs), short-break reviews included
-    (the counts separate them), each knowing whether the child had a pre-review visit: a visit
-    after the previous held review of the same period of care (or from the period's first day)
-    and on or before this one."""
-    previous_held_on = (
-        Review.objects.filter(
-            period_of_care_id=OuterRef("period_of_care_id"), status=ReviewStatus.HELD, held_on__lt=OuterRef("held_on")
-        )
-        .order_by("-held_on")
-        .values("held_on")[:1]
-    )
-    # The previous review is never before the period's start, so "after the previous review, or
-    # from the start" is: on or after the start, and after the previous review if there is one.
-    visits = Visit.objects.filter(
-        child_id=OuterRef("child_id"),
-        visited_on__lte=OuterRef("held_on"),
-        visited_on__gte=OuterRef("period_of_care__start"),
-        visited_on__gt=OuterRef("previous_held_on"),
-    )
-    return (
-        Review.objects.filter(held_between(start, end) & scope.by("chair_id"))
-        .annotate(previous_held_on=Coalesce(Subquery(previous_held_on), Value(date.min, output_field=DateField())))
-        .annotate(pre_review_visit=Exists(visits))
-    )
+    (the counts separate them). Each stores whether the child had a pre-review visit
+    (`pre_review_visit`, kept by reviews.facts.review_facts_refresh)."""
+    return Review.objects.filter(held_between(start, end) & scope.by("chair_id"))
 
 
 def review_counts(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY) -> dict[str, int]:

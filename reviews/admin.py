@@ -1,8 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_mixins import KeptInline, KeptRecordAdmin
 
+from .facts import review_facts_refresh
 from .models import Decision, Document, Review
 
 
@@ -19,6 +23,13 @@ class ReviewAdmin(KeptRecordAdmin, SimpleHistoryAdmin):
     search_fields = ["child__local_id", "child__last_name"]
     raw_id_fields = ["child", "period_of_care", "chair"]
     inlines = [DecisionInline]
+
+    def save_model(self, request: HttpRequest, obj: Review, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if {"status", "held_on", "period_of_care", "child"} & set(form.changed_data):
+            # The stored pre-review visit facts of the child's reviews rest on these.
+            child_ids = {obj.child_id, form.initial.get("child") or obj.child_id}  # before and after
+            review_facts_refresh(child_ids=child_ids)
 
 
 @admin.register(Document)

@@ -119,6 +119,11 @@ class Review(KeptRecord):
     # kept apart by the claim each page carries (reviews/claims.py: a digest of the fields it
     # showed, checked with the row locked), not by this number.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Stored facts the statistics count, kept by reviews.facts.review_facts_refresh whenever a
+    # review is held or corrected or a visit recorded or corrected: the review held before this
+    # one in the same period of care, and whether the child had a pre-review visit.
+    previous_held_on = models.DateField(null=True, blank=True, editable=False)
+    pre_review_visit = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar = KeptQuerySet.as_manager()
     history = HistoricalRecords()

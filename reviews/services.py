@@ -28,6 +28,7 @@ from .codes import (
     ReviewSequence,
     ReviewStatus,
 )
+from .facts import review_facts_refresh
 from .models import Booking, Decision, Distribution, Document, Invitee, ReportReceived, Review, Visit
 from .timescales import Spell, minutes_due, outcomes_due, review_due_series
 
@@ -161,6 +162,8 @@ def review_due_dates_refresh(*, period_of_care: PeriodOfCare) -> Review | None:
         [r for r in to_update if r.pk],
         ["sequence", "due_date", "due_schedule", "due_rule", "outcomes_due_on", "minutes_due_on"],
     )
+    # Every change to a review's held date or status, or to a period's dates, comes through here.
+    review_facts_refresh(child_ids=[period.child_id])
     return outstanding
 
 
@@ -405,6 +408,7 @@ def visit_record(*, child: Child, iro: User, visited_on: date, seen_alone: bool,
     visit = Visit(child=child, iro=iro, visited_on=visited_on, seen_alone=seen_alone, notes=notes)
     visit.full_clean()
     visit.save()
+    review_facts_refresh(child_ids=[child.pk])
     outstanding = (
         Review.objects.select_for_update()
         .filter(child=child, status__in=OUTSTANDING_STATUSES, period_of_care__start__lte=visited_on)
@@ -428,6 +432,7 @@ def visit_correct(
     visit._change_reason = reason
     visit._history_user = corrected_by
     visit.save()
+    review_facts_refresh(child_ids=[visit.child_id])
     outstanding = Review.objects.select_for_update().filter(child=visit.child, status__in=OUTSTANDING_STATUSES).first()
     if outstanding is not None:
         latest = (

@@ -2,7 +2,8 @@
 """Create the two PostgreSQL roles if they are missing (idempotent); `make test` runs this.
 
 iro_owner owns the schema and runs migrations; iro_app is what the web app and the worker
-connect as (iro_service/dbroles.py gives it its privileges). Neither is a superuser, and
+connect as (iro_service/dbroles.py gives it its privileges), with `jit = off` for its sessions
+(RUNTIME_ROLE_SETTINGS). Neither is a superuser, and
 neither may create databases or roles. Passwords come from IRO_DB_OWNER_PASSWORD and
 IRO_DB_APP_PASSWORD when set (this machine's local server trusts 127.0.0.1, so none is needed).
 
@@ -17,10 +18,15 @@ import environ
 import psycopg
 from psycopg import sql
 
+RUNTIME_ROLE = os.environ.get("IRO_DB_RUNTIME_ROLE") or "iro_app"
 ROLES = (
     (os.environ.get("IRO_DB_OWNER_ROLE", "iro_owner"), "IRO_DB_OWNER_PASSWORD"),
-    (os.environ.get("IRO_DB_RUNTIME_ROLE") or "iro_app", "IRO_DB_APP_PASSWORD"),
+    (RUNTIME_ROLE, "IRO_DB_APP_PASSWORD"),
 )
+# Settings of the runtime role's sessions. jit: PostgreSQL's planner turns JIT compilation on
+# for the statistics' aggregates and spends longer compiling than running them (~236 ms of a
+# dashboard at national scale, issue #19); the app's statements are short, so it is off.
+RUNTIME_ROLE_SETTINGS = {"jit": "off"}
 
 
 def main() -> int:
@@ -53,6 +59,12 @@ def main() -> int:
             cursor.execute(statement)
             if verb == "CREATE":
                 print(f"ensure_db_roles: created role {role}")
+        for name, value in RUNTIME_ROLE_SETTINGS.items():
+            cursor.execute(
+                sql.SQL("ALTER ROLE {} SET {} = {}").format(
+                    sql.Identifier(RUNTIME_ROLE), sql.Identifier(name), sql.Literal(value)
+                )
+            )
     connection.close()
     return 0
 

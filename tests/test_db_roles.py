@@ -7,10 +7,12 @@ PostgreSQL's own error, and through Django's connection to run real requests and
 tasks, so that a grant the application needs and lacks fails here.
 """
 
+import importlib.util
 import os
 import re
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -316,3 +318,20 @@ def test_real_requests_and_the_workers_tasks_run_as_the_runtime_role(client, wor
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         assert cursor.fetchone()[0] == RUNTIME_ROLE
+
+
+def test_the_runtime_roles_sessions_run_without_jit(db, runtime_grants):
+    """scripts/ensure_db_roles.py (run by `make test` and to set up a server) sets `jit = off`
+    for the runtime role: a session it opens afterwards has it off (issue #19)."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "ensure_db_roles.py"
+    spec = importlib.util.spec_from_file_location("ensure_db_roles", script)
+    assert spec is not None
+    assert spec.loader is not None
+    ensure_db_roles = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ensure_db_roles)
+    assert ensure_db_roles.main() == 0
+    runtime = _runtime_connection()
+    with runtime.cursor() as cursor:
+        cursor.execute("SELECT current_user, current_setting('jit')")
+        assert cursor.fetchone() == (RUNTIME_ROLE, "off")
+    runtime.close()

@@ -19,6 +19,7 @@ from audits.models import Escalation, MonitoringForm
 from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
 from iro_service.bulk import BulkInserter
 from reviews.codes import BookingAction
+from reviews.facts import review_facts_refresh
 from reviews.models import Booking, Decision, Invitee, ReportReceived, Review, Visit
 from reviews.my_review import CHILD_FIELDS
 from reviews.my_review_models import MyReviewResponse, MyReviewVersion
@@ -85,6 +86,7 @@ def build_demo(*, children: int, today: date, years: int = 3, seed: int = 2014) 
     for child in demo_children(children=children, today=today, years=years, seed=seed, iros=iros):
         writer.child(child)
     summary = writer.finish()
+    review_facts_refresh()  # every review is the demo's: one statement
     summary.in_care = children
     summary.logins = logins
     return summary

@@ -28,6 +28,7 @@ from children.postcodes import distances_in_miles
 from iro_service.bulk import BulkInserter
 
 from ..codes import OUTSTANDING_STATUSES, ReviewSequence, ReviewStatus
+from ..facts import review_facts_refresh
 from ..models import Review
 from ..services import review_due_dates_refresh, sequence_for
 from ..timescales import DueDate, Spell, minutes_due, outcomes_due, review_due_series
@@ -222,6 +223,8 @@ class _Writer:
         changes.write(self.summary)
         for table in self.tables.values():
             table.flush()
+        # The batch's reviews are all written: their stored facts in one statement.
+        review_facts_refresh(child_ids=child_ids.values())
 
     def finish(self) -> None:
         for table in self.tables.values():

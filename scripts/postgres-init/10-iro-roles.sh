@@ -11,6 +11,8 @@ psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
   -v owner_password="$IRO_DB_OWNER_PASSWORD" -v app_password="$IRO_DB_APP_PASSWORD" <<'SQL'
 CREATE ROLE iro_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'owner_password';
 CREATE ROLE iro_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'app_password';
+-- JIT compiles the statistics' aggregates for longer than they run (README: Database roles).
+ALTER ROLE iro_app SET jit = off;
 SELECT format('ALTER DATABASE %I OWNER TO iro_owner', current_database()) \gexec
 ALTER SCHEMA public OWNER TO iro_owner;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;

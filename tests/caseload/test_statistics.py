@@ -19,6 +19,7 @@ from children.ages import age_on, latest_birth_date_for_age
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
 from reviews.codes import ParticipationCode, ReviewSequence, ReviewStatus
+from reviews.facts import review_facts_refresh
 from reviews.models import Visit
 from reviews.timescales import minutes_due, outcomes_due
 from tests.factories import (
@@ -147,6 +148,7 @@ def authority(db):
     visits = [(child1, S), (child1, date(2025, 4, 29)), (child3, date(2025, 5, 10)), (child5, date(2025, 3, 20))]
     for child, day in visits:
         Visit.objects.create(child=child, iro=a, visited_on=day)
+    review_facts_refresh()  # the rows above are written directly, not by the services that store the facts
 
     for review in (reviews["r2"], reviews["r4"]):
         MonitoringForm.objects.create(
