@@ -1,12 +1,14 @@
 """Care event pages: for business support and the IRO on the case. One event per
 page; after an event that calls for an early review, one page asks whether to book one."""
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.utils.formats import date_format
 from accounts.audit import audited
 from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
-from children.models import Child
+from children.models import Child, PeriodOfCare
 from iro_service.formerrors import form_errors_apply
 
 from . import access
@@ -34,7 +36,7 @@ from .care_event_models import CareEvent
 ROLES = (Role.BUSINESS_SUPPORT, Role.IRO)
 
 
-def _child(request: HttpRequest, pk: int) -> Child:
+def _child(request: AuthenticatedRequest, pk: int) -> Child:
     """Business support: any child; an IRO: a child they work on (else 404); others: 403."""
     today = timezone.localdate()
     if request.user.is_business_support:
@@ -46,7 +48,7 @@ def _care_event_child_id(pk: int) -> int | None:
     return CareEvent.objects.filter(pk=pk).values_list("child_id", flat=True).first()
 
 
-def _after_event(request: HttpRequest, event: CareEvent, done: str) -> HttpResponse:
+def _after_event(request: AuthenticatedRequest, event: CareEvent, done: str) -> HttpResponse:
     messages.success(request, done)
     if event.awaits_early_review_choice:
         return redirect("reviews:care_event_early_review", pk=event.pk)
@@ -65,7 +67,7 @@ def care_events(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
         .select_related("episode", "early_review", "recorded_by")
         .order_by("-occurred_on", "-pk")
     )
-    context = {
+    context: dict[str, Any] = {
         "child": child,
         "period": period,
         "episode": episode,
@@ -76,23 +78,29 @@ def care_events(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
 
 
 def _event_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     child_pk: int,
     *,
-    form_class,
+    form_class: type[forms.Form],
     title: str,
     intro: str,
     button: str,
-    record,
-    done,
-    needs_care: bool = True,
+    record: Callable[[dict[str, Any], PeriodOfCare], CareEvent],
+    done: Callable[[CareEvent], str],
 ) -> HttpResponse:
     """A page that records one episode event: the form, then the service, then the prompt."""
     child = _child(request, child_pk)
     period = event_services.open_period(child)
     episode = event_services.current_episode(period) if period else None
-    context = {"child": child, "period": period, "episode": episode, "title": title, "intro": intro, "button": button}
-    if needs_care and period is None:
+    context: dict[str, Any] = {
+        "child": child,
+        "period": period,
+        "episode": episode,
+        "title": title,
+        "intro": intro,
+        "button": button,
+    }
+    if period is None:
         context["not_possible"] = f"{child.display_name} is not looked after now: record a return to care first."
         return render(request, "reviews/care_events/care_event_form.html", context)
     form = form_class(request.POST or None)
@@ -213,7 +221,7 @@ def leave_care(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     first (the event cannot be undone to book one afterwards: the review is no longer due)."""
     child = _child(request, child_pk)
     period = event_services.open_period(child)
-    context = {
+    context: dict[str, Any] = {
         "child": child,
         "period": period,
         "episode": event_services.current_episode(period) if period else None,
@@ -256,7 +264,7 @@ def leave_care(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     return render(request, "reviews/care_events/care_event_form.html", context)
 
 
-def _book_url(period, reason: str) -> str | None:
+def _book_url(period: PeriodOfCare, reason: str) -> str | None:
     review = event_services.outstanding_review(period)
     if review is None:
         return None
@@ -267,7 +275,7 @@ def _book_url(period, reason: str) -> str | None:
 @audited("child", arg="child_pk")
 def return_to_care(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    context = {
+    context: dict[str, Any] = {
         "child": child,
         "title": "Returning to care",
         "intro": "The child becomes looked after again: a new period of care (RNE S). The first review is due "
@@ -306,7 +314,7 @@ def early_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """After the event is saved: why an early review is called for; book one or say why not."""
     event = get_object_or_404(CareEvent.objects.select_related("period_of_care", "early_review"), pk=pk)
     child = _child(request, event.child_id)
-    context = {"child": child, "event": event}
+    context: dict[str, Any] = {"child": child, "event": event}
     if not event.awaits_early_review_choice:
         return render(request, "reviews/care_events/early_review.html", context)
     form = EarlyReviewChoiceForm(request.POST or None)

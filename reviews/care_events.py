@@ -20,6 +20,7 @@ Early reviews (Care Planning, Placement and Case Review (England) Regulations 20
   marks as a significant change to the care plan.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts import services as notification_services
+from accounts.models import User
 from children import services as children_services
 from children.ages import age_on
 from children.codes import (
@@ -222,9 +224,9 @@ def _episode_change(
     reason_new_episode: str,
     changes: dict[str, Any],
     significant_change: bool,
-    recorded_by,
+    recorded_by: User,
     today: date | None,
-    check=None,
+    check: Callable[[Episode, dict[str, Any]], dict[str, str]] | None = None,
 ) -> CareEvent:
     period, before = _locked_open_period(period_of_care)
     today = _today(today)
@@ -285,7 +287,7 @@ def placement_change(
     urn: str = "",
     reason_place_change: str = "",
     significant_change: bool = False,
-    recorded_by,
+    recorded_by: User,
     today: date | None = None,
 ) -> CareEvent:
     """RNE P (new carers) or T (same carers): a new episode with the new placement, same legal status."""
@@ -323,7 +325,7 @@ def legal_status_change(
     start: date,
     legal_status: str,
     significant_change: bool = False,
-    recorded_by,
+    recorded_by: User,
     today: date | None = None,
 ) -> CareEvent:
     """RNE L: a new episode with the new legal status, same placement."""
@@ -352,7 +354,7 @@ def placement_and_legal_status_change(
     urn: str = "",
     reason_place_change: str = "",
     significant_change: bool = False,
-    recorded_by,
+    recorded_by: User,
     today: date | None = None,
 ) -> CareEvent:
     """RNE B (new carers) or U (same carers): new legal status and new placement together."""
@@ -394,7 +396,7 @@ def adoption_placement(
     placement_postcode: str = "",
     urn: str = "",
     significant_change: bool = False,
-    recorded_by,
+    recorded_by: User,
     today: date | None = None,
 ) -> CareEvent:
     """Placed for adoption (A3–A6) on `placed_on`: a change of placement (and of legal status, when
@@ -455,7 +457,7 @@ def leave_care(
     period_of_care: PeriodOfCare,
     end: date,
     reason_ended: str,
-    recorded_by,
+    recorded_by: User,
     early_review_choice: str = "",
     no_early_review_reason: str = "",
     today: date | None = None,
@@ -513,7 +515,7 @@ def leave_care(
 
 @transaction.atomic
 def return_to_care(
-    *, child: Child, start: date, episode_fields: dict[str, Any], recorded_by, today: date | None = None
+    *, child: Child, start: date, episode_fields: dict[str, Any], recorded_by: User, today: date | None = None
 ) -> CareEvent:
     """The child starts to be looked after again: a new period (RNE S), first review in 20 working days."""
     Child.objects.select_for_update().get(pk=child.pk)
@@ -522,7 +524,7 @@ def return_to_care(
         raise ValidationError(f"{child.display_name} is looked after now: record leaving care first.")
     errors = _check_child_day(child=child, day=start, field="start", today=today, window=PLANNING_WINDOW)
     last = child.periods_of_care.exclude(end__isnull=True).order_by("-end").first()
-    if not errors and last is not None and start <= last.end:
+    if not errors and last is not None and last.end is not None and start <= last.end:
         errors["start"] = f"Care last ended on {date_format(last.end)}: a return to care starts after that day."
     if errors:
         raise ValidationError(errors)
@@ -543,7 +545,7 @@ def return_to_care(
 
 @transaction.atomic
 def early_review_decide(
-    *, care_event: CareEvent, book: bool, no_early_review_reason: str = "", decided_by
+    *, care_event: CareEvent, book: bool, no_early_review_reason: str = "", decided_by: User
 ) -> CareEvent:
     """The answer to the prompt: book an early review (the outstanding review, booked next with the
     reason preset), or none, with the reason. Asked once; a later answer is refused."""

@@ -39,7 +39,7 @@ class SafeURLFetcher(URLFetcher):
     def __init__(self) -> None:
         super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith(_STATIC_BASE):
@@ -105,7 +105,8 @@ def document_context(review: Review) -> dict[str, Any]:
 
 def render_pdf(kind: str, review: Review, context: dict[str, Any] | None = None) -> bytes:
     html = render_to_string(f"reviews/pdf/{kind}.html", context or document_context(review))
-    return HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
+    return pdf
 
 
 def letter_html(context: dict[str, Any]) -> str:
@@ -133,5 +134,9 @@ def document_render(document: Document) -> Document:
 
 def issued_on_time(kind: str, review: Review, issued_on: date) -> bool | None:
     """Outcomes within 5 and minutes within 20 working days of the review (the stored deadlines)."""
-    deadline = {DocumentKind.OUTCOMES: review.outcomes_due_on, DocumentKind.MINUTES: review.minutes_due_on}.get(kind)
+    deadlines: dict[str, date | None] = {
+        DocumentKind.OUTCOMES: review.outcomes_due_on,
+        DocumentKind.MINUTES: review.minutes_due_on,
+    }
+    deadline = deadlines.get(kind)
     return None if deadline is None else issued_on <= deadline
