@@ -39,7 +39,7 @@ from reviews.models import (
     Review,
     Visit,
 )
-from reviews.my_review_models import MyReviewInvitation, MyReviewResponse
+from reviews.my_review_models import MyReviewInvitation, MyReviewListenedTo, MyReviewResponse
 from reviews.services import review_record_held
 from tests.factories import UserFactory, child_in_care
 
@@ -134,6 +134,7 @@ def record(iro):
             expires_on=date(2025, 2, 4),
         ),
         MyReviewResponse: MyReviewResponse.objects.create(review=held, where_i_live="With my carers."),
+        MyReviewListenedTo: MyReviewListenedTo.objects.create(review=held, answer="yes"),
     }
     return rows
 
