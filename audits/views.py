@@ -5,9 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from accounts.audit import audited
 from accounts.permissions import AuthenticatedRequest, role_required
@@ -15,10 +13,10 @@ from accounts.roles import Role
 from caseload.definitions import report_year_containing
 from children.ages import age_on
 from iro_service.formerrors import form_errors_apply
+from iro_service.pdf import pdf_render
 from reviews import access
 from reviews.access import child_for_iro_work, review_for_iro_work
 from reviews.codes import PATHWAY_PLAN_FROM_AGE, ReviewStatus
-from reviews.documents import DOCUMENT_BASE_URL, SafeURLFetcher, document_settings
 from reviews.selectors import child_id_of_review
 from reviews.timescales import add_working_days, working_days_between
 
@@ -255,8 +253,7 @@ def qa_report(request: AuthenticatedRequest) -> HttpResponse:
     )
     report = quarterly_qa_report(start=start, end=end)
     if request.GET.get("format") == "pdf" and form.is_valid():
-        html = render_to_string("audits/pdf/qa_report.html", {**report, **document_settings()})
-        pdf = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
+        pdf = pdf_render("audits/pdf/qa_report.html", report)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="qa-report-{start}-{end}.pdf"'
         return response

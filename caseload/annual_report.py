@@ -6,11 +6,10 @@ words (`caseload.definitions.FIGURE_LABELS`), never by its JSON key."""
 from datetime import date
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
-from reviews.documents import DOCUMENT_BASE_URL, SafeURLFetcher, document_settings
+from iro_service.pdf import document_settings, pdf_document, pdf_render
 
 from .dashboard import Dashboard
 from .definitions import CASELOAD_BASES, FIGURE_LABELS, MY_REVIEW_MEASURES, definitions
@@ -148,12 +147,10 @@ def report_context(
 
 def report_document(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> HTML:
     """The report as WeasyPrint's HTML, to write as a PDF (or lay out into pages, as the tests do)."""
-    html = render_to_string(
+    return pdf_document(
         "caseload/pdf/annual_report.html", report_context(start=start, end=end, scope=scope, today=today)
     )
-    return HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher())
 
 
 def render_report_pdf(*, start: date, end: date, scope: Scope = WHOLE_AUTHORITY, today: date | None = None) -> bytes:
-    pdf: bytes = report_document(start=start, end=end, scope=scope, today=today).write_pdf()  # WeasyPrint is untyped
-    return pdf
+    return pdf_render("caseload/pdf/annual_report.html", report_context(start=start, end=end, scope=scope, today=today))

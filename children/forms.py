@@ -16,7 +16,7 @@ from iro_service.inputs import BoundedDatesMixin
 from .code_fields import YearCodesFormMixin
 from .code_years import ALL_PLACEMENT_TYPE_CHOICES
 from .codes import CategoryOfNeed, LegalStatus, PlacementProvider
-from .models import Child
+from .models import EPISODE_DETAILS, Child
 from .validators import validate_child_id
 
 User = get_user_model()
@@ -128,17 +128,8 @@ class NewChildForm(YearCodesFormMixin, ChildForm):
         return {name: self.cleaned_data[name] for name in fields}
 
     def episode_fields(self) -> dict[str, Any]:
-        return {
-            name: self.cleaned_data[name]
-            for name in (
-                "legal_status",
-                "category_of_need",
-                "placement_type",
-                "placement_provider",
-                "home_postcode",
-                "placement_postcode",
-            )
-        }
+        """The first episode's details, as far as this form asks for them."""
+        return {name: self.cleaned_data[name] for name in EPISODE_DETAILS if name in self.fields}
 
 
 class CaseHoldingIROForm(HiddenErrorsShown, BoundedDatesMixin, forms.Form):

@@ -180,6 +180,19 @@ class PeriodOfCare(KeptRecord):
         return bool(legal_statuses) and set(legal_statuses) <= SHORT_BREAK_LEGAL_STATUSES
 
 
+# What an episode says about the child's care: each new episode carries these over from the one
+# before unless the event that starts it changes them, and every form that starts one asks for them.
+EPISODE_DETAILS = (
+    "legal_status",
+    "category_of_need",
+    "placement_type",
+    "placement_provider",
+    "home_postcode",
+    "placement_postcode",
+    "urn",
+)
+
+
 class Episode(NeverDeleted):
     """An SSDA903 episode: one legal status and placement within a period of care."""
 

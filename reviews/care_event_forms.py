@@ -19,6 +19,7 @@ from children.codes import (
     ReasonNewEpisode,
     ReasonPlaceChange,
 )
+from children.models import EPISODE_DETAILS
 from iro_service.inputs import BoundedDatesMixin
 
 from .care_event_models import EarlyReviewChoice
@@ -149,18 +150,8 @@ class ReturnToCareForm(BoundedDatesMixin, YearCodesFormMixin, forms.Form):
     urn = forms.CharField(label="URN (Ofsted unique reference number)", max_length=10, required=False)
 
     def episode_fields(self) -> dict[str, Any]:
-        return {
-            name: self.cleaned_data[name]
-            for name in (
-                "legal_status",
-                "category_of_need",
-                "placement_type",
-                "placement_provider",
-                "home_postcode",
-                "placement_postcode",
-                "urn",
-            )
-        }
+        """The first episode's details, as far as this form asks for them."""
+        return {name: self.cleaned_data[name] for name in EPISODE_DETAILS if name in self.fields}
 
 
 class EarlyReviewChoiceForm(forms.Form):

@@ -42,7 +42,7 @@ from children.codes import (
     ReasonEpisodeCeased,
     ReasonNewEpisode,
 )
-from children.models import Child, Episode, PeriodOfCare
+from children.models import EPISODE_DETAILS, Child, Episode, PeriodOfCare
 
 from .care_event_models import CareEvent, CareEventKind, EarlyReviewChoice
 from .codes import OUTSTANDING_STATUSES, EarlyReviewReason
@@ -66,16 +66,6 @@ RETURNED_TO_PARENTS = frozenset({ReasonEpisodeCeased.E4A, ReasonEpisodeCeased.E4
 # reg 33(3)(e): a child 16 or 17 accommodated under s20.
 ACCOMMODATION_CEASING_AGES = range(16, 18)
 
-# What an episode carries over from the one before it, unless the event changes it.
-CARRIED_FIELDS = (
-    "legal_status",
-    "category_of_need",
-    "placement_type",
-    "placement_provider",
-    "home_postcode",
-    "placement_postcode",
-    "urn",
-)
 PLACEMENT_FIELDS = ("placement_type", "placement_provider", "placement_postcode", "urn")
 PLACEMENT_REASONS = frozenset({ReasonNewEpisode.PLACEMENT_AND_CARER, ReasonNewEpisode.PLACEMENT_SAME_CARER})
 BOTH_REASONS = frozenset(
@@ -232,7 +222,7 @@ def _episode_change(
     today = _today(today)
     errors = _check_child_day(child=period.child, day=start, field="start", today=today, window=PLANNING_WINDOW)
     errors = errors or _check_after_current(episode=before, day=start, field="start")
-    after = {name: before_value(before, name) for name in CARRIED_FIELDS}
+    after = {name: before_value(before, name) for name in EPISODE_DETAILS}  # carried over unless changed
     after.update({name: value or "" for name, value in changes.items()})
     if check is not None:
         for field, message in check(before, after).items():

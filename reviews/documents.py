@@ -1,67 +1,26 @@
-"""Review documents as PDFs: rendered by WeasyPrint from Django templates, fetched safely,
-kept privately with their SHA-256, never overwritten.
-
-Safe rendering: the URL fetcher allows only `data:` URIs and the application's own static
-files (read from disk through the staticfiles finders). No file://, no http(s), no
-redirects: a hostile `<img src="file:///etc/passwd">` or CSS `url(http://...)` in a free-text
-field (which is escaped anyway) fetches nothing.
-"""
+"""Review documents as PDFs: rendered from Django templates (iro_service.pdf, which fetches
+safely), kept privately with their SHA-256, never overwritten."""
 
 import hashlib
-import mimetypes
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from children.ages import age_on
+from iro_service.pdf import pdf_render
 
 from .codes import DocumentKind, ReportKind, ReviewStatus, reports_expected
 from .models import Document, Review
-
-# Relative links in the templates resolve against this base; only its /static/ part is served.
-DOCUMENT_BASE_URL = "https://documents.invalid/"
-_STATIC_BASE = DOCUMENT_BASE_URL + settings.STATIC_URL.lstrip("/")
-
-
-class SafeURLFetcher(URLFetcher):
-    """Fetches `data:` URIs and the application's own static files; refuses everything else."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if url.startswith(_STATIC_BASE):
-            relative = url[len(_STATIC_BASE) :].split("?", 1)[0].split("#", 1)[0]
-            try:
-                path = finders.find(relative)
-            except SuspiciousFileOperation:
-                path = None
-            if path:
-                content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, Path(path).read_bytes(), {"Content-Type": content_type})
-        raise ValueError(f"Documents may not fetch {url[:80]!r}")
 
 
 def private_storage() -> FileSystemStorage:
     """Where PDFs live: not under any URL that the web server serves."""
     return FileSystemStorage(location=settings.IRO_PRIVATE_DOCUMENTS_ROOT, base_url=None)
-
-
-def document_settings() -> dict[str, Any]:
-    """What every PDF draws from settings: the authority's name and logo."""
-    return {"authority_name": settings.IRO_AUTHORITY_NAME, "logo": settings.IRO_AUTHORITY_LOGO}
 
 
 def chair_phone(review: Review) -> str:
@@ -99,14 +58,11 @@ def document_context(review: Review) -> dict[str, Any]:
         "report_checklist": review.reports_checklist(today=held_on or timezone.localdate()),
         "monitoring": monitoring,
         "next_review_due": next_review.due_date if next_review else None,
-        **document_settings(),
     }
 
 
 def render_pdf(kind: str, review: Review, context: dict[str, Any] | None = None) -> bytes:
-    html = render_to_string(f"reviews/pdf/{kind}.html", context or document_context(review))
-    pdf: bytes = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
-    return pdf
+    return pdf_render(f"reviews/pdf/{kind}.html", context or document_context(review))
 
 
 def letter_html(context: dict[str, Any]) -> str:

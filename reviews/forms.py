@@ -206,6 +206,10 @@ class VisitForm(HiddenErrorsShown, forms.ModelForm[Visit]):
         if self.instance.pk and "seen_alone" not in self.initial:
             self.initial["seen_alone"] = self.instance.seen_alone
 
+    def visit_details(self) -> dict[str, Any]:
+        """The visit as the services take it (`visit_record`, `visit_correct`)."""
+        return {name: self.cleaned_data[name] for name in ("visited_on", "seen_alone", "notes")}
+
 
 class VisitCorrectionForm(VisitForm):
     """The IRO corrects a visit recorded in error; the reason is kept with the history."""
@@ -259,17 +263,7 @@ class ReviewRecordForm(HiddenErrorsShown, forms.ModelForm[Review]):
 
     class Meta:
         model = Review
-        fields = [
-            "held_on",
-            "participation_code",
-            "parents_participated",
-            "worried_about",
-            "working_well",
-            "needs_to_happen",
-            "child_views",
-            "child_chaired",
-            "plan_of_adoption_confirmed",
-        ]
+        fields = list(RECORD.fields)  # the fields the chair's record owns (and claims)
         widgets = {
             "held_on": DATE_INPUT,
             "worried_about": TEXTAREA,

@@ -323,23 +323,48 @@ def word_check(*, invitation_id: int, word: str, today: date) -> WordResult:
     invitation.save(update_fields=["failed_attempts", "locked_at"])
     review = invitation.review
     child = review.child.local_id  # notifications name the child by ID only
+    _tell_the_childs_iros(
+        review=review,
+        today=today,
+        kind=NotificationKind.MY_REVIEW_LOCKED,
+        object_key=f"my_review:{invitation.pk}",
+        deadline=today,
+        subject=f"My review link locked (child {child})",
+        body=f"Someone typed the wrong memorable word {MAX_WRONG_WORDS} times for child {child}'s "
+        "My review link, so it is locked. If it was the child, give them a new invitation.",
+        url=reverse("reviews:my_review_invite", args=[review.pk]),
+    )
+    return WordResult.LOCKED
+
+
+def _tell_the_childs_iros(
+    *,
+    review: Review,
+    today: date,
+    kind: str,
+    object_key: str,
+    deadline: date,
+    subject: str,
+    body: str,
+    url: str,
+) -> list[Notification]:
+    """One notification for each IRO chairing the child's review today, emailed now; with no IRO
+    on the case, the managers get it (someone must act). The words name the child by ID only."""
     recipients = chairing_iros(review=review, today=today) or list(users_with_role(Role.MANAGER))
-    notifications_send_now(
+    return notifications_send_now(
         notifications=[
             Notification(
                 recipient=recipient,
-                kind=NotificationKind.MY_REVIEW_LOCKED,
-                object_key=f"my_review:{invitation.pk}",
-                deadline=today,
-                subject=f"My review link locked (child {child})",
-                body=f"Someone typed the wrong memorable word {MAX_WRONG_WORDS} times for child {child}'s "
-                "My review link, so it is locked. If it was the child, give them a new invitation.",
-                url=reverse("reviews:my_review_invite", args=[review.pk]),
+                kind=kind,
+                object_key=object_key,
+                deadline=deadline,
+                subject=subject,
+                body=body,
+                url=url,
             )
             for recipient in recipients
         ]
     )
-    return WordResult.LOCKED
 
 
 def response_for(*, review: Review) -> MyReviewResponse:
@@ -410,23 +435,18 @@ def _advocate_task(*, review: Review, sent_at: datetime, today: date) -> list[No
     """A task for the child's IRO(s): refer the child to an advocate before the review. Names the
     child by ID only; with no IRO on the case, the managers get it (someone must act)."""
     child = review.child.local_id  # notifications name the child by ID only
-    recipients = chairing_iros(review=review, today=today) or list(users_with_role(Role.MANAGER))
     deadline = advocate_referral_deadline(review=review, today=today)
-    return notifications_send_now(
-        notifications=[
-            Notification(
-                recipient=recipient,
-                kind=NotificationKind.MY_REVIEW_ADVOCATE,
-                # One task each time the child asks afresh: the key holds the time they sent it.
-                object_key=f"advocate:{review.pk}:{int(sent_at.timestamp() * 1000)}",
-                deadline=deadline,
-                subject=f"Refer child {child} to an advocate by {deadline:%d/%m/%Y}",
-                body=f"Child {child} asked for an advocate in My review. Refer them to the advocacy service "
-                f"by {deadline:%d/%m/%Y}, so the advocate can meet them before the review.",
-                url=reverse("reviews:detail", args=[review.pk]),
-            )
-            for recipient in recipients
-        ]
+    return _tell_the_childs_iros(
+        review=review,
+        today=today,
+        kind=NotificationKind.MY_REVIEW_ADVOCATE,
+        # One task each time the child asks afresh: the key holds the time they sent it.
+        object_key=f"advocate:{review.pk}:{int(sent_at.timestamp() * 1000)}",
+        deadline=deadline,
+        subject=f"Refer child {child} to an advocate by {deadline:%d/%m/%Y}",
+        body=f"Child {child} asked for an advocate in My review. Refer them to the advocacy service "
+        f"by {deadline:%d/%m/%Y}, so the advocate can meet them before the review.",
+        url=reverse("reviews:detail", args=[review.pk]),
     )
 
 
@@ -503,23 +523,18 @@ def child_not_safe(*, invitation: MyReviewInvitation, today: date) -> list[Notif
         return []
     child = review.child.local_id
     # With no IRO on the case today, the managers are told: someone must hear it.
-    recipients = chairing_iros(review=review, today=today) or list(users_with_role(Role.MANAGER))
-    return notifications_send_now(
-        notifications=[
-            Notification(
-                recipient=recipient,
-                kind=NotificationKind.CHILD_NOT_SAFE,
-                # One alert per press (outside the quiet time): the key holds the time.
-                object_key=f"unsafe:{review.pk}:{int(now.timestamp())}",
-                deadline=today,
-                subject=f"URGENT: child {child} said they do not feel safe",
-                body=f"Child {child} pressed \u201cI don't feel safe\u201d in My review at "
-                f"{timezone.localtime(now):%H:%M on %d/%m/%Y}. They were shown Childline's number "
-                "(0800 1111) and how to reach you. Contact them or their social worker today.",
-                url=reverse("reviews:detail", args=[review.pk]),
-            )
-            for recipient in recipients
-        ]
+    return _tell_the_childs_iros(
+        review=review,
+        today=today,
+        kind=NotificationKind.CHILD_NOT_SAFE,
+        # One alert per press (outside the quiet time): the key holds the time.
+        object_key=f"unsafe:{review.pk}:{int(now.timestamp())}",
+        deadline=today,
+        subject=f"URGENT: child {child} said they do not feel safe",
+        body=f"Child {child} pressed \u201cI don't feel safe\u201d in My review at "
+        f"{timezone.localtime(now):%H:%M on %d/%m/%Y}. They were shown Childline's number "
+        "(0800 1111) and how to reach you. Contact them or their social worker today.",
+        url=reverse("reviews:detail", args=[review.pk]),
     )
 
 

@@ -153,6 +153,11 @@ class HowThingsAreForm(BaseAnswersForm):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+def _blank_last(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A question's choices with its "I don't mind" / "not decided" answer (stored blank) last."""
+    return [choice for choice in choices if choice[0]] + [choice for choice in choices if not choice[0]]
+
+
 class MeetingForm(BaseAnswersForm):
     want_there = _answer("Who I want at my meeting")
     not_want_there = _answer("Who I don't want at my meeting")
@@ -167,7 +172,7 @@ class MeetingForm(BaseAnswersForm):
     time_of_day = forms.ChoiceField(
         label="When I want to meet",
         required=False,
-        choices=[(value, label) for value, label in TimeOfDay.choices if value] + [("", TimeOfDay.NO_PREFERENCE.label)],
+        choices=_blank_last(TimeOfDay.choices),
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose one of the times."},
     )
@@ -175,7 +180,7 @@ class MeetingForm(BaseAnswersForm):
         label="Chairing my meeting",
         help_text="The chair helps the meeting run and makes sure everyone is heard.",
         required=False,
-        choices=[(value, label) for value, label in ChairChoice.choices if value] + [("", ChairChoice.NOT_SAID.label)],
+        choices=_blank_last(ChairChoice.choices),
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose one."},
     )

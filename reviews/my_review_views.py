@@ -2,7 +2,11 @@
 once, withdraw the invitation; after the review, renew it for the child's letter and
 "Did you feel listened to?"."""
 
+from datetime import date
+from typing import Any
+
 import segno
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -78,16 +82,18 @@ def invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 messages.info(request, f"The link and code are being emailed to {review.child.email}.")
             return _card(request, review, new)
     context = {
-        "review": review,
-        "form": form,
-        "invitation": my_review.live_invitation(review=review),
-        "today": today,
+        **_page_context(review, form, today),
         "may_invite": my_review.may_change(review=review),
         "suggested": my_review.version_for_age(
             date_of_birth=review.child.date_of_birth, on=review.review_date or today
         ),
     }
     return render(request, "reviews/my_review_invite.html", context)
+
+
+def _page_context(review: Review, form: forms.Form, today: date) -> dict[str, Any]:
+    """What the invitation and renewal pages both show: the review, the form, the live invitation."""
+    return {"review": review, "form": form, "invitation": my_review.live_invitation(review=review), "today": today}
 
 
 @role_required(Role.IRO, Role.BUSINESS_SUPPORT)
@@ -121,10 +127,7 @@ def renew(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             return _card(request, review, new)
     context = {
-        "review": review,
-        "form": form,
-        "invitation": my_review.live_invitation(review=review),
-        "today": today,
+        **_page_context(review, form, today),
         "may_renew": my_review.may_renew(review=review),
         "letter_issued": my_review.letter_issued(review=review),
         "after_days": my_review.AFTER_REVIEW_DAYS,

@@ -487,13 +487,7 @@ def visit_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     form.instance.iro = request.user
     if request.method == "POST" and form.is_valid():
         try:
-            services.visit_record(
-                child=child,
-                iro=request.user,
-                visited_on=form.cleaned_data["visited_on"],
-                seen_alone=form.cleaned_data["seen_alone"],
-                notes=form.cleaned_data["notes"],
-            )
+            services.visit_record(child=child, iro=request.user, **form.visit_details())
         except ValidationError as error:
             form_errors_apply(form, error)
         else:
@@ -518,10 +512,8 @@ def visit_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             services.visit_correct(
                 visit=Visit.objects.get(pk=pk),
                 corrected_by=request.user,
-                visited_on=form.cleaned_data["visited_on"],
-                seen_alone=form.cleaned_data["seen_alone"],
-                notes=form.cleaned_data["notes"],
                 reason=form.cleaned_data["reason"],
+                **form.visit_details(),
             )
         except ValidationError as error:
             form_errors_apply(form, error)

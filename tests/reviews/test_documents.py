@@ -17,8 +17,9 @@ from caseload.demo import build_demo
 from children.codes import LegalStatus
 from children.models import Allocation, AllocationKind
 from iro_service.celery import app
+from iro_service.pdf import DOCUMENT_BASE_URL, SafeURLFetcher
 from reviews.codes import DocumentKind, DocumentState, ReportKind, ReviewStatus
-from reviews.documents import DOCUMENT_BASE_URL, SafeURLFetcher, private_storage, render_pdf
+from reviews.documents import private_storage, render_pdf
 from reviews.models import Decision, Document, Invitee, ReportReceived, Review
 from reviews.selectors import children_with_next_review
 from reviews.services import (
