@@ -27,6 +27,7 @@ from children.ages import latest_birth_date_for_age
 from children.codes import LegalStatus
 from children.models import Allocation, Episode, PeriodOfCare
 from children.postcodes import DISTANCE_BANDS
+from children.predicates import allocated_during, allocated_on
 from reviews.codes import OUTSTANDING_STATUSES, ParticipationCode
 from reviews.models import Review
 
@@ -38,8 +39,6 @@ from .definitions import (
     MY_REVIEW_MEASURES,
     SHORT_BREAKS,
     ReportPeriod,
-    allocated_during,
-    allocated_on,
     child_on_short_break_on,
     counted_looked_after_on,
     episode_open_on,

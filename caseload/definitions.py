@@ -4,6 +4,7 @@ go on the report's definitions page; every figure's label in words is in `FIGURE
 printed is what is counted.
 
 Prefixes let the same rule apply from another model: `looked_after_on(day, "periods_of_care__")`.
+Who is looked after and who is allocated on a day have their one home in children.predicates.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from audits.codes import EscalationOutcome, EscalationStage
 from audits.models import EscalationStageChange
 from children.codes import SHORT_BREAK_LEGAL_STATUSES
-from children.models import AllocationKind, Episode, PeriodOfCare
+from children.models import Episode, PeriodOfCare
+from children.predicates import looked_after_during, looked_after_on
 from reviews.codes import PARTICIPATED_CODES, ChildChaired, ParticipationCode, ReviewStatus
 from reviews.models import Review
 from reviews.timescales import MINUTES_WORKING_DAYS, OUTCOMES_WORKING_DAYS, Schedule
@@ -65,16 +67,6 @@ class ReportPeriod:
 # --- Children looked after ------------------------------------------------------------------
 
 
-def looked_after_on(day: date, prefix: str = "") -> Q:
-    """A period of care with start ≤ D and (no end, or end > D): the child leaves on the end date."""
-    return Q(**{f"{prefix}start__lte": day}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": day}))
-
-
-def looked_after_during(start: date, end: date, prefix: str = "") -> Q:
-    """A period of care with start ≤ E and (no end, or end ≥ S)."""
-    return Q(**{f"{prefix}start__lte": end}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": start}))
-
-
 def looked_after_throughout(start: date, end: date, prefix: str = "") -> Q:
     """One period of care covering every day from S to E: start ≤ S and (no end, or end > E)."""
     return Q(**{f"{prefix}start__lte": start}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": end}))
@@ -86,7 +78,8 @@ def episode_open_on(day: date, prefix: str = "") -> Q:
 
 
 def _episodes_during(start: date, end: date) -> Q:
-    return Q(start__lte=end) & (Q(end__isnull=True) | Q(end__gte=start))
+    """An episode in force at some time from S to E (the same bounds as a period's)."""
+    return looked_after_during(start, end)
 
 
 def on_short_break_on(day: date, period_ref: str = "pk") -> Q:
@@ -137,19 +130,6 @@ def child_short_breaks_only_during(start: date, end: date) -> Q:
     [S, E] ("children on short breaks only")."""
     counted = PeriodOfCare.objects.filter(counted_looked_after_during(start, end), child_id=OuterRef("child_id"))
     return looked_after_during(start, end) & short_breaks_only_during(start, end) & ~Q(Exists(counted))
-
-
-def allocated_on(day: date, prefix: str = "") -> Q:
-    """A case-holding allocation covering D (an allocation's "to" date is its last day)."""
-    return Q(**{f"{prefix}kind": AllocationKind.CASE_HOLDING, f"{prefix}start__lte": day}) & (
-        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": day})
-    )
-
-
-def allocated_during(start: date, end: date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}kind": AllocationKind.CASE_HOLDING, f"{prefix}start__lte": end}) & (
-        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": start})
-    )
 
 
 def iro_active_on(day: date, prefix: str = "") -> Q:

@@ -8,7 +8,8 @@ from django.db.models import Prefetch
 
 from audits.models import Escalation, MidwayReview
 from children.ages import age_on, retention_until
-from children.models import AllocationKind, Child, Episode, PeriodOfCare
+from children.codes import AllocationKind
+from children.models import Child, Episode, PeriodOfCare
 from children.postcodes import PlacementDistance, UnknownPostcode, placement_distance
 from children.selectors import allocation_history, current_allocations
 from reviews.codes import OUTSTANDING_STATUSES, ReviewStatus

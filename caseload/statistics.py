@@ -24,6 +24,7 @@ from accounts.models import IROProfile, Team, User
 from accounts.roles import Role
 from audits.models import Escalation
 from children.models import Allocation, PeriodOfCare
+from children.predicates import allocated_during, allocated_on
 from reviews.codes import ParticipationCode, ReviewSequence
 from reviews.models import Review
 
@@ -41,8 +42,6 @@ from .definitions import (
     PARTICIPATED,
     SHORT_BREAK_REVIEW,
     ReportPeriod,
-    allocated_during,
-    allocated_on,
     caseload_basis,
     child_short_breaks_only_during,
     counted_looked_after_during,

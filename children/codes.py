@@ -187,3 +187,10 @@ class Mother(models.TextChoices):
     # SSDA903 MOTHER: is the child (a girl) herself a mother?
     YES = "1", "Yes"
     NO = "0", "No"
+
+
+class AllocationKind(models.TextChoices):
+    """An IRO's allocation to a child: the case-holding IRO, or cover for a review."""
+
+    CASE_HOLDING = "case_holding", "Case-holding IRO"
+    COVER = "cover", "Cover"

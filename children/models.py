@@ -13,6 +13,7 @@ from .codes import (
     EPISODE_CONTINUES,
     SHORT_BREAK_ENDED_AS_PLANNED,
     SHORT_BREAK_LEGAL_STATUSES,
+    AllocationKind,
     CategoryOfNeed,
     Ethnicity,
     LegalStatus,
@@ -24,6 +25,7 @@ from .codes import (
     Sex,
 )
 from .postcodes import distance_in_miles
+from .predicates import looked_after_on
 from .records import KeptQuerySet, KeptRecord, NeverDeleted
 from .validators import validate_child_id
 
@@ -99,7 +101,7 @@ class Child(KeptRecord):
 class PeriodOfCareQuerySet(KeptQuerySet["PeriodOfCare"]):
     def looked_after_on(self, day: date) -> "PeriodOfCareQuerySet":
         """Periods in which the child is looked after on `day`: start ≤ day and (no end or end > day)."""
-        return self.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
+        return self.filter(looked_after_on(day))
 
 
 class PeriodOfCare(KeptRecord):
@@ -282,11 +284,6 @@ class Episode(NeverDeleted):
             errors["start"] = "This overlaps another episode in the same period of care."
         if errors:
             raise ValidationError(errors)
-
-
-class AllocationKind(models.TextChoices):
-    CASE_HOLDING = "case_holding", "Case-holding IRO"
-    COVER = "cover", "Cover"
 
 
 class Allocation(NeverDeleted):

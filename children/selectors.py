@@ -20,11 +20,13 @@ from django.db.models.functions import Round
 from accounts.models import User
 from accounts.roles import Role
 
-from .models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from .codes import AllocationKind
+from .models import Allocation, Child, Episode, PeriodOfCare
+from .predicates import allocated_on, allocation_covers, looked_after_on
 
 
 def current_allocations(*, today: date) -> QuerySet[Allocation]:
-    return Allocation.objects.filter(Q(end__isnull=True) | Q(end__gte=today), start__lte=today)
+    return Allocation.objects.filter(allocation_covers(today))
 
 
 def allocation_history(*, child: Child) -> QuerySet[Allocation]:
@@ -39,16 +41,8 @@ def children_looked_after(*, today: date, iro_id: int | None = None) -> QuerySet
     at most one of each on a day, by the model rules), the current episode is a subquery.
     """
     children = Child.objects.annotate(
-        current_period=FilteredRelation(
-            "periods_of_care",
-            condition=Q(periods_of_care__start__lte=today)
-            & (Q(periods_of_care__end__isnull=True) | Q(periods_of_care__end__gt=today)),
-        ),
-        case_holding=FilteredRelation(
-            "allocations",
-            condition=Q(allocations__kind=AllocationKind.CASE_HOLDING, allocations__start__lte=today)
-            & (Q(allocations__end__isnull=True) | Q(allocations__end__gte=today)),
-        ),
+        current_period=FilteredRelation("periods_of_care", condition=looked_after_on(today, "periods_of_care__")),
+        case_holding=FilteredRelation("allocations", condition=allocated_on(today, "allocations__")),
     ).filter(current_period__isnull=False)
     if iro_id is not None:
         children = children.filter(case_holding__iro_id=iro_id)
@@ -67,18 +61,7 @@ def children_looked_after(*, today: date, iro_id: int | None = None) -> QuerySet
 
 def iro_caseloads(*, today: date) -> QuerySet[User]:
     """Each active IRO with their FTE, team and the children they hold today (for allocating)."""
-    holding = (
-        Q(
-            allocations__kind=AllocationKind.CASE_HOLDING,
-            allocations__start__lte=today,
-            allocations__child__periods_of_care__start__lte=today,
-        )
-        & (Q(allocations__end__isnull=True) | Q(allocations__end__gte=today))
-        & (
-            Q(allocations__child__periods_of_care__end__isnull=True)
-            | Q(allocations__child__periods_of_care__end__gt=today)
-        )
-    )
+    holding = allocated_on(today, "allocations__") & looked_after_on(today, "allocations__child__periods_of_care__")
     return (
         User.objects.filter(groups__name=Role.IRO, iro_profile__isnull=False)
         .filter(Q(iro_profile__active_to__isnull=True) | Q(iro_profile__active_to__gte=today))
@@ -106,9 +89,7 @@ def children_arriving(*, today: date, iro_id: int | None = None) -> QuerySet[Chi
     the first day of care); with `iro_id`, only that IRO's arriving children.
     """
     upcoming = PeriodOfCare.objects.filter(child_id=OuterRef("pk"), start__gt=today).order_by("start")
-    current = PeriodOfCare.objects.filter(child_id=OuterRef("pk"), start__lte=today).filter(
-        Q(end__isnull=True) | Q(end__gt=today)
-    )
+    current = PeriodOfCare.objects.filter(looked_after_on(today), child_id=OuterRef("pk"))
     holder = Allocation.objects.filter(
         child_id=OuterRef("pk"), kind=AllocationKind.CASE_HOLDING, end__isnull=True
     ).order_by("-start")

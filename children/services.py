@@ -14,8 +14,8 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 
-from .codes import EPISODE_CONTINUES, ReasonNewEpisode
-from .models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from .codes import EPISODE_CONTINUES, AllocationKind, ReasonNewEpisode
+from .models import Allocation, Child, Episode, PeriodOfCare
 
 
 @transaction.atomic

@@ -9,8 +9,9 @@ from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 from iro_service.formerrors import form_errors_apply
 
+from .codes import AllocationKind
 from .forms import CaseHoldingIROForm
-from .models import Allocation, AllocationKind, Child
+from .models import Allocation, Child
 from .selectors import allocation_history, iro_caseloads
 from .services import allocation_case_holding_set
 

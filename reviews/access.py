@@ -18,7 +18,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from children.models import AllocationKind, Child
+from children.codes import AllocationKind
+from children.models import Child
 from children.selectors import current_allocations, iro_arriving_children
 
 from .codes import ReviewStatus

@@ -32,7 +32,7 @@ from accounts.roles import Role
 from accounts.selectors import users_with_role
 from accounts.services import notifications_send_now
 from children.ages import age_on
-from children.models import AllocationKind
+from children.codes import AllocationKind
 from children.selectors import current_allocations
 
 from .access import cover_is_active, iro_may_work_on_review

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from accounts.models import Notification, NotificationKind
 from accounts.roles import Role
 from accounts.selectors import users_with_role
-from children.models import AllocationKind
+from children.codes import AllocationKind
 from children.selectors import current_allocations
 
 from .codes import OUTSTANDING_STATUSES, ReviewStatus

@@ -20,7 +20,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from children.models import AllocationKind, Child
+from children.codes import AllocationKind
+from children.models import Child
 from children.selectors import children_looked_after, current_allocations
 
 from . import access, my_review

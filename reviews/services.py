@@ -13,8 +13,9 @@ from django.utils.formats import date_format
 
 from accounts.models import User
 from children import services as children_services
-from children.codes import SHORT_BREAK_LEGAL_STATUSES
-from children.models import AllocationKind, Child, PeriodOfCare
+from children.codes import SHORT_BREAK_LEGAL_STATUSES, AllocationKind
+from children.models import Child, PeriodOfCare
+from children.predicates import allocated_on
 from children.selectors import current_allocations
 from iro_service.queue import task_send_on_commit
 
@@ -265,12 +266,7 @@ def booking_clashes(*, iro: User, booked_for: datetime, exclude: Review | None =
     """Other booked reviews of this IRO within one review slot of `booked_for`."""
     slot = timedelta(minutes=REVIEW_SLOT_MINUTES)
     day = timezone.localtime(booked_for).date()
-    holds_child = Q(
-        covering_iro__isnull=True,
-        child__allocations__iro=iro,
-        child__allocations__kind=AllocationKind.CASE_HOLDING,
-        child__allocations__start__lte=day,
-    ) & (Q(child__allocations__end__isnull=True) | Q(child__allocations__end__gte=day))
+    holds_child = Q(covering_iro__isnull=True, child__allocations__iro=iro) & allocated_on(day, "child__allocations__")
     clashes = Review.objects.filter(
         Q(covering_iro=iro) | holds_child,
         status=ReviewStatus.BOOKED,

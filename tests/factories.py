@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 
 from accounts.models import IROProfile, User
 from accounts.roles import Role
-from children.codes import CategoryOfNeed, Ethnicity, LegalStatus, PlacementType, ReasonNewEpisode, Sex
-from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from children.codes import AllocationKind, CategoryOfNeed, Ethnicity, LegalStatus, PlacementType, ReasonNewEpisode, Sex
+from children.models import Allocation, Child, Episode, PeriodOfCare
 from reviews import claims
 from reviews.codes import ReviewSequence, ReviewStatus
 from reviews.models import Decision, Review

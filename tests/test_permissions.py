@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.models import AccessAction, AccessLog
 from audits.models import Escalation
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation
 from reviews import access, claims, my_review
 from reviews.documents import private_storage
 from reviews.models import CareEvent, Document, ReturnCheck, Review, Visit

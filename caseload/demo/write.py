@@ -16,7 +16,8 @@ from django.db import transaction
 from accounts.models import IROProfile, Team
 from accounts.roles import Role
 from audits.models import Escalation, MonitoringForm
-from children.models import Allocation, AllocationKind, Child, Episode, PeriodOfCare
+from children.codes import AllocationKind
+from children.models import Allocation, Child, Episode, PeriodOfCare
 from iro_service.bulk import BulkInserter
 from reviews.codes import BookingAction
 from reviews.facts import review_facts_refresh

@@ -10,8 +10,8 @@ from django.core import mail
 
 from accounts.models import Notification
 from audits.reminders import reminders_sweep
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation
 from iro_service.celery import app
 from reviews.models import Review
 from reviews.services import child_come_into_care

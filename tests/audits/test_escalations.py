@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from audits.codes import EscalationOutcome, EscalationStage, EscalationTheme
 from audits.services import escalation_close, escalation_move, escalation_raise, formal_process_within_timescale
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation
 from reviews.services import child_come_into_care
 from tests.factories import ChildFactory
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from audits.models import DisruptionMeeting, ParticipantFeedback
 from audits.selectors import feedback_by_quarter
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation
 from reviews.services import child_come_into_care, review_record_held
 from tests.factories import ChildFactory
 

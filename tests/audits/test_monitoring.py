@@ -8,8 +8,8 @@ from django.urls import reverse
 from audits.codes import RatingScheme
 from audits.models import MonitoringForm, RatingSchemeSetting
 from audits.selectors import monitoring_form_completion, scheme_on
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation
 from reviews.services import child_come_into_care, review_record_held
 from tests.factories import ChildFactory
 

@@ -11,8 +11,8 @@ from audits.codes import EscalationTheme
 from audits.models import Escalation
 from audits.reminders import reminders_sweep
 from caseload.demo import build_demo
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind, PeriodOfCare
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation, PeriodOfCare
 from reviews.models import Review
 from reviews.services import child_come_into_care, child_leave_care, review_due_dates_refresh, review_record_held
 from tests.caseload.test_seed_demo import _delete_demo

@@ -15,8 +15,8 @@ from django.utils.formats import date_format
 from accounts import services as notification_services
 from accounts.models import Notification
 from audits.reminders import reminders_sweep
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind, PeriodOfCare
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation, PeriodOfCare
 from reviews.care_event_models import CareEvent
 from reviews.codes import ReviewStatus
 from reviews.models import Review

@@ -13,8 +13,8 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation
 from iro_service.celery import app
 from reviews.models import MyReviewResponse, Review
 from reviews.services import child_come_into_care

@@ -22,8 +22,8 @@ from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
 from accounts.models import User
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind, Child
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation, Child
 from reviews.codes import ReviewStatus
 from reviews.models import MyReviewResponse, Review
 from reviews.services import child_come_into_care, review_book

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation
 from iro_service.celery import app
 from reviews.codes import ReviewStatus
 from reviews.models import Review

@@ -18,7 +18,8 @@ from audits.models import MonitoringForm
 from audits.reminders import reminders_sweep
 from caseload.dashboard import Dashboard
 from caseload.statistics import WHOLE_AUTHORITY
-from children.models import Allocation, AllocationKind, Child
+from children.codes import AllocationKind
+from children.models import Allocation, Child
 from reviews.codes import ReviewStatus
 from reviews.models import Review
 from reviews.services import review_record_held

@@ -24,8 +24,8 @@ from caseload.annual_report import REPORT_SECTIONS, render_report_pdf, report_co
 from caseload.dashboard import Dashboard
 from caseload.definitions import FIGURE_LABELS, caseload_basis, definitions, last_complete_report_year
 from caseload.statistics import WHOLE_AUTHORITY, Scope, annual_report
-from children.codes import LegalStatus, ReasonNewEpisode
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus, ReasonNewEpisode
+from children.models import Allocation
 from reviews.codes import ParticipationCode, ReviewSequence, ReviewStatus
 from reviews.timescales import Schedule, minutes_due, outcomes_due
 from tests.factories import (

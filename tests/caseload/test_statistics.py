@@ -16,8 +16,8 @@ from audits.models import Escalation, MonitoringForm
 from caseload.dashboard import Dashboard
 from caseload.statistics import WHOLE_AUTHORITY, Scope, annual_report, percentage, scope_for
 from children.ages import age_on, latest_birth_date_for_age
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation
 from reviews.codes import ParticipationCode, ReviewSequence, ReviewStatus
 from reviews.facts import review_facts_refresh
 from reviews.models import Visit

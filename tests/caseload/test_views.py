@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind, Episode
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation, Episode
 from reviews.services import child_come_into_care
 from reviews.timescales import add_working_days
 from tests.factories import ChildFactory, UserFactory

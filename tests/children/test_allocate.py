@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind
+from children.models import Allocation
 from tests.factories import ChildFactory, IROFactory, child_in_care
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from children.codes import LegalStatus, ReasonEpisodeCeased, ReasonNewEpisode
-from children.models import Allocation, AllocationKind, Episode, PeriodOfCare
+from children.codes import AllocationKind, LegalStatus, ReasonEpisodeCeased, ReasonNewEpisode
+from children.models import Allocation, Episode, PeriodOfCare
 from children.services import allocation_case_holding_set, episode_add
 from tests.factories import AllocationFactory, ChildFactory, EpisodeFactory, PeriodOfCareFactory
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts import services as notification_services
 from accounts.models import Notification, NotificationKind
 from audits.reminders import reminders_sweep
-from children.codes import LegalStatus, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode
-from children.models import Allocation, AllocationKind, Episode, PeriodOfCare
+from children.codes import AllocationKind, LegalStatus, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode
+from children.models import Allocation, Episode, PeriodOfCare
 from reviews import care_events
 from reviews.codes import EarlyReviewReason, ReviewStatus
 from reviews.models import CareEvent, Review

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from caseload.demo import build_demo
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation
 from iro_service.celery import app
 from iro_service.pdf import DOCUMENT_BASE_URL, SafeURLFetcher
 from reviews.codes import DocumentKind, DocumentState, ReportKind, ReviewStatus

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from accounts.models import AccessLog
 from audits.models import Escalation
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind, Child
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation, Child
 from reviews import claims
 from reviews.codes import ReviewStatus
 from reviews.models import Decision, Document, Review, Visit

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from children.codes import LegalStatus
-from children.models import Allocation, AllocationKind, Child
+from children.codes import AllocationKind, LegalStatus
+from children.models import Allocation, Child
 from reviews import claims
 from reviews.codes import ReviewStatus
 from reviews.models import Booking, Review
