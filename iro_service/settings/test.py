@@ -1,5 +1,8 @@
 """`make test`: the real PostgreSQL and Redis on this machine."""
 
+import os
+import secrets
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -9,6 +12,10 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+# Each test run publishes to and consumes from a queue of its own on the machine's Redis, so that
+# another run, or a worker left over from one, can neither take this run's messages nor hand it
+# theirs. Set in the environment, so a worker the tests start as a process uses the same queue.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("IRO_TEST_CELERY_QUEUE", f"iro-test-{secrets.token_hex(6)}")
 
 # Fast hashing keeps the suite quick; production uses Django's default (PBKDF2).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

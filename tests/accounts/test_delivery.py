@@ -46,7 +46,10 @@ def _wait_until_all_sent(timeout: float = 60) -> None:
         if not Notification.objects.filter(sent_at__isnull=True).exists():
             return
         time.sleep(0.2)
-    pytest.fail(f"{Notification.objects.filter(sent_at__isnull=True).count()} notifications still unsent")
+    unsent = Notification.objects.filter(sent_at__isnull=True).values(
+        "pk", "queued_at", "queued_count", "sending_since", "send_attempts", "failed_at"
+    )
+    pytest.fail(f"{len(unsent)} notification(s) still unsent after {timeout} s: {list(unsent)}")
 
 
 @contextmanager

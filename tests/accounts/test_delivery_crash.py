@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import pytest
 import redis as redis_client
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Notification
@@ -139,12 +140,12 @@ def test_redis_stopped_mid_delivery_each_email_is_sent_at_most_twice_with_one_me
 
 
 def _queued_notification_ids(port: int) -> list[int]:
-    """The notification id of every delivery message waiting in the broker's `celery` list."""
+    """The notification id of every delivery message waiting in the broker's list for this run's queue."""
     broker = redis_client.Redis(host="127.0.0.1", port=port, db=0)
     try:
         return sorted(
             int(re.fullmatch(r"\((\d+),\)", json.loads(raw)["headers"]["argsrepr"])[1])
-            for raw in broker.lrange("celery", 0, -1)
+            for raw in broker.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)
         )
     finally:
         broker.close()
