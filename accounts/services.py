@@ -77,6 +77,9 @@ DEFAULT_LEASE = timedelta(minutes=10)
 SEND_ATTEMPTS_BOUND = 2
 # A sweep hands at most this many notifications to the broker; the rest wait for the next sweep.
 DEFAULT_PUBLISH_LIMIT = 10_000
+# One broker message carries this many notifications (a sweep at national scale queues tens of
+# thousands); the worker delivers them one by one, each with its own claim.
+DEFAULT_BATCH_SIZE = 100
 # A notification still unsent is queued again after the lease, then 2, 4, ... 64 leases.
 REQUEUE_BACKOFF_MAX_DOUBLINGS = 6
 
@@ -143,11 +146,17 @@ def notifications_enqueue_unsent() -> int:
     return len(ids)
 
 
+def _batch_size() -> int:
+    return max(1, getattr(settings, "IRO_NOTIFICATION_BATCH_SIZE", DEFAULT_BATCH_SIZE))
+
+
 def _publish(ids: list[int]) -> None:
-    """Hand each notification to the broker; at the first failure stop, and unqueue the rest."""
-    for position, notification_id in enumerate(ids):
+    """Hand the notifications to the broker in batches (one message per batch); at the first
+    failure stop, and unqueue the rest."""
+    size = _batch_size()
+    for position in range(0, len(ids), size):
         try:
-            task_send("accounts.tasks.deliver_notification", notification_id)
+            task_send("accounts.tasks.deliver_notifications", ids[position : position + size])
         except Exception:  # the broker is down: each further try would wait as long for nothing
             unpublished = ids[position:]
             logger.exception(

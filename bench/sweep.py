@@ -5,6 +5,11 @@
 Runs the sweep three times inside transactions that are rolled back (so every run does the
 full work of a first sweep), then once for real and once more (the steady state: nothing new).
 Tasks are not sent: the delivery messages are counted, not published.
+
+With `--publish`, the sweep for real publishes its messages to the broker (CELERY_BROKER_URL, the
+local Redis by default) on a queue of its own, timed with the sweep, then deletes that queue:
+
+    DATABASE_URL=... .venv/bin/python bench/sweep.py --publish
 """
 
 import os
@@ -25,12 +30,17 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Notification  # noqa: E402
-from accounts.tasks import deliver_notification  # noqa: E402
+from accounts.tasks import deliver_notifications  # noqa: E402
 from audits.reminders import reminders_sweep  # noqa: E402
 from children.models import Child  # noqa: E402
+from iro_service.celery import app  # noqa: E402
 
-published = []
-deliver_notification.delay = lambda pk: published.append(pk)  # count, do not send
+PUBLISH = "--publish" in sys.argv
+published: list[list[int]] = []
+if PUBLISH:
+    app.conf.task_default_queue = QUEUE = f"bench-sweep-{os.getpid()}"
+else:
+    deliver_notifications.delay = lambda batch: published.append(batch)  # count, do not send
 
 
 class Rollback(Exception):
@@ -56,7 +66,17 @@ def main() -> None:
     print(
         f"first sweep: median {statistics.median(timings):.2f} s of 3, {len(queries)} queries, {created} notifications"
     )
+    started = time.perf_counter()
     reminders_sweep(today=today)
+    elapsed = time.perf_counter() - started
+    if PUBLISH:
+        with app.connection_for_write() as broker:
+            client = broker.channel().client
+            messages = client.llen(QUEUE)
+            client.delete(QUEUE)
+        print(f"the sweep for real, publishing: {elapsed:.2f} s, {messages} messages on the broker")
+    else:
+        print(f"the sweep for real: {elapsed:.2f} s, {len(published)} messages (batches) counted")
     published.clear()
     started = time.perf_counter()
     reminders_sweep(today=today)

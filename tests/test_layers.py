@@ -141,7 +141,7 @@ def test_every_task_a_service_queues_by_name_exists():
         and node.args
         and isinstance(node.args[0], ast.Constant)
     }
-    assert {"reviews.tasks.render_document", "accounts.tasks.deliver_notification"} <= set(queued)
+    assert {"reviews.tasks.render_document", "accounts.tasks.deliver_notifications"} <= set(queued)
     celery_app.autodiscover_tasks(force=True)
     missing = [f"{where}: {name}" for name, where in queued.items() if name not in celery_app.tasks]
     assert not missing, "No such task:\n" + "\n".join(missing)

@@ -6,6 +6,7 @@ test's database and its own redis-server; its email backend writes each message 
 can be held just after sending, before the notification is marked sent (tests/flaky_email.py).
 """
 
+import ast
 import email
 import json
 import re
@@ -139,16 +140,24 @@ def test_redis_stopped_mid_delivery_each_email_is_sent_at_most_twice_with_one_me
     assert sum(len(ids) for ids in sent.values()) <= expected + 1  # only the one under way could go twice
 
 
-def _queued_notification_ids(port: int) -> list[int]:
-    """The notification id of every delivery message waiting in the broker's list for this run's queue."""
+def _queued_batches(port: int) -> list[list[int]]:
+    """The notification ids of each delivery message (a batch) waiting in the broker's list for this run's queue."""
     broker = redis_client.Redis(host="127.0.0.1", port=port, db=0)
     try:
-        return sorted(
-            int(re.fullmatch(r"\((\d+),\)", json.loads(raw)["headers"]["argsrepr"])[1])
-            for raw in broker.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)
-        )
+        batches = []
+        for raw in broker.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1):
+            headers = json.loads(raw)["headers"]
+            assert headers["task"] == "accounts.tasks.deliver_notifications"
+            [batch] = ast.literal_eval(headers["argsrepr"])
+            batches.append(batch)
+        return batches
     finally:
         broker.close()
+
+
+def _queued_notification_ids(port: int) -> list[int]:
+    """The notification id in every delivery message waiting in the broker."""
+    return sorted(pk for batch in _queued_batches(port) for pk in batch)
 
 
 def test_three_sweeps_with_no_worker_queue_each_notification_once(lease):
@@ -159,6 +168,7 @@ def test_three_sweeps_with_no_worker_queue_each_notification_once(lease):
         ids = sorted(Notification.objects.values_list("pk", flat=True))
         assert len(ids) == expected
         assert _queued_notification_ids(port) == ids
+        assert len(_queued_batches(port)) == 1  # one message for the sweep's five, not five
 
         # A message lost (a broker that lost its data) is replaced after the lease, once per sweep...
         Notification.objects.update(queued_at=timezone.now() - lease * 1.5)
@@ -172,3 +182,16 @@ def test_three_sweeps_with_no_worker_queue_each_notification_once(lease):
         Notification.objects.update(queued_at=timezone.now() - lease * 2.5)
         reminders_sweep(today=TODAY)
         assert _queued_notification_ids(port) == sorted(ids * 3)
+
+
+def test_a_sweep_publishes_one_message_per_batch_of_notifications(settings, lease):
+    settings.IRO_NOTIFICATION_BATCH_SIZE = 2
+    with own_redis() as (port, _redis):
+        expected = _reviews_needing_reminders()
+        reminders_sweep(today=TODAY)
+        batches = _queued_batches(port)
+        assert sorted(len(batch) for batch in batches) == [1, 2, 2]  # five notifications, three messages
+        assert sorted(pk for batch in batches for pk in batch) == sorted(
+            Notification.objects.values_list("pk", flat=True)
+        )
+        assert len(batches[0]) + len(batches[1]) + len(batches[2]) == expected
