@@ -17,11 +17,12 @@ from accounts.models import AccessAction, AccessLog
 from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
 from audits.selectors import monitoring_form_due, monitoring_forms_outstanding
-from children.selectors import children_arriving
+from children.selectors import children_arriving, children_looked_after_count
 from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import with_default_period
+from iro_service.keyset import keyset_page
 from reviews import access
-from reviews.selectors import children_with_next_review, iro_booked_reviews, iro_home_caseload
+from reviews.selectors import caseload_groups, children_with_next_review, iro_booked_reviews, iro_home_caseload
 from reviews.timescales import add_working_days
 
 from .access_log import described
@@ -56,8 +57,12 @@ BOOKED_AHEAD_WORKING_DAYS = 10
 @role_required(Role.IRO)
 def my_caseload(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
-    children = iro_home_caseload(today=today, iro_id=request.user.pk)
-    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(
+        caseload_groups(iro_home_caseload(today=today, iro_id=request.user.pk)),
+        request.GET.get("page"),
+        PAGE_SIZE,
+        count=children_looked_after_count(today=today, iro_id=request.user.pk),
+    )
     soon_end = add_working_days(today, BOOKED_AHEAD_WORKING_DAYS)
     # "The rest of the month": of the month the ten working days end in.
     month_end = soon_end + relativedelta(day=31)
@@ -89,8 +94,13 @@ def all_caseloads(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     form = CaseloadFilterForm(request.GET or None)
     iro = form.cleaned_data["iro"] if form.is_valid() else None
-    children = children_with_next_review(today=today, iro_id=iro.pk if iro else None)
-    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    iro_id = iro.pk if iro else None
+    page = keyset_page(
+        caseload_groups(children_with_next_review(today=today, iro_id=iro_id)),
+        request.GET.get("page"),
+        PAGE_SIZE,
+        count=children_looked_after_count(today=today, iro_id=iro_id),
+    )
     return render(
         request,
         "caseload/all_caseloads.html",

@@ -59,6 +59,16 @@ def children_looked_after(*, today: date, iro_id: int | None = None) -> QuerySet
     )
 
 
+def children_looked_after_count(*, today: date, iro_id: int | None = None) -> int:
+    """How many children `children_looked_after` lists, counted from the periods of care (a child
+    has at most one on a day, by the model rules) without that list's joins."""
+    periods = PeriodOfCare.objects.filter(looked_after_on(today))
+    if iro_id is not None:
+        holder = Allocation.objects.filter(allocated_on(today), iro_id=iro_id, child_id=OuterRef("child_id"))
+        periods = periods.filter(Exists(holder))
+    return periods.count()
+
+
 def iro_caseloads(*, today: date) -> QuerySet[User]:
     """Each active IRO with their FTE, team and the children they hold today (for allocating)."""
     holding = allocated_on(today, "allocations__") & looked_after_on(today, "allocations__child__periods_of_care__")

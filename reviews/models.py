@@ -13,6 +13,7 @@ from children.models import Child, PeriodOfCare
 from children.records import KeptQuerySet, KeptRecord, NeverDeleted
 
 from .codes import (
+    OUTSTANDING_STATUSES,
     BookingAction,
     ChildChaired,
     DistributionMethod,
@@ -132,6 +133,12 @@ class Review(KeptRecord):
         ordering = ["child_id", "period_of_care_id", "due_date"]
         indexes = [
             models.Index(fields=["status", "due_date"], name="review_status_due_idx"),
+            # The caseload lists, soonest due first, a page at a time (reviews.selectors.caseload_groups).
+            models.Index(
+                fields=["due_date", "child"],
+                name="review_outstanding_due_idx",
+                condition=Q(status__in=OUTSTANDING_STATUSES),
+            ),
             models.Index(fields=["child", "status", "held_on"], name="review_child_held_idx"),
             # The previous held review of a period (pre-review visits in the annual report).
             models.Index(

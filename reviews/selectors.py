@@ -23,6 +23,7 @@ from accounts.models import User
 from children.codes import AllocationKind
 from children.models import Child
 from children.selectors import children_looked_after, current_allocations
+from iro_service.keyset import Group, key_date, key_int, key_str
 
 from . import access, my_review
 from .codes import DUE_SOON_WORKING_DAYS, OUTSTANDING_STATUSES, ReviewState, ReviewStatus
@@ -71,6 +72,25 @@ def children_with_next_review(*, today: date, iro_id: int | None = None) -> Quer
         .annotate(review_state=review_state_expression(today=today))
         .order_by(F("next_review_due").asc(nulls_last=True), "last_name", "first_name", "pk")
     )
+
+
+# The caseload lists' order, as keyset groups (iro_service.keyset): the children with a next review
+# due date, soonest first, then by name; then those with none (the clock unknown, care ending at
+# 18 first), by name. The first group's order comes from the partial index on outstanding reviews'
+# due dates (review_outstanding_due_idx), so a page of the country's caseload reads ~50 rows.
+NAME_KEYS = (("last_name", key_str), ("first_name", key_str), ("pk", key_int))
+
+
+def caseload_groups(children: QuerySet[Child]) -> list[Group]:
+    """`children_with_next_review` (or a narrowing of it) as the caseload lists page it."""
+    # next_review_due: an annotation through a FilteredRelation join (see reviews_to_book).
+    return [
+        Group(
+            children.filter(next_review_due__isnull=False),  # type: ignore[misc]
+            keys=(("next_review_due", key_date), *NAME_KEYS),
+        ),
+        Group(children.filter(next_review_due__isnull=True), keys=NAME_KEYS),  # type: ignore[misc]
+    ]
 
 
 def reviews_to_book(

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Field, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from accounts.selectors import iro_users
 from children.forms import NewChildForm
 from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import query_id
+from iro_service.keyset import keyset_page
 
 from . import access, my_review, services
 from .claims import BOOK, CANCEL, COVER, PREPARE, RECORD, ReviewChanged
@@ -50,6 +50,7 @@ from .forms import (
 from .models import Decision, Document, Invitee, Review, Visit
 from .selectors import (
     CLOCK_UNKNOWN_LISTED,
+    caseload_groups,
     child_id_of_document,
     child_id_of_review,
     review_page_context,
@@ -106,7 +107,7 @@ def to_book(request: AuthenticatedRequest) -> HttpResponse:
         if problem:
             messages.error(request, problem)
     children = reviews_to_book(today=today, within_working_days=within, iro_id=iro_id, team_id=team_id)
-    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(caseload_groups(children), request.GET.get("page"), PAGE_SIZE, count=children.count())
     query = urlencode({key: value for key, value in (("within", within), ("iro", iro_id), ("team", team_id)) if value})
     clock_unknown = list(reviews_clock_unknown(today=today, iro_id=iro_id)[: CLOCK_UNKNOWN_LISTED + 1])
     return render(
