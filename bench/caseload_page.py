@@ -43,11 +43,13 @@ def measure(client: Client, url: str) -> tuple[float, int]:
 def main() -> None:
     print(f"{Child.objects.count()} children on {connection.vendor}")
     iro, manager = User.objects.get(username="iro"), User.objects.get(username="manager")
+    support = User.objects.get(username="support")
     pages = [
         (iro, "/caseload/mine/", "IRO: my caseload"),
         (manager, "/caseload/all/", "Manager: all caseloads, page 1"),
         (manager, f"/caseload/all/?iro={iro.pk}", "Manager: filtered by one IRO"),
         (manager, "/caseload/all/?page=last", "Manager: all caseloads, last page"),
+        (support, "/reviews/to-book/", "Business support: reviews to book"),
     ]
     for user, url, name in pages:
         client = Client()

@@ -125,6 +125,8 @@ class PeriodOfCare(KeptRecord):
         verbose_name = "period of care"
         verbose_name_plural = "periods of care"
         ordering = ["child_id", "start"]
+        # Children arriving: the periods that start after today (children.selectors.children_arriving).
+        indexes = [models.Index(fields=["start"], name="period_start_idx")]
         constraints = [
             models.UniqueConstraint(fields=["child", "start"], name="period_unique_start_per_child"),
             models.UniqueConstraint(

@@ -103,9 +103,11 @@ def children_arriving(*, today: date, iro_id: int | None = None) -> QuerySet[Chi
     holder = Allocation.objects.filter(
         child_id=OuterRef("pk"), kind=AllocationKind.CASE_HOLDING, end__isnull=True
     ).order_by("-start")
+    # From the periods that start after today (few, by an index), not from every child.
+    later = PeriodOfCare.objects.filter(start__gt=today).values("child_id")
     children = (
-        Child.objects.annotate(arriving_on=Subquery(upcoming.values("start")[:1]))
-        .filter(arriving_on__isnull=False)
+        Child.objects.filter(pk__in=later)
+        .annotate(arriving_on=Subquery(upcoming.values("start")[:1]))
         .exclude(Exists(current))
         .annotate(
             iro_id=Subquery(holder.values("iro_id")[:1]),

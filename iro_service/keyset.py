@@ -10,7 +10,7 @@ A list may be made of *groups* shown one after the other, each sorted on its own
 with a due date first, by date; then those with none, by name), so that each group's sort can
 come from an index and no key is ever NULL. The cursor, in the page's address, is opaque text:
 which group, the key values of the row the page starts after (or ends before), and the
-direction. A cursor that cannot be read is the first page.
+direction; `LAST` is the last page. A cursor that cannot be read is the first page.
 """
 
 import base64
@@ -87,7 +87,12 @@ def _encode(group: int, values: Sequence[Any], direction: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, groups: Sequence[Group]) -> tuple[int, list[Any], str] | None:
+LAST = "last"
+
+
+def _decode(cursor: str, groups: Sequence[Group]) -> tuple[int, list[Any] | None, str] | None:
+    if cursor == LAST:  # backward from the end of the last group
+        return len(groups) - 1, None, "p"
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         group, values, direction = int(data["g"]), data["k"], data["d"]
@@ -153,7 +158,7 @@ def keyset_page(groups: Sequence[Group], cursor: str | None, size: int, count: i
         next_cursor = after_this if more else None
         previous_cursor = before_this if where else None  # a page reached forward has one before it
     else:
-        next_cursor = after_this  # a page reached backward has one after it
+        next_cursor = after_this if values is not None else None  # one reached backward has one after it
         previous_cursor = before_this if more else None
     items = [row for _group, row in found]
     return KeysetPage(items=items, next_cursor=next_cursor, previous_cursor=previous_cursor, count=count)

@@ -133,6 +133,8 @@ class Review(KeptRecord):
         ordering = ["child_id", "period_of_care_id", "due_date"]
         indexes = [
             models.Index(fields=["status", "due_date"], name="review_status_due_idx"),
+            # An IRO's booked reviews for the weeks ahead (reviews.selectors.iro_booked_reviews).
+            models.Index(fields=["booked_for"], name="review_booked_for_idx", condition=Q(status="booked")),
             # The caseload lists, soonest due first, a page at a time (reviews.selectors.caseload_groups).
             models.Index(
                 fields=["due_date", "child"],

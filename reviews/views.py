@@ -56,6 +56,7 @@ from .selectors import (
     review_page_context,
     reviews_clock_unknown,
     reviews_to_book,
+    reviews_to_book_count,
 )
 from .ssda903.upload import UploadExpired, UploadOutcome, upload_import, upload_preview
 from .timescales import minutes_due, outcomes_due
@@ -107,7 +108,8 @@ def to_book(request: AuthenticatedRequest) -> HttpResponse:
         if problem:
             messages.error(request, problem)
     children = reviews_to_book(today=today, within_working_days=within, iro_id=iro_id, team_id=team_id)
-    page = keyset_page(caseload_groups(children), request.GET.get("page"), PAGE_SIZE, count=children.count())
+    count = reviews_to_book_count(today=today, within_working_days=within, iro_id=iro_id, team_id=team_id)
+    page = keyset_page(caseload_groups(children), request.GET.get("page"), PAGE_SIZE, count=count)
     query = urlencode({key: value for key, value in (("within", within), ("iro", iro_id), ("team", team_id)) if value})
     clock_unknown = list(reviews_clock_unknown(today=today, iro_id=iro_id)[: CLOCK_UNKNOWN_LISTED + 1])
     return render(

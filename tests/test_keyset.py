@@ -10,10 +10,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from accounts.models import User
+from accounts.models import Team, User
 from children.selectors import children_looked_after, children_looked_after_count
-from iro_service.keyset import keyset_page
-from reviews.selectors import caseload_groups, children_with_next_review
+from iro_service.keyset import LAST, keyset_page
+from reviews.selectors import caseload_groups, children_with_next_review, reviews_to_book, reviews_to_book_count
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,25 @@ def test_the_count_is_the_number_of_children_the_list_holds(everyone):
     for iro in User.objects.filter(groups__name="iro"):
         listed = children_looked_after(today=TODAY, iro_id=iro.pk).count()
         assert children_looked_after_count(today=TODAY, iro_id=iro.pk) == listed
+
+
+def test_the_last_page_holds_the_last_children_and_paging_back_from_it_lists_everyone(everyone):
+    page = keyset_page(_groups(), LAST, SIZE, count=0)
+    assert [child.pk for child in page] == [child.pk for child in everyone[-SIZE:]]
+    assert page.has_previous
+    assert not page.has_next
+    seen = [child.pk for child in page]
+    while page.has_previous:
+        page = keyset_page(_groups(), page.previous_cursor, SIZE, count=0)
+        seen = [child.pk for child in page] + seen
+    assert seen == [child.pk for child in everyone]
+
+
+def test_the_count_of_reviews_to_book_is_the_number_the_list_holds(everyone):
+    filters = [{}] + [{"iro_id": pk} for pk in User.objects.filter(groups__name="iro").values_list("pk", flat=True)]
+    filters += [{"team_id": pk} for pk in Team.objects.values_list("pk", flat=True)]
+    for within in (0, 20, 260):
+        for narrowing in filters:
+            listed = reviews_to_book(today=TODAY, within_working_days=within, **narrowing).count()
+            assert reviews_to_book_count(today=TODAY, within_working_days=within, **narrowing) == listed, narrowing
+    assert reviews_to_book(today=TODAY, within_working_days=260).count() > 0
