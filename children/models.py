@@ -313,7 +313,7 @@ class Allocation(NeverDeleted):
             # clean() also refuses date ranges that overlap a closed one.
             models.UniqueConstraint(
                 fields=["child"],
-                condition=Q(kind="case_holding", end__isnull=True),
+                condition=Q(kind=AllocationKind.CASE_HOLDING, end__isnull=True),
                 name="allocation_one_open_case_holding_iro",
                 violation_error_message="This child already has a case-holding IRO.",
             ),
@@ -323,7 +323,7 @@ class Allocation(NeverDeleted):
                 violation_error_message="An allocation cannot end before it starts.",
             ),
             models.CheckConstraint(
-                condition=Q(kind="case_holding") | Q(end__isnull=False),
+                condition=Q(kind=AllocationKind.CASE_HOLDING) | Q(end__isnull=False),
                 name="allocation_cover_has_end",
                 violation_error_message="Cover needs an end date.",
             ),
