@@ -95,6 +95,24 @@ def _rebind_after_conflict(form_class: type[F], request: HttpRequest, changed: R
     return form
 
 
+def _conflict_page(
+    request: HttpRequest,
+    changed: ReviewChanged,
+    *,
+    typed: dict[str, Any],
+    form_class: type[forms.BaseForm],
+    template: str,
+    form_kwargs: dict[str, Any] | None = None,
+    **context: Any,
+) -> HttpResponse:
+    """409: the page again with what differs between what is saved now and what the person typed
+    (read before the form is bound again), and the form rebound on the claim of what is saved now."""
+    conflict = _conflict_rows(changed, typed)
+    form = _rebind_after_conflict(form_class, request, changed, **(form_kwargs or {}))
+    page = {"review": changed.review, "form": form, "conflict": conflict, **context}
+    return render(request, template, page, status=409)
+
+
 @role_required(Role.BUSINESS_SUPPORT, Role.MANAGER)
 def to_book(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -171,10 +189,15 @@ def book(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 claim=form.cleaned_data["claim"],
             )
         except ReviewChanged as changed:
-            conflict = _conflict_rows(changed, {**form.cleaned_data, "status": review.status})
-            form = _rebind_after_conflict(BookingForm, request, changed, review=changed.review)
-            context = {"review": changed.review, "form": form, "invitees": invitees, "conflict": conflict}
-            return render(request, "reviews/review_book.html", context, status=409)
+            return _conflict_page(
+                request,
+                changed,
+                typed={**form.cleaned_data, "status": review.status},
+                form_class=BookingForm,
+                template="reviews/review_book.html",
+                form_kwargs={"review": changed.review},
+                invitees=invitees,
+            )
         except ValidationError as error:
             form_errors_apply(form, error)
         else:
@@ -230,9 +253,9 @@ def cancel_booking(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 claim=form.cleaned_data["claim"],
             )
         except ReviewChanged as changed:
-            form = _rebind_after_conflict(CancelBookingForm, request, changed)
-            context = {"review": changed.review, "form": form, "conflict": _conflict_rows(changed, {})}
-            return render(request, "reviews/review_cancel_booking.html", context, status=409)
+            return _conflict_page(
+                request, changed, typed={}, form_class=CancelBookingForm, template="reviews/review_cancel_booking.html"
+            )
         except ValidationError as error:
             form_errors_apply(form, error)
         else:
@@ -257,10 +280,9 @@ def cover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             )
         except ReviewChanged as changed:
             typed = {"covering_iro": form.cleaned_data["iro"], "cover_ends_on": form.cleaned_data["ends_on"]}
-            conflict = _conflict_rows(changed, typed)
-            form = _rebind_after_conflict(CoverForm, request, changed)
-            context = {"review": changed.review, "form": form, "conflict": conflict}
-            return render(request, "reviews/review_cover.html", context, status=409)
+            return _conflict_page(
+                request, changed, typed=typed, form_class=CoverForm, template="reviews/review_cover.html"
+            )
         except ValidationError as error:
             form_errors_apply(form, error)
         else:
@@ -468,10 +490,14 @@ def prepare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 claim=form.cleaned_data["claim"],
             )
         except ReviewChanged as changed:
-            conflict = _conflict_rows(changed, form.cleaned_data)
-            form = _rebind_after_conflict(PreparationForm, request, changed, review=changed.review)
-            context = {"review": changed.review, "form": form, "conflict": conflict}
-            return render(request, "reviews/review_prepare.html", context, status=409)
+            return _conflict_page(
+                request,
+                changed,
+                typed=form.cleaned_data,
+                form_class=PreparationForm,
+                template="reviews/review_prepare.html",
+                form_kwargs={"review": changed.review},
+            )
         except ValidationError as error:
             form_errors_apply(form, error)
         else:
