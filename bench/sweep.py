@@ -6,10 +6,11 @@ Runs the sweep three times inside transactions that are rolled back (so every ru
 full work of a first sweep), then once for real and once more (the steady state: nothing new).
 Tasks are not sent: the delivery messages are counted, not published.
 
-With `--publish`, the sweep for real publishes its messages to the broker (CELERY_BROKER_URL, the
-local Redis by default) on a queue of its own, timed with the sweep, then deletes that queue:
+With `--publish`, the sweep for real publishes its messages to the broker (CELERY_BROKER_URL,
+the local Redis by default) on a queue of its own, timed with the sweep, then deletes that queue;
+`--batch-size N` sets IRO_NOTIFICATION_BATCH_SIZE (1: one message per notification, as before):
 
-    DATABASE_URL=... .venv/bin/python bench/sweep.py --publish
+    DATABASE_URL=... .venv/bin/python bench/sweep.py --publish [--batch-size 1]
 """
 
 import os
@@ -25,6 +26,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_service.settings.local")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -36,6 +38,8 @@ from children.models import Child  # noqa: E402
 from iro_service.celery import app  # noqa: E402
 
 PUBLISH = "--publish" in sys.argv
+if "--batch-size" in sys.argv:  # to compare: --batch-size 1 is one message per notification, as before batching
+    settings.IRO_NOTIFICATION_BATCH_SIZE = int(sys.argv[sys.argv.index("--batch-size") + 1])
 published: list[list[int]] = []
 if PUBLISH:
     app.conf.task_default_queue = QUEUE = f"bench-sweep-{os.getpid()}"
