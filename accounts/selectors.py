@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import User
 from .roles import Role
@@ -19,3 +19,12 @@ def users_with_role(role: Role, *, including_left: bool = False) -> QuerySet[Use
 def iro_users(*, including_left: bool = False) -> QuerySet[User]:
     """Everyone with the IRO role who can be given work (see `users_with_role`)."""
     return users_with_role(Role.IRO, including_left=including_left)
+
+
+def iros_named(words: list[str]) -> QuerySet[User]:
+    """IROs (those who have left too: a leaver may still hold children) whose first or last name
+    holds every word, by name."""
+    found = iro_users(including_left=True)
+    for word in words:
+        found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return found

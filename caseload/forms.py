@@ -12,16 +12,6 @@ from .models import NARRATIVE_SECTIONS, ReportNarrative
 User = get_user_model()
 
 
-class CaseloadFilterForm(forms.Form):
-    iro = forms.ModelChoiceField(
-        label="IRO",
-        queryset=iro_users(including_left=True),  # a leaver still holding children is found
-        required=False,
-        empty_label="All IROs",
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-
-
 class PeriodForm(inputs.PeriodForm):
     """A report period: the shared date range, and at most ten years."""
 

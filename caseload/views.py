@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import access_log_write, audited
+from accounts.iro_picker import iro_pick
 from accounts.models import AccessAction, AccessLog
 from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
@@ -30,7 +31,7 @@ from .annual_report import labelled_figures, render_report_pdf
 from .dashboard import PANELS, Dashboard, my_review_panel
 from .definitions import ReportPeriod, definitions, last_complete_report_year, report_year_containing
 from .exports import table_response
-from .forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
+from .forms import DashboardFilterForm, NarrativeForm, PeriodForm
 from .models import ReportNarrative
 from .selectors import child_record
 from .services import report_narrative_save
@@ -92,9 +93,10 @@ def my_caseload(request: AuthenticatedRequest) -> HttpResponse:
 @role_required(Role.MANAGER, Role.BUSINESS_SUPPORT)
 def all_caseloads(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = CaseloadFilterForm(request.GET or None)
-    iro = form.cleaned_data["iro"] if form.is_valid() else None
-    iro_id = iro.pk if iro else None
+    pick = iro_pick(request.GET)
+    if pick.problem:
+        messages.error(request, pick.problem)
+    iro, iro_id = pick.chosen, pick.chosen_id
     page = keyset_page(
         caseload_groups(children_with_next_review(today=today, iro_id=iro_id)),
         request.GET.get("page"),
@@ -107,9 +109,9 @@ def all_caseloads(request: AuthenticatedRequest) -> HttpResponse:
         {
             "page": page,
             "today": today,
-            "form": form,
+            "pick": pick,
             "selected_iro": iro,
-            "query": urlencode({"iro": iro.pk}) if iro else "",
+            "query": urlencode({"iro": iro_id}) if iro_id else "",
             "arriving": children_arriving(today=today, iro_id=iro.pk if iro else None),
         },
     )

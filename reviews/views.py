@@ -16,10 +16,10 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from accounts.audit import access_log_write, audited
+from accounts.iro_picker import iro_pick
 from accounts.models import AccessAction, Team
 from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
-from accounts.selectors import iro_users
 from children.forms import NewChildForm
 from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import query_id
@@ -120,9 +120,10 @@ def to_book(request: AuthenticatedRequest) -> HttpResponse:
         within = min(max(int(request.GET.get("within", TO_BOOK_WORKING_DAYS)), 0), 260)
     except ValueError:
         within = TO_BOOK_WORKING_DAYS
-    iro_id, iro_problem = query_id(request.GET, "iro", choose="an IRO", everyone="all IROs")
+    pick = iro_pick(request.GET)
+    iro_id = pick.chosen_id
     team_id, team_problem = query_id(request.GET, "team", choose="a team", everyone="all teams")
-    for problem in (iro_problem, team_problem):
+    for problem in (pick.problem, team_problem):
         if problem:
             messages.error(request, problem)
     children = reviews_to_book(today=today, within_working_days=within, iro_id=iro_id, team_id=team_id)
@@ -139,7 +140,8 @@ def to_book(request: AuthenticatedRequest) -> HttpResponse:
             "within": within,
             "iro_id": iro_id,
             "team_id": team_id,
-            "iros": iro_users(including_left=True),  # a leaver's children still need booking
+            "pick": pick,  # any IRO, a leaver too: their children still need booking
+            "keep": urlencode({key: value for key, value in (("within", within), ("team", team_id)) if value}),
             "teams": Team.objects.all(),
             "query": query,
             "clock_unknown": clock_unknown[:CLOCK_UNKNOWN_LISTED],

@@ -32,7 +32,7 @@ from audits.forms import (
     QAReportForm,
 )
 from audits.models import Escalation
-from caseload.forms import CaseloadFilterForm, DashboardFilterForm, NarrativeForm, PeriodForm
+from caseload.forms import DashboardFilterForm, NarrativeForm, PeriodForm
 from children.forms import CaseHoldingIROForm, ChildForm, NewChildForm
 from reviews.care_event_forms import (
     AdoptionPlacementForm,
@@ -168,7 +168,6 @@ FORMS = {
     "ParticipantFeedbackForm": lambda w, d: ParticipantFeedbackForm(d),
     "DisruptionMeetingForm": lambda w, d: DisruptionMeetingForm(d),
     "QAReportForm": lambda w, d: QAReportForm(d),
-    "CaseloadFilterForm": lambda w, d: CaseloadFilterForm(d),
     "PeriodForm": lambda w, d: PeriodForm(d),
     "DashboardFilterForm": lambda w, d: DashboardFilterForm(d),
     "NarrativeForm": lambda w, d: NarrativeForm(d),
@@ -327,9 +326,9 @@ def test_a_page_answers_any_post_without_a_server_error(client, world, name, bus
 # about what, and the parameters the page reads. Each answers any query with a page, a message
 # or a redirect back to the page (`?iro=²`, a year 1 or 9999 were once server errors).
 GET_PAGES = {
-    "reviews:to_book": ("support", None, ["within", "iro", "team", "page"]),
+    "reviews:to_book": ("support", None, ["within", "iro", "iro_name", "team", "page"]),
     "caseload:mine": ("iro", None, ["page"]),
-    "caseload:all": ("manager", None, ["iro", "page"]),
+    "caseload:all": ("manager", None, ["iro", "iro_name", "page"]),
     "caseload:search": ("manager", None, ["q", "page"]),
     "caseload:search (iro)": ("iro", None, ["q", "page"]),
     "caseload:child_access_log": ("manager", "child", ["page"]),

@@ -89,7 +89,7 @@ def test_reviews_to_book_still_filters_by_a_real_iro(client, iro, other_iro, bus
 def test_all_caseloads_with_a_superscript_iro_says_so(client, manager):
     client.force_login(manager)
     content = _text(client.get(reverse("caseload:all"), {"iro": "²"}))
-    assert "Select a valid choice" in content
+    assert "Choose an IRO from the list: the one asked for is not known. Showing all IROs." in content
 
 
 def test_a_reminder_id_that_is_not_one_marks_nothing_and_says_so(client, manager):
