@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from accounts.iro_picker import NOT_KNOWN, IROPick
 from accounts.models import Team
 from accounts.selectors import iro_users
 from iro_service import inputs
@@ -25,12 +26,20 @@ class PeriodForm(inputs.PeriodForm):
 
 
 class DashboardFilterForm(PeriodForm):
-    """Period, and for managers a team or an IRO."""
+    """Period, and for managers a team or an IRO. The IRO is chosen by id (`iro`, as links carry
+    it) and shown as a box for part of a name (accounts.iro_picker), never as a list of every IRO:
+    the view resolves a typed name to the id before binding and sets `pick` for the page."""
 
     team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False, empty_label="All teams")
     iro = forms.ModelChoiceField(
-        label="IRO", queryset=iro_users(including_left=True), required=False, empty_label="All IROs"
+        label="IRO",
+        queryset=iro_users(including_left=True),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": NOT_KNOWN},
     )
+    pick: IROPick = IROPick()  # the IRO box's state, for managers (set by the view)
+    keep: str = ""  # the rest of the filter's query, for the links that choose among several IROs
 
     def __init__(self, *args: Any, for_manager: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

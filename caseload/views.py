@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import access_log_write, audited
-from accounts.iro_picker import iro_pick
+from accounts.iro_picker import IROPick, iro_pick
 from accounts.models import AccessAction, AccessLog
 from accounts.permissions import AuthenticatedRequest, role_required
 from accounts.roles import Role
@@ -152,11 +152,13 @@ def _dashboard_filters(
     today = timezone.localdate()
     default_start, default_end = last_complete_report_year(today) if report else report_year_containing(today)
     is_manager = request.user.is_manager
-    form = DashboardFilterForm(
-        with_default_period(request.GET, default_start, default_end),
-        for_manager=is_manager,
-        initial={"start": default_start, "end": default_end},
-    )
+    params = with_default_period(request.GET, default_start, default_end)
+    typed = iro_pick({"iro_name": request.GET["iro_name"]}) if is_manager and "iro_name" in request.GET else None
+    if typed is not None:  # the box was sent: what it holds decides (blank: all IROs)
+        params["iro"] = str(typed.chosen_id or "")
+        if typed.problem:
+            messages.error(request, typed.problem)
+    form = DashboardFilterForm(params, for_manager=is_manager, initial={"start": default_start, "end": default_end})
     if form.is_valid() and ReportPeriod(form.cleaned_data["start"], form.cleaned_data["end"], today).not_started:
         form.add_error(None, NOT_STARTED)
     if form.is_valid():
@@ -164,6 +166,8 @@ def _dashboard_filters(
         team, iro = form.cleaned_data.get("team"), form.cleaned_data.get("iro")
     else:
         start, end, team, iro = default_start, default_end, None, None
+    form.pick = typed if typed is not None else IROPick(chosen=iro, typed=str(iro) if iro else "")
+    form.keep = urlencode({"start": start, "end": end} | ({"team": team.pk} if team else {}))
     return form, start, end, scope_for(user=request.user, team=team, iro=iro)
 
 

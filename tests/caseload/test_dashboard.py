@@ -333,6 +333,26 @@ def test_a_manager_can_narrow_to_a_team_or_an_iro(client, demo):
     assert by_team["reviews"]["held"] <= whole["reviews"]["held"]
 
 
+def test_a_manager_finds_an_iro_for_the_figures_by_part_of_a_name(client, demo):
+    """The dashboard's and the report's IRO filter is a box for part of a name (accounts.iro_picker)."""
+    manager = User.objects.get(username="manager")
+    colleague = User.objects.get(username="iro2")
+    client.force_login(manager)
+    url = reverse("caseload:report")
+    by_id = json.loads(client.get(url, {**PERIOD, "format": "json", "iro": colleague.pk}).content)
+    by_name = json.loads(client.get(url, {**PERIOD, "format": "json", "iro_name": colleague.last_name}).content)
+    assert by_name == by_id
+    whole = json.loads(client.get(url, {**PERIOD, "format": "json"}).content)
+    blank = json.loads(client.get(url, {**PERIOD, "format": "json", "iro": colleague.pk, "iro_name": ""}).content)
+    assert blank == whole  # the box sent empty: all IROs, whatever the link carried
+    page = client.get(reverse("caseload:dashboard"), {**PERIOD, "iro_name": colleague.last_name})
+    assert page.context["form"].pick.chosen == colleague
+    assert f'value="{colleague.get_full_name()}"' in page.content.decode()
+    everyone = client.get(reverse("caseload:dashboard"), {**PERIOD, "iro_name": "no such name"}).content.decode()
+    assert "No IRO&#x27;s name holds" in everyone
+    assert 'name="iro"' not in everyone  # no drop-down of every IRO
+
+
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "=cmd|' /C calc'!A0"]
 
 
@@ -389,20 +409,20 @@ def _queries(client, url, params):
 
 
 # The count is fixed whatever the data size: session (read, and saved again: the idle timeout),
-# user and its roles, the page's own context (unread reminders, the filter's team and IRO lists
-# for a manager), then the six report aggregates (children, reviews held with their months, FTE,
-# escalations, reviews overdue and not held, My review by quarter) and one per dashboard panel
-# (two for the caseload trend, children and FTE; the timeliness and My review panels read the
-# report's figures; the caseload per IRO
-# is one for a past period and two, the IROs and the reviews due, for one that runs to today); a
+# user and its roles, the page's own context (unread reminders, the filter's team list for a
+# manager; the IRO is a box for part of a name, accounts.iro_picker, not a list), then the six
+# report aggregates (children, reviews held with their months, FTE, escalations, reviews overdue
+# and not held, My review by quarter) and one per dashboard panel (two for the caseload trend,
+# children and FTE; the timeliness and My review panels read the report's figures; the caseload
+# per IRO is one for a past period and two, the IROs and the reviews due, for one that runs to today); a
 # download adds its access-log row. "Today" is 1 May 2026: PERIOD is past, TO_DATE runs past today.
 TO_DATE = {"start": "2026-04-01", "end": "2027-03-31"}
 PAGES = {
-    "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, 24),
-    "manager-dashboard-to-date": ("manager", "caseload:dashboard", TO_DATE, 25),
+    "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, 22),
+    "manager-dashboard-to-date": ("manager", "caseload:dashboard", TO_DATE, 23),
     "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, 19),
     "report-json": ("manager", "caseload:report", {**PERIOD, "format": "json"}, 11),
-    "report-page": ("manager", "caseload:report", PERIOD, 16),
+    "report-page": ("manager", "caseload:report", PERIOD, 14),
 }
 
 
