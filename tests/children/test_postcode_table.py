@@ -13,6 +13,8 @@ import math
 import os
 import subprocess
 import sys
+from datetime import date
+from io import StringIO
 from pathlib import Path
 
 import brotli
@@ -21,8 +23,10 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 
 from children import postcodes
+from children.models import Episode
 from children.postcode_table import NEXT, package_dir
 from children.postcodes import (
     TABLE,
@@ -264,6 +268,23 @@ def test_the_migration_that_bands_distances_needs_no_table_on_a_fresh_database()
     postcodes._LOADED.clear()
     with pytest.raises(PostcodesNotLoaded):
         fill_distances(apps, None)  # episodes to band, and no postcodes: told to load them
+
+
+def test_the_demo_stores_each_episodes_distance_from_the_table():
+    """seed_demo plans without the database; its writer finds the demo postcodes' distances in one go."""
+    call_command("seed_demo", children=30, today=date(2026, 11, 27), stdout=StringIO())
+    pairs = Episode.objects.values_list("home_postcode", "placement_postcode").annotate(n=Count("id"))
+    assert len(pairs) > 5
+    for home, placement, _n in pairs:
+        stored = set(
+            Episode.objects.filter(home_postcode=home, placement_postcode=placement).values_list(
+                "placement_distance_miles", flat=True
+            )
+        )
+        assert stored == {distance_in_miles(home, placement)}, (home, placement)
+    # Every demo postcode is in the ONS data: every episode with both postcodes has its distance.
+    assert not Episode.objects.exclude(placement_postcode="").filter(placement_distance_miles=None).exists()
+    assert Episode.objects.filter(placement_distance_miles__gt=20).exists()
 
 
 SPREAD = [
