@@ -233,6 +233,15 @@ def test_placement_distance_and_place_are_one_query_each(django_assert_num_queri
         placement_distance("MK9 3EJ", "EX1 1UR")
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("run", ["first", "after the first one's flush"])
+def test_the_table_outlasts_the_transactional_tests_flush(run):
+    """pytest-django empties every model's table after a transactional test (and runs those last);
+    the postcode table is no model, so the next one still finds it loaded."""
+    assert placement_distance("MK9 3EJ", "EX1 1UR").miles == pytest.approx(150.4, abs=0.1)
+    assert _scalar("SELECT count(*) FROM ons_postcode") == _marker()[1] > 2_500_000
+
+
 def test_a_missing_table_says_to_run_load_postcodes():
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {TABLE} RENAME TO ons_postcode_away")
