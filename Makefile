@@ -33,6 +33,7 @@ $(AXE): Makefile
 run: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_postcodes
 	$(PY) manage.py seed_demo
 	@echo "Open http://127.0.0.1:8000 and sign in as iro, manager or support (password demo-password-2026)."
 	$(PY) manage.py runserver 127.0.0.1:8000

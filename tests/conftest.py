@@ -1,6 +1,20 @@
+import time
+
 import pytest
+from django.core.management import call_command
 
 from tests.factories import BusinessSupportFactory, IROFactory, ManagerFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the ONS postcode table loaded once per run (placement distances
+    read it: children/postcodes.py). The table is not a Django model, so the transactional tests'
+    flush (which pytest-django runs after each of them, at the end of the run) leaves it alone."""
+    started = time.perf_counter()
+    with django_db_blocker.unblock():
+        call_command("load_postcodes", verbosity=0)
+    print(f"\nload_postcodes: {time.perf_counter() - started:.1f} s")  # shown with -s
 
 
 @pytest.fixture

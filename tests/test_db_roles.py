@@ -26,7 +26,7 @@ from accounts.models import AccessLog
 from audits.tasks import sweep_reminders
 from children.models import Child
 from iro_service.celery import app
-from iro_service.dbroles import DELETABLE, RUNTIME_ROLE, apply_grants, grant_statements, is_append_only
+from iro_service.dbroles import DELETABLE, READ_ONLY, RUNTIME_ROLE, apply_grants, grant_statements, is_append_only
 from reviews.codes import DocumentState
 from reviews.models import Document, ReportReceived, Review, Visit
 from tests.factories import child_in_care
@@ -137,6 +137,11 @@ def _refused(cursor, statement: str, message: str) -> None:
         ("DROP TABLE accounts_accesslog", "must be owner of table accounts_accesslog"),
         ("CREATE TABLE scratch (id int)", "permission denied for schema public"),
         ("INSERT INTO django_migrations (app, name, applied) VALUES ('x', 'y', now())", "django_migrations"),
+        ("INSERT INTO ons_postcode VALUES ('ZZ99ZZ', 'E06000042', 1, 1)", "permission denied for table ons_postcode"),
+        ("UPDATE ons_postcode SET easting = 0", "permission denied for table ons_postcode"),
+        ("DELETE FROM ons_postcode", "permission denied for table ons_postcode"),
+        ("TRUNCATE ons_postcode", "permission denied for table ons_postcode"),
+        ("DELETE FROM ons_postcode_source", "permission denied for table ons_postcode_source"),
         ("SET session_replication_role = replica", "permission denied to set parameter"),
         ("CREATE ROLE intruder", "permission denied to create role"),
     ],
@@ -174,6 +179,9 @@ def test_the_runtime_role_does_the_ordinary_work(runtime, iro):
     )
     runtime.execute("DELETE FROM django_session WHERE session_key = 'k' || repeat('0', 31)")
     assert runtime.rowcount == 1
+    # Placement distances read the ONS postcode table (load_postcodes fills it as the owner).
+    runtime.execute("SELECT local_authority, easting, northing FROM ons_postcode WHERE postcode = 'MK93EJ'")
+    assert runtime.fetchone() == ("E06000042", 485085, 239043)
     assert Child.objects.get(pk=child.pk).preferred_name == "Zee"
     assert Visit.objects.filter(child=child, notes="Seen at school.").exists()
 
@@ -191,8 +199,8 @@ def test_every_table_is_granted_and_only_the_listed_ones_may_be_deleted_from(run
         granted = set(granted.split(","))
         assert not granted & {"TRUNCATE", "REFERENCES", "TRIGGER"}, table
         assert ("DELETE" in granted) == (table in DELETABLE), table
-        if table == "django_migrations":
-            assert granted == {"SELECT"}
+        if table in READ_ONLY:
+            assert granted == {"SELECT"}, table
         elif is_append_only(table):
             assert granted == {"SELECT", "INSERT"}, table
         else:

@@ -31,9 +31,16 @@ def test_web_worker_and_beat_share_one_image_built_here():
 
 def test_commands():
     assert _command("web").startswith("gunicorn iro_service.wsgi:application")
-    # Migrations run once, as the owner, before anything else starts; then the grants.
+    # Migrations run once, as the owner, before anything else starts; then the ONS postcode table
+    # is loaded (placement distances read it), and last the grants, which then cover that table.
     assert "migrate" not in _command("web")
-    assert _command("migrate") == "sh -c python manage.py migrate --noinput && python manage.py db_grant"
+    assert _command("migrate") == (
+        "sh -c python manage.py migrate --noinput && python manage.py load_postcodes && python manage.py db_grant"
+    )
+    steps = _command("migrate").removeprefix("sh -c ").split(" && ")
+    assert steps.index("python manage.py load_postcodes") == 1, (
+        "the postcodes are loaded after migrate, before db_grant"
+    )
     assert _command("worker").startswith("celery -A iro_service worker")
     assert _command("beat").startswith("celery -A iro_service beat")
     assert "django_celery_beat.schedulers:DatabaseScheduler" in _command("beat")

@@ -32,7 +32,6 @@ from children.codes import (
     ReasonNewEpisode,
     Sex,
 )
-from children.postcodes import distance_in_miles
 from reviews.codes import (
     USUAL_VENUES,
     ChildChaired,
@@ -117,8 +116,7 @@ class EpisodeRecord:
     legal_status: str
     category_of_need: str
     home_postcode: str
-    placement: Placement
-    placement_distance_miles: int | None
+    placement: Placement  # its distance from home is found by the writer (children.postcodes)
     reason_place_change: str = ""
     reason_ended: str = ""
 
@@ -456,7 +454,6 @@ class _Generator:
                     category_of_need=category,
                     home_postcode=home,
                     placement=placement,
-                    placement_distance_miles=distance_in_miles(home, placement.postcode),
                     reason_ended=ReasonEpisodeCeased.X1,  # the last one's is set with the period's
                     # Rule 225: a move records why (custody only from age 10, rule 234: not used here).
                     reason_place_change=self.rng.choice(PLACE_CHANGE_REASONS) if moved else "",

@@ -5,6 +5,7 @@ skips clean(): the generator (caseload.demo.generate) keeps to the model rules, 
 tests/caseload/test_seed_demo.py runs full_clean() over every row it makes.
 """
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from accounts.roles import Role
 from audits.models import Escalation, MonitoringForm
 from children.codes import AllocationKind
 from children.models import Allocation, Child, Episode, PeriodOfCare
+from children.postcodes import distances_in_miles
 from iro_service.bulk import BulkInserter
 from reviews.codes import BookingAction
 from reviews.facts import review_facts_refresh
@@ -35,7 +37,7 @@ from .generate import (
     demo_children,
     demo_iros,
 )
-from .words import DEMO_ID_PREFIX, DEMO_IROS, DEMO_OTHERS, DEMO_PASSWORD
+from .words import DEMO_ID_PREFIX, DEMO_IROS, DEMO_OTHERS, DEMO_PASSWORD, HOME_POSTCODES, PLACEMENT_POSTCODES
 
 User = get_user_model()
 
@@ -138,6 +140,9 @@ class _Writer:
         self.iro_ids = iro_ids  # by the IRO's place in demo_iros
         self.booked_by_id = booked_by_id
         self.created_at = datetime.combine(today, time(9), tzinfo=LONDON)
+        # The demo's few postcodes (caseload.demo.words): every home-to-placement distance in one query.
+        placements = [code for codes, _weight in PLACEMENT_POSTCODES for code in codes]
+        self.distances = distances_in_miles(itertools.product(HOME_POSTCODES, placements))
         self.tables = {
             model: BulkInserter(model)
             for model in (
@@ -156,6 +161,11 @@ class _Writer:
                 MyReviewResponse,
             )
         }
+
+    def distance(self, home: str, placement: str) -> int | None:
+        if (home, placement) not in self.distances:
+            self.distances.update(distances_in_miles([(home, placement)]))
+        return self.distances[home, placement]
 
     def child(self, child: ChildRecord) -> None:
         child_id = self.tables[Child].add(
@@ -195,7 +205,7 @@ class _Writer:
                 placement_provider=episode.placement.provider,
                 placement_postcode=episode.placement.postcode,
                 urn=episode.placement.urn,
-                placement_distance_miles=episode.placement_distance_miles,
+                placement_distance_miles=self.distance(episode.home_postcode, episode.placement.postcode),
             )
         for allocation in period.allocations:
             self.tables[Allocation].add(

