@@ -348,7 +348,13 @@ GET_EXAMPLES = 50
 # The dashboards and the report compute every figure for each request (~1.5 s each on two cores):
 # fewer random queries there, besides the explicit examples each runs every time.
 HEAVY_GET_EXAMPLES = 20
-HEAVY_GET_PAGES = {"caseload:dashboard", "caseload:dashboard (iro)", "caseload:dashboard_export", "caseload:report"}
+HEAVY_GET_PAGES = {
+    "caseload:dashboard",
+    "caseload:dashboard (iro)",
+    "caseload:dashboard_export",
+    "caseload:dashboard_export (xlsx)",
+    "caseload:report",
+}
 
 
 @pytest.mark.parametrize("name", list(GET_PAGES))

@@ -4,7 +4,7 @@ round both people open their page, then post at the same moment. A write the app
 saved (its success message on the page it redirected to) must be in the database afterwards; a write
 that was refused must say so. Writers whose fields do not overlap must both land, every round.
 
-Rounds per pair: IRO_RACE_ROUNDS (50 by default; 15 pairs, so 750 rounds in CI).
+Rounds per pair: IRO_RACE_ROUNDS (40 by default; 15 pairs, so 600 rounds in CI).
 """
 
 import http.cookiejar
@@ -34,7 +34,7 @@ from reviews.services import review_record_held
 from tests.factories import BusinessSupportFactory, IROFactory, child_in_care
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-ROUNDS = int(os.environ.get("IRO_RACE_ROUNDS", "50"))
+ROUNDS = int(os.environ.get("IRO_RACE_ROUNDS", "40"))
 FIRST_DAY = date(2031, 1, 6)
 
 
