@@ -15,6 +15,8 @@ urlpatterns = [
     # The child's own pages: no account, their own minimal layout.
     path("my-review/", include("reviews.my_review_urls")),
     path("qa/", include("audits.urls")),
+    # The API for the council's case system (api/): versioned in the path.
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

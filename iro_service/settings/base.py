@@ -36,11 +36,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "children",
     "reviews",
     "audits",
     "caseload",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -281,4 +285,51 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
+}
+
+# The shared cache: the API's request budgets per client are counted here, so every web process
+# must see the same one (Redis in production and tests; this process's memory for `make run`).
+IRO_CACHE_URL = env("IRO_CACHE_URL", default="")
+if IRO_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": IRO_CACHE_URL}}
+
+# The API for the council's case system (api/, README "API"): clients, not people; each call
+# needs the scope its endpoint names; a budget of requests per client.
+IRO_API_RATE = env("IRO_API_RATE", default="600/min")
+IRO_API_IDEMPOTENCY_HOURS = env.int("IRO_API_IDEMPOTENCY_HOURS", default=24)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": IRO_API_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IRO service API",
+    "DESCRIPTION": (
+        "For the council's case system: care events in, reviews and outcomes out. "
+        "Authenticate with 'Authorization: Bearer <key_id>.<secret>'. See the README's API section."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from the application's own static files, no CDN (CSP allows 'self' only).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and docs pages are for anyone holding a credential, whatever its scopes.
+    "SERVE_PERMISSIONS": ["api.permissions.AnyClient"],
+    "SERVE_AUTHENTICATION": [
+        "api.authentication.ClientAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"client": {"type": "http", "scheme": "bearer", "bearerFormat": "<key_id>.<secret>"}}
+    },
+    "SECURITY": [{"client": []}],
 }

@@ -20,3 +20,13 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("IRO_TEST_CELERY_QUEUE", f"iro
 # Fast hashing keeps the suite quick; production uses Django's default (PBKDF2).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# The real Redis for the cache too (the API's request budgets), in a database of its own; keys
+# carry this run's queue name, so two runs never count each other's requests.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("IRO_CACHE_URL", default="redis://127.0.0.1:6379/14"),
+        "KEY_PREFIX": CELERY_TASK_DEFAULT_QUEUE,
+    }
+}
