@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from accounts.models import AccessAction, AccessLog, User
+from accounts.models import AccessAction, AccessLog, Team, User
 from caseload import report_pdfs, services
 from caseload.annual_report import CASELOAD_TABLE_IN_BODY_MAX_IROS, render_report_pdf
 from caseload.demo import build_demo
@@ -199,6 +199,26 @@ def test_another_iro_cannot_see_or_download_an_iros_pdf(
         assert client.get(url).status_code == 200
         client.force_login(iro)
         assert client.get(url).status_code == 200
+
+
+def test_the_report_pages_button_asks_for_the_figures_it_shows(client, manager, iro):
+    """A manager looking at one IRO's report gets that IRO's PDF, and its page leads back there."""
+    client.force_login(manager)
+    page = client.get(reverse("caseload:report"), {**PERIOD, "iro": iro.pk}).content.decode()
+    assert f'<input type="hidden" name="iro" value="{iro.pk}">' in page
+    response, report_pdf = _ask(client, manager, iro=str(iro.pk))
+    assert (report_pdf.iro, report_pdf.team, report_pdf.scope_label) == (iro, None, "Alex Morgan")
+    progress = client.get(response.url).content.decode()
+    assert "Annual IRO report as a PDF: Alex Morgan" in progress
+    assert f"{reverse('caseload:report')}?start=2025-04-01&amp;end=2026-03-31&amp;iro={iro.pk}" in progress
+
+
+def test_a_teams_pdf_is_of_that_teams_iros(client, manager, iro):
+    team = Team.objects.create(name="North")
+    iro.iro_profile.team = team
+    iro.iro_profile.save()
+    _response, report_pdf = _ask(client, manager, team=str(team.pk))
+    assert (report_pdf.team, report_pdf.iro, report_pdf.scope_label) == (team, None, "Team: North")
 
 
 def test_an_iros_pdf_is_of_their_own_caseload_whatever_filter_is_sent(client, iro, other_iro):
