@@ -1,10 +1,12 @@
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audited
@@ -13,7 +15,6 @@ from accounts.roles import Role
 from caseload.definitions import report_year_containing
 from children.ages import age_on
 from iro_service.formerrors import form_errors_apply
-from iro_service.pdf import pdf_render
 from reviews import access
 from reviews.access import child_for_iro_work, review_for_iro_work
 from reviews.codes import PATHWAY_PLAN_FROM_AGE, ReviewStatus
@@ -243,18 +244,28 @@ def disruption_new(request: AuthenticatedRequest, child_pk: int) -> HttpResponse
     return render(request, "audits/disruption_form.html", {"child": child, "form": form})
 
 
+PDF_IN_BACKGROUND = (
+    "The PDF is now made in the background: choose “Make the PDF” below, and the next page shows how far it has got "
+    "and offers the download when it is ready."
+)
+
+
 @role_required(Role.MANAGER)
 def qa_report(request: AuthenticatedRequest) -> HttpResponse:
-    """The quarterly QA report for the performance meeting, as a page or a PDF."""
+    """The quarterly QA report for the performance meeting; its PDF is made in the background
+    (the page's "Make the PDF" posts to caseload:report_pdf_ask)."""
     default_start, default_end = report_year_containing(timezone.localdate())
     form = QAReportForm(request.GET or None, initial={"start": default_start, "end": default_end})
     start, end = (
         (form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_valid() else (default_start, default_end)
     )
-    report = quarterly_qa_report(start=start, end=end)
     if request.GET.get("format") == "pdf" and form.is_valid():
-        pdf = pdf_render("audits/pdf/qa_report.html", report)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="qa-report-{start}-{end}.pdf"'
-        return response
-    return render(request, "audits/qa_report.html", {**report, "form": form})
+        # An old link: the PDF is made in the background now (caseload.services.report_pdf_request),
+        # from the page's "Make the PDF".
+        messages.info(request, PDF_IN_BACKGROUND)
+        return redirect(f"{reverse('audits:qa_report')}?{urlencode({'start': start, 'end': end})}#report-pdf")
+    report = quarterly_qa_report(start=start, end=end)
+    pdf_params = {"start": str(start), "end": str(end)}
+    return render(
+        request, "audits/qa_report.html", {**report, "form": form, "pdf_kind": "qa", "pdf_params": pdf_params}
+    )

@@ -95,6 +95,12 @@ REPORT_SECTIONS: list[tuple[str, list[str]]] = [
 ]
 
 
+# More IROs than this and the caseload-per-IRO table leaves the body of the PDF for an appendix at
+# its end (section 6 says where it is): at a whole authority's size it ran to several pages in the
+# middle of the report.
+CASELOAD_TABLE_IN_BODY_MAX_IROS = 50
+
+
 def _value(figures: dict[str, Any], path: str) -> Any:
     value = figures
     for key in path.split("."):
@@ -139,6 +145,7 @@ def report_context(
         "labelled": labelled_figures(dashboard.report),
         "labels": FIGURE_LABELS,
         "panels": panels,
+        "caseload_in_appendix": len(panels["caseload"].rows) > CASELOAD_TABLE_IN_BODY_MAX_IROS,
         "narrative": ReportNarrative.objects.filter(period_start=start, period_end=end).first(),
         "definitions": definitions(),
         **document_settings(),

@@ -8,7 +8,7 @@ from accounts.models import Team
 from accounts.selectors import iro_users
 from iro_service import inputs
 
-from .models import NARRATIVE_SECTIONS, ReportNarrative
+from .models import NARRATIVE_SECTIONS, ReportNarrative, ReportPDFKind
 
 User = get_user_model()
 
@@ -53,3 +53,17 @@ class NarrativeForm(forms.ModelForm[ReportNarrative]):
         model = ReportNarrative
         fields = NARRATIVE_SECTIONS
         widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in NARRATIVE_SECTIONS}
+
+
+class ReportPDFRequestForm(PeriodForm):
+    """Ask for a report as a PDF, for the period and filter the report's page shows (hidden fields:
+    the page's button sends them). A manager's annual report may be for a team or one IRO."""
+
+    kind = forms.ChoiceField(choices=ReportPDFKind.choices, widget=forms.HiddenInput)
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, widget=forms.HiddenInput)
+    iro = forms.ModelChoiceField(
+        queryset=iro_users(including_left=True),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": NOT_KNOWN},
+    )

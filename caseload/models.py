@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 
 
 class ReportNarrative(models.Model):
@@ -50,3 +52,88 @@ NARRATIVE_SECTIONS = [
     "caseload",
     "objectives",
 ]
+
+
+class ReportPDFKind(models.TextChoices):
+    ANNUAL = "annual", "Annual IRO report"
+    QA = "qa", "Quality assurance report"
+
+
+class ReportPDFState(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being made"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Could not be made"
+
+
+# PDFs still being made: asked again for the same report, the same row is shown (no second job).
+REPORT_PDF_IN_FLIGHT = (ReportPDFState.QUEUED, ReportPDFState.RUNNING)
+
+
+class ReportPDF(models.Model):
+    """A whole report as a PDF, made by a Celery task (caseload.tasks.make_report_pdf) rather than
+    in the request: who asked, for what (the report and its filters), how far it has got, and the
+    file, kept in the private documents folder as review documents are (with its SHA-256)."""
+
+    kind = models.CharField(max_length=10, choices=ReportPDFKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # The annual report's filter (a manager's: a team or one IRO; empty is the whole authority).
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    iro = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    scope_label = models.CharField("whose figures", max_length=200, blank=True)
+    # The day it was asked for: a period that runs past it stops there, as on the page that day.
+    asked_on = models.DateField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=ReportPDFState.choices, default=ReportPDFState.QUEUED)
+    step = models.CharField("what it is doing", max_length=100, blank=True)
+    percent = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)  # why it could not be made, in words
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="report_pdf_period_in_order",
+                violation_error_message="The period ends before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="report_pdf_percent", violation_error_message="At most 100%."
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="qa") | Q(team__isnull=True, iro__isnull=True),
+                name="report_pdf_qa_has_no_filter",
+                violation_error_message="The QA report is for the whole authority.",
+            ),
+            # One job at a time for the same person and the same report: a double click, or a
+            # second tab, finds the first (caseload.services.report_pdf_request).
+            models.UniqueConstraint(
+                fields=["requested_by", "kind", "period_start", "period_end", "team", "iro"],
+                condition=Q(state__in=["queued", "running"]),
+                nulls_distinct=False,
+                name="report_pdf_once_in_flight",
+                violation_error_message="This PDF is already being made.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} PDF {self.period_start} to {self.period_end} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("caseload:report_pdf", args=[self.pk])
+
+    @property
+    def waiting(self) -> bool:
+        return self.state in REPORT_PDF_IN_FLIGHT
+
+    @property
+    def download_name(self) -> str:
+        prefix = "iro-report" if self.kind == ReportPDFKind.ANNUAL else "qa-report"
+        return f"{prefix}-{self.period_start}-{self.period_end}.pdf"

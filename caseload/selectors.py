@@ -5,7 +5,10 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from audits.models import Escalation, MidwayReview
 from children.ages import age_on, retention_until
 from children.codes import AllocationKind
@@ -16,6 +19,8 @@ from reviews.codes import OUTSTANDING_STATUSES, ReviewStatus
 from reviews.models import Review, Visit
 from reviews.selectors import review_state_expression
 from reviews.timescales import care_ends_notice
+
+from .models import ReportPDF
 
 
 def child_record(*, child: Child, today: date, sensitive: bool) -> dict[str, Any]:
@@ -110,3 +115,12 @@ def _placement_distance(episode: Episode | None) -> tuple[PlacementDistance | No
         return placement_distance(episode.home_postcode, episode.placement_postcode), ""
     except UnknownPostcode as error:
         return None, str(error)
+
+
+def report_pdf_for(*, user: User, pk: int) -> ReportPDF:
+    """A report PDF for its progress page or its download: the person who asked for it, and
+    managers (who may read every report); for anyone else it does not exist (404)."""
+    report_pdf = get_object_or_404(ReportPDF.objects.select_related("requested_by"), pk=pk)
+    if report_pdf.requested_by_id != user.pk and not user.is_manager:
+        raise Http404("No such PDF.")
+    return report_pdf

@@ -14,4 +14,7 @@ urlpatterns = [
     path("dashboard/<slug:panel>.<str:fmt>", views.dashboard_export, name="dashboard_export"),
     path("report/", views.annual_report_view, name="report"),
     path("report/narrative/", views.report_narrative, name="report_narrative"),
+    path("report/pdfs/", views.report_pdf_ask, name="report_pdf_ask"),
+    path("report/pdfs/<int:pk>/", views.report_pdf, name="report_pdf"),
+    path("report/pdfs/<int:pk>/download/", views.report_pdf_download, name="report_pdf_download"),
 ]

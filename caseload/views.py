@@ -5,12 +5,13 @@ from urllib.parse import urlencode
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.audit import access_log_write, audited
 from accounts.iro_picker import IROPick, iro_pick
@@ -23,18 +24,19 @@ from iro_service.formerrors import form_errors_apply
 from iro_service.inputs import with_default_period
 from iro_service.keyset import keyset_page
 from reviews import access
+from reviews.documents import private_storage
 from reviews.selectors import caseload_groups, children_with_next_review, iro_booked_reviews, iro_home_caseload
 from reviews.timescales import add_working_days
 
 from .access_log import described
-from .annual_report import labelled_figures, render_report_pdf
+from .annual_report import labelled_figures
 from .dashboard import PANELS, Dashboard, my_review_panel
 from .definitions import ReportPeriod, definitions, last_complete_report_year, report_year_containing
 from .exports import table_response
-from .forms import DashboardFilterForm, NarrativeForm, PeriodForm
-from .models import ReportNarrative
-from .selectors import child_record
-from .services import report_narrative_save
+from .forms import DashboardFilterForm, NarrativeForm, PeriodForm, ReportPDFRequestForm
+from .models import ReportNarrative, ReportPDF, ReportPDFKind, ReportPDFState
+from .selectors import child_record, report_pdf_for
+from .services import report_narrative_save, report_pdf_request
 from .statistics import Scope, annual_report, scope_for
 
 PAGE_SIZE = 50
@@ -171,16 +173,24 @@ def _dashboard_filters(
     return form, start, end, scope_for(user=request.user, team=team, iro=iro)
 
 
-def _shown_query(form: DashboardFilterForm, start: date, end: date) -> str:
-    """The query of what the page shows (this report year when the filter was refused), so that
+def _shown_params(form: DashboardFilterForm, start: date, end: date) -> dict[str, object]:
+    """The filter of what the page shows (this report year when the filter was refused), so that
     its links and downloads are for exactly the figures on it."""
-    shown = {"start": start, "end": end}
+    shown: dict[str, object] = {"start": start, "end": end}
     if form.is_valid():
         shown |= {name: form.cleaned_data[name].pk for name in ("team", "iro") if form.cleaned_data.get(name)}
-    return urlencode(shown)
+    return shown
+
+
+def _shown_query(form: DashboardFilterForm, start: date, end: date) -> str:
+    return urlencode(_shown_params(form, start, end))
 
 
 NO_FILE = "No file was made: correct the period below, then download again."
+PDF_IN_BACKGROUND = (
+    "The PDF is now made in the background: choose “Make the PDF” below, and the next page shows how far it has got "
+    "and offers the download when it is ready."
+)
 
 
 def _dashboard_page(
@@ -234,19 +244,15 @@ def annual_report_view(request: AuthenticatedRequest) -> HttpResponse:
     if wanted in ("json", "pdf") and not form.is_valid():  # as for the dashboard's downloads
         messages.error(request, NO_FILE)
         wanted = None
-    if wanted in ("json", "pdf"):
-        access_log_write(request=request, action=AccessAction.EXPORT, object_type="annual_report", object_id=wanted)
+    if wanted == "pdf":  # an old link: the PDF is made in the background now, from the page's button
+        messages.info(request, PDF_IN_BACKGROUND)
+        return redirect(f"{reverse('caseload:report')}?{_shown_query(form, start, end)}#report-pdf")
     if wanted == "json":
+        access_log_write(request=request, action=AccessAction.EXPORT, object_type="annual_report", object_id=wanted)
         response: HttpResponse = JsonResponse(
             annual_report(start=start, end=end, scope=scope, today=today), json_dumps_params={"indent": 2}
         )
         response["Content-Disposition"] = f'attachment; filename="iro-report-{start}-{end}.json"'
-        return response
-    if wanted == "pdf":
-        response = HttpResponse(
-            render_report_pdf(start=start, end=end, scope=scope, today=today), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="iro-report-{start}-{end}.pdf"'
         return response
     figures = annual_report(start=start, end=end, scope=scope, today=today)
     period = ReportPeriod(start, end, today)
@@ -266,6 +272,8 @@ def annual_report_view(request: AuthenticatedRequest) -> HttpResponse:
             "definitions": definitions(),
             "narrative": ReportNarrative.objects.filter(period_start=start, period_end=end).first(),
             "query": _shown_query(form, start, end),
+            "pdf_kind": ReportPDFKind.ANNUAL,
+            "pdf_params": {name: str(value) for name, value in _shown_params(form, start, end).items()},
         },
     )
 
@@ -303,3 +311,89 @@ def child_access_log(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "caseload/child_access_log.html",
         {"child": child, "page": page, "entries": described(list(page))},
     )
+
+
+# --- Report PDFs, made in the background (caseload.services.report_pdf_request) --------------
+
+
+def _no_child(_object_id: object) -> None:
+    return None  # a report is about the whole service (or a team, or an IRO), no one child
+
+
+def _problems(form: ReportPDFRequestForm) -> str:
+    return " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+
+
+@role_required(Role.MANAGER, Role.IRO)
+@require_POST
+def report_pdf_ask(request: AuthenticatedRequest) -> HttpResponse:
+    """The report page's "Make the PDF": queue it (or find the same one still being made), then
+    show its progress."""
+    form = ReportPDFRequestForm(request.POST)
+    kind = request.POST.get("kind")
+    if kind == ReportPDFKind.QA and not request.user.is_manager:
+        raise PermissionDenied("The QA report is for managers.")
+    back = reverse("audits:qa_report") if kind == ReportPDFKind.QA else reverse("caseload:report")
+    today = timezone.localdate()
+    annual = form.is_valid() and form.cleaned_data["kind"] == ReportPDFKind.ANNUAL
+    if annual and ReportPeriod(form.cleaned_data["start"], form.cleaned_data["end"], today).not_started:
+        form.add_error(None, NOT_STARTED)
+    if not form.is_valid():
+        messages.error(request, f"No PDF was made: {_problems(form)}")
+        return redirect(back)
+    report_pdf = report_pdf_request(
+        requested_by=request.user,
+        kind=form.cleaned_data["kind"],
+        start=form.cleaned_data["start"],
+        end=form.cleaned_data["end"],
+        team=form.cleaned_data["team"],
+        iro=form.cleaned_data["iro"],
+        today=today,
+    )
+    return redirect(report_pdf)
+
+
+def _report_pdf_params(report_pdf: ReportPDF) -> dict[str, str]:
+    """The report's filter the PDF was asked for with (to ask again, or go back to the page)."""
+    params = {"start": str(report_pdf.period_start), "end": str(report_pdf.period_end)}
+    for name, value in (("team", report_pdf.team_id), ("iro", report_pdf.iro_id)):
+        if value:
+            params[name] = str(value)
+    return params
+
+
+def _report_page_url(report_pdf: ReportPDF) -> str:
+    """The report page the PDF was asked for from, with its filter."""
+    page = reverse("audits:qa_report") if report_pdf.kind == ReportPDFKind.QA else reverse("caseload:report")
+    return f"{page}?{urlencode(_report_pdf_params(report_pdf))}"
+
+
+@role_required(Role.MANAGER, Role.IRO)
+def report_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """How far the PDF has got; the download once it is ready, or why it could not be made."""
+    report_pdf = report_pdf_for(user=request.user, pk=pk)
+    return render(
+        request,
+        "caseload/report_pdf.html",
+        {
+            "report_pdf": report_pdf,
+            "report_url": _report_page_url(report_pdf),
+            "pdf_kind": report_pdf.kind,
+            "pdf_params": _report_pdf_params(report_pdf),
+        },
+    )
+
+
+@role_required(Role.MANAGER, Role.IRO)
+@audited("report_pdf", action=AccessAction.DOWNLOAD, child_of=_no_child)
+def report_pdf_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """The finished PDF, for whoever asked for it and managers; every download is logged."""
+    report_pdf = report_pdf_for(user=request.user, pk=pk)
+    if report_pdf.state != ReportPDFState.DONE:
+        raise Http404("This PDF is not ready.")
+    try:
+        # Checked against the private root (safe_join), as review documents are.
+        handle = private_storage().open(report_pdf.file_name, "rb")
+    except (SuspiciousFileOperation, FileNotFoundError, IsADirectoryError):
+        raise Http404("This PDF's file is not available.") from None
+    return FileResponse(handle, as_attachment=True, filename=report_pdf.download_name, content_type="application/pdf")

@@ -3,6 +3,7 @@ import time
 import pytest
 from django.core.management import call_command
 
+from iro_service.celery import app
 from tests.factories import BusinessSupportFactory, IROFactory, ManagerFactory
 
 
@@ -35,3 +36,14 @@ def manager(db):
 @pytest.fixture
 def business_support(db):
     return BusinessSupportFactory(username="support.one")
+
+
+@pytest.fixture
+def eager_tasks(settings, tmp_path):
+    """Celery tasks run in the test's own process as they are queued (as under `make run`): no
+    worker. Tasks are queued once the transaction commits, so a test runs a request's tasks with
+    `django_capture_on_commit_callbacks(execute=True)`. Files go in the test's own folder."""
+    settings.IRO_PRIVATE_DOCUMENTS_ROOT = str(tmp_path / "documents")
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -32,7 +32,7 @@ from audits.forms import (
     QAReportForm,
 )
 from audits.models import Escalation
-from caseload.forms import DashboardFilterForm, NarrativeForm, PeriodForm
+from caseload.forms import DashboardFilterForm, NarrativeForm, PeriodForm, ReportPDFRequestForm
 from children.forms import CaseHoldingIROForm, ChildForm, NewChildForm
 from reviews.care_event_forms import (
     AdoptionPlacementForm,
@@ -171,6 +171,7 @@ FORMS = {
     "PeriodForm": lambda w, d: PeriodForm(d),
     "DashboardFilterForm": lambda w, d: DashboardFilterForm(d),
     "NarrativeForm": lambda w, d: NarrativeForm(d),
+    "ReportPDFRequestForm": lambda w, d: ReportPDFRequestForm(d),
     "ChildForm": lambda w, d: ChildForm(d),
     "NewChildForm": lambda w, d: NewChildForm(d),
     "CaseHoldingIROForm": lambda w, d: CaseHoldingIROForm(d, reassigning=True),  # with the reason asked
@@ -282,6 +283,7 @@ PAGES = {
     "audits:feedback_new": ("iro", "held", ["ParticipantFeedbackForm"], []),
     "audits:disruption_new": ("iro", "child", ["DisruptionMeetingForm"], []),
     "caseload:report_narrative": ("manager", None, ["NarrativeForm"], []),
+    "caseload:report_pdf_ask": ("manager", None, ["ReportPDFRequestForm"], []),
     "accounts:two_factor": ("manager", None, ["TokenForm"], []),
     "reviews:care_event_placement": ("support", "child", ["PlacementChangeForm"], []),
     "reviews:care_event_legal_status": ("iro", "child", ["LegalStatusChangeForm"], []),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import AccessAction, AccessLog
 from audits.models import Escalation
+from caseload.models import ReportPDF
 from children.codes import AllocationKind, LegalStatus
 from children.models import Allocation
 from reviews import access, claims, my_review
@@ -57,6 +58,14 @@ RULES = {
     "caseload:report": (None, {"iro": 200, "manager": 200, "support": 403, "no_role": 403}),
     # Without a period the narrative page sends the manager back to the report to choose one.
     "caseload:report_narrative": (None, {"iro": 403, "manager": 302, "support": 403, "no_role": 403}),
+    # A report's PDF, made in the background: asked for by POST by those who read the report;
+    # its progress page and download for whoever asked, and managers.
+    "caseload:report_pdf_ask": (None, {"iro": 405, "manager": 405, "support": 403, "no_role": 403}),
+    "caseload:report_pdf": ("report_pdf", {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403}),
+    "caseload:report_pdf_download": (
+        "report_pdf",
+        {"iro": (200, 404), "manager": 200, "support": 403, "no_role": 403},
+    ),
     "children:allocate": ("child", STAFF),
     "reviews:to_book": (None, STAFF),
     "reviews:detail": ("review", READ_ALL_IRO_OWN),
@@ -174,6 +183,15 @@ def world():
         folder.mkdir(parents=True)
         (folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n")
         ReturnCheck.objects.filter(pk=return_check.pk).update(folder=f"return_checks/{return_check.pk}")
+        report_pdf = ReportPDF.objects.create(
+            kind="annual",
+            period_start=date(2025, 4, 1),
+            period_end=date(2026, 3, 31),
+            asked_on=date(2026, 5, 1),
+            requested_by=owner,
+            state="done",
+            file_name=private_storage().save(f"report_pdfs/{owner.pk}/annual.pdf", ContentFile(b"%PDF-1.7 test")),
+        )
         report = secrets.token_urlsafe(16)
         private_storage().save(f"imports/reports/{report}.csv", ContentFile(b"CHILD,STATUS,DETAIL\n"))
         invitation = my_review.invitation_create(
@@ -183,6 +201,7 @@ def world():
             "my_review_token": invitation.token,
             "import_report": report,
             "return_check": return_check.pk,
+            "report_pdf": report_pdf.pk,
             "return_check_file": (return_check.pk, "header"),
             "child": child.pk,
             "care_event": care_event.pk,

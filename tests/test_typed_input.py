@@ -160,7 +160,12 @@ def test_the_annual_report_download_with_a_date_out_of_range_makes_no_file(clien
     content = _text(response)
     assert NO_FILE in content
     assert OUT_OF_RANGE in content
-    assert "?start=2024-04-01&amp;end=2025-03-31&amp;format=pdf" in content  # the last complete report year
+    # the page's downloads are for the last complete report year: the JSON link, and the PDF's button
+    assert "?start=2024-04-01&amp;end=2025-03-31&amp;format=json" in content
+    assert (
+        '<input type="hidden" name="start" value="2024-04-01"><input type="hidden" name="end" value="2025-03-31">'
+        in content
+    )
 
 
 def test_a_filter_with_a_date_out_of_range_is_not_passed_on_to_the_downloads(client, manager):

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, NotificationKind
 from audits.services import escalation_raise
+from caseload.models import ReportPDF
 from reviews.codes import DocumentKind, DocumentState
 from reviews.models import Document
 from reviews.my_review import invitation_create, invitation_renew
@@ -283,7 +284,34 @@ def service():
             subject=f"Review due for {booked_child.display_name}",
             url=f"/reviews/{booked.pk}/",
         )
+    # A report PDF in each state its progress page shows (caseload.services.report_pdf_request).
+    pdf_fields = {"period_start": date(2025, 4, 1), "period_end": date(2026, 3, 31), "asked_on": today}
+    report_pdfs = {
+        "being-made": ReportPDF.objects.create(
+            kind="annual",
+            requested_by=manager,
+            state="running",
+            step="Laying out the pages",
+            percent=40,
+            scope_label="Whole authority",
+            **pdf_fields,
+        ),
+        "ready": ReportPDF.objects.create(
+            kind="qa", requested_by=manager, state="done", percent=100, file_name="qa.pdf", size=52_000, **pdf_fields
+        ),
+        "failed": ReportPDF.objects.create(
+            kind="annual",
+            requested_by=manager,
+            team=None,
+            iro=iro,
+            state="failed",
+            message="RuntimeError: no fonts on this machine",
+            scope_label="Alex Morgan",
+            **pdf_fields,
+        ),
+    }
     return {
+        "report_pdfs": report_pdfs,
         "held_child": held_child,
         "held": held,
         "next": held.period_of_care.reviews.exclude(pk=held.pk).get(),
@@ -382,6 +410,8 @@ def test_every_page_and_form_of_every_role_passes_axe(browser, live_server, scre
     manager.visit("/qa/escalations/", "escalations")
     manager.visit("/qa/report/", "qa-report")
     manager.visit("/qa/report/?start=2026-13-01", "qa-report-bad-period")
+    for state, report_pdf in service["report_pdfs"].items():
+        manager.visit(f"/caseload/report/pdfs/{report_pdf.pk}/", f"report-pdf-{state}")
     manager.visit("/accounts/notifications/", "reminders")
     manager.visit(f"/caseload/children/{held_child.pk}/", "child")
     manager.visit(f"/caseload/children/{held_child.pk}/access-log/", "access-log")

@@ -21,7 +21,7 @@ from accounts.models import Team, User
 from caseload.annual_report import report_document
 from caseload.demo import build_demo
 from caseload.exports import csv_bytes, neutralise, xlsx_bytes
-from caseload.models import ReportNarrative
+from caseload.models import ReportNarrative, ReportPDF
 from tests.factories import IROProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -269,11 +269,16 @@ def test_the_report_page_offers_json_of_the_same_shape(client, demo):
     _check_shape(json.loads(response.content), SHAPE)
 
 
-def test_the_report_page_gives_a_pdf(client, demo):
+def test_the_report_page_gives_a_pdf(client, demo, eager_tasks, django_capture_on_commit_callbacks):
+    """Made in the background (tests/caseload/test_report_pdfs.py): asked for, then downloaded."""
     client.force_login(UserFactory(role="manager"))
-    response = client.get(reverse("caseload:report"), {**PERIOD, "format": "pdf"})
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("caseload:report_pdf_ask"), {"kind": "annual", **PERIOD})
+    report_pdf = ReportPDF.objects.get()
+    assert asked.url == reverse("caseload:report_pdf", args=[report_pdf.pk])
+    response = client.get(reverse("caseload:report_pdf_download", args=[report_pdf.pk]))
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_the_dashboard_shows_every_panel_with_a_chart_and_a_table(client, demo):
