@@ -12,6 +12,7 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${DB}"
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS ${DB}" postgres 2>/dev/null
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE ${DB}" postgres
 .venv/bin/python manage.py migrate --noinput -v 0
+.venv/bin/python manage.py load_postcodes
 start=$(date +%s%N)
 .venv/bin/python manage.py seed_demo --children "$N" --years "$YEARS"
 end=$(date +%s%N)
