@@ -44,6 +44,8 @@ from .definitions import (
     episode_open_on,
     iro_active_on,
 )
+from .models import MonthEndMeasure
+from .month_ends import month_end_counts
 from .statistics import (
     MAX_MONTHS,
     Scope,
@@ -150,11 +152,8 @@ class Dashboard:
     def allocated_at_month_ends(self) -> dict[str, int]:
         """Case-holding allocations (of the scope's IROs) at each month end, leaving out a child on
         a short break that day: the caseload trend's numerator, and an IRO's "children in care"."""
-        return Allocation.objects.filter(self.scope.by("iro_id")).aggregate(
-            **{
-                f"m{i}": Count("id", filter=allocated_on(day) & ~child_on_short_break_on(day))
-                for i, day in enumerate(self.month_ends)
-            }
+        return month_end_counts(
+            measure=MonthEndMeasure.ALLOCATED, days=self.month_ends, today=self.today, scope=self.scope
         )
 
     @cached_property
@@ -272,8 +271,8 @@ class Dashboard:
     def in_care(self) -> Panel:
         days = self.month_ends
         if self.scope.whole_authority:
-            counts = PeriodOfCare.objects.aggregate(
-                **{f"m{i}": Count("id", filter=counted_looked_after_on(day)) for i, day in enumerate(days)}
+            counts = month_end_counts(
+                measure=MonthEndMeasure.LOOKED_AFTER, days=days, today=self.today, scope=self.scope
             )
             note = "Children looked after at each month end (not on a short break)."
         else:
@@ -287,7 +286,9 @@ class Dashboard:
             title="Children in care at each month end",
             columns=["Month end", "Children"],
             rows=rows,
-            chart=charts.column_chart([row[0] for row in rows], [row[1] for row in rows], title=note),
+            chart=charts.column_chart(
+                [_month_end_label(day) for day in days], [counts[f"m{i}"] for i in range(len(days))], title=note
+            ),
             note=f"{note} Looked after on {self.start:%-d %b %Y}: {looked['at_start']}; "
             f"on {self.end:%-d %b %Y}{to_date}: {looked['at_end']}; at any time in the period: {looked['during']}; "
             f"{FIGURE_LABELS['looked_after.short_breaks_only'].lower()}: {looked['short_breaks_only']}.",

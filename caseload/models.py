@@ -137,3 +137,33 @@ class ReportPDF(models.Model):
     def download_name(self) -> str:
         prefix = "iro-report" if self.kind == ReportPDFKind.ANNUAL else "qa-report"
         return f"{prefix}-{self.period_start}-{self.period_end}.pdf"
+
+
+class MonthEndMeasure(models.TextChoices):
+    ALLOCATED = "allocated", "Case-holding allocations, not on a short break"
+    LOOKED_AFTER = "looked_after", "Periods of care looked after, not on a short break"
+
+
+AUTHORITY = 0  # MonthEndCount.iro_id for the whole authority's figure (and the mark that a month end is stored)
+
+
+class MonthEndCount(models.Model):
+    """A figure at a past month end, kept once counted (caseload/month_ends.py): the dashboards'
+    month-by-month panels read these instead of counting every allocation at every month end.
+
+    Only month ends before today are kept. On PostgreSQL, any change to an allocation, a period
+    of care or an episode deletes the kept figures from the earliest date it touches on (statement
+    triggers, migration caseload 0003), and a nightly task counts them again."""
+
+    month_end = models.DateField()
+    measure = models.CharField(max_length=20, choices=MonthEndMeasure.choices)
+    iro_id = models.BigIntegerField(help_text="The IRO, or 0 for the whole authority.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "month_end", "iro_id"], name="month_end_count_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.month_end} {self.iro_id}: {self.count}"

@@ -36,6 +36,8 @@ DELETABLE = {
     "reviews_decision": "a decision typed in error is removed from a draft record; once the review is held its "
     "decisions are kept (the record form offers no delete, reviews.forms.BaseDecisionFormSet)",
     "accounts_team": "the admin removes a team no IRO belongs to (IRO profiles PROTECT a team in use)",
+    "caseload_monthendcount": "kept month-end figures are forgotten when the data they counted changes "
+    "(triggers, caseload migration 0003) and counted again nightly (caseload.month_ends)",
     "django_celery_beat_periodictask": "reminder schedules are configuration, edited and removed in the admin",
     "django_celery_beat_intervalschedule": "as above (removing a schedule removes its tasks, CASCADE)",
     "django_celery_beat_crontabschedule": "as above",

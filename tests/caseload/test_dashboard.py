@@ -417,17 +417,21 @@ def _queries(client, url, params):
 # user and its roles, the page's own context (unread reminders, the filter's team list for a
 # manager; the IRO is a box for part of a name, accounts.iro_picker, not a list), then the six
 # report aggregates (children, reviews held with their months, FTE, escalations, reviews overdue
-# and not held, My review by quarter) and one per dashboard panel (two for the caseload trend,
-# children and FTE; the timeliness and My review panels read the report's figures; the caseload
-# per IRO is one for a past period and two, the IROs and the reviews due, for one that runs to today); a
-# download adds its access-log row. "Today" is 1 May 2026: PERIOD is past, TO_DATE runs past today.
+# and not held, My review by quarter) and one per dashboard panel (the timeliness and My review
+# panels read the report's figures; the caseload per IRO is one for a past period and two, the
+# IROs and the reviews due, for one that runs to today); a download adds its access-log row.
+# The month-end figures (caseload.month_ends: the caseload trend's allocations, and the children
+# in care for the whole authority; an IRO's in-care panel reads the allocations) cost, each, on
+# the first view: the kept figures read, the advisory lock taken, the past month ends counted and
+# kept; and on any later view the kept figures read; plus one count of the month ends not yet past
+# when the period runs to today. "Today" is 1 May 2026: PERIOD is past, TO_DATE runs past today.
 TO_DATE = {"start": "2026-04-01", "end": "2027-03-31"}
-PAGES = {
-    "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, 22),
-    "manager-dashboard-to-date": ("manager", "caseload:dashboard", TO_DATE, 23),
-    "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, 19),
-    "report-json": ("manager", "caseload:report", {**PERIOD, "format": "json"}, 11),
-    "report-page": ("manager", "caseload:report", PERIOD, 14),
+PAGES = {  # first view, later views
+    "manager-dashboard": ("manager", "caseload:dashboard", PERIOD, (28, 22)),
+    "manager-dashboard-to-date": ("manager", "caseload:dashboard", TO_DATE, (31, 25)),
+    "iro-dashboard": ("iro", "caseload:dashboard", PERIOD, (22, 19)),
+    "report-json": ("manager", "caseload:report", {**PERIOD, "format": "json"}, (11, 11)),
+    "report-page": ("manager", "caseload:report", PERIOD, (14, 14)),
 }
 
 
@@ -438,4 +442,5 @@ def test_pages_run_a_fixed_number_of_queries_at_any_size(client, db, case, size)
     build_demo(children=size, today=date(2026, 5, 1), years=2)
     client.force_login(User.objects.get(username=username))
     with time_machine.travel(datetime(2026, 5, 1, 12, 0, tzinfo=UTC), tick=False):
-        assert _queries(client, reverse(page), params) == expected
+        assert _queries(client, reverse(page), params) == expected[0]
+        assert _queries(client, reverse(page), params) == expected[1]
