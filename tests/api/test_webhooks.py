@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from api import webhooks
 from api.models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -420,3 +421,12 @@ def test_the_admin_shows_the_delivery_log_read_only(client, iro, subscriber, adm
     assert client.get("/admin/api/webhookdelivery/add/").status_code == 403
     subscription_page = client.get(f"/admin/api/webhooksubscription/{delivery.subscription_id}/change/")
     assert delivery.subscription.secret not in subscription_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_sweep_every_minute_and_the_tasks_exist():
+    sweep = PeriodicTask.objects.get(name="Webhook deliveries sweep")
+    assert sweep.task == "api.tasks.sweep_webhook_deliveries"
+    assert (sweep.interval.every, sweep.interval.period) == (1, "minutes")
+    app.autodiscover_tasks(force=True)
+    assert {sweep.task, webhooks.DELIVER_TASK} <= set(app.tasks)
