@@ -68,3 +68,73 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.key})"
+
+
+class WebhookSubscription(models.Model):
+    """A client's URL to be told of events (api/webhooks.py). Its signing secret is shown once
+    when made; HMAC needs the secret itself on our side, so it is kept as is (not hashed) and
+    never shown again."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="webhook_subscriptions")
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list, help_text="Event types this subscription receives.")
+    secret = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["is_active"], name="api_webhook_active")]
+
+    def __str__(self) -> str:
+        return f"{self.client} → {self.url}"
+
+
+class WebhookEvent(models.Model):
+    """Something that happened, as sent: ids and dates only, never what the child said. The
+    event id is stable across retries, so a receiver can drop a repeat."""
+
+    event_id = models.UUIDField(unique=True, editable=False)
+    type = models.CharField(max_length=40)
+    payload: models.JSONField[Any, Any] = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    RETRYING = "retrying", "Waiting to retry"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Given up"
+
+
+class WebhookDelivery(models.Model):
+    """One event to one subscription: every attempt counted, the last answer kept."""
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "subscription"], name="api_webhook_delivery_once"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="api_webhook_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id} ({self.status})"

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from api.webhooks import EventType, escalation_payload, events_emit
 from children.ages import age_on
 from children.models import Child
 from reviews.codes import ReviewStatus
@@ -147,6 +148,7 @@ def escalation_raise(
         deadline=escalation.stage_deadline,
         changed_by=raised_by,
     )
+    events_emit(EventType.ESCALATION_RAISED, escalation_payload(escalation))
     return escalation
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
+from api.webhooks import EventType, document_payload, events_emit, review_payload
 from children import services as children_services
 from children.codes import SHORT_BREAK_LEGAL_STATUSES, AllocationKind
 from children.models import Child, PeriodOfCare
@@ -232,6 +233,7 @@ def review_record_held(
     review.save(update_fields=["status", "held_on", "chair", "participation_code", "parents_participated", "version"])
     review_due_dates_refresh(period_of_care=review.period_of_care)
     review.refresh_from_db()
+    events_emit(EventType.REVIEW_HELD, review_payload(review))
     return review
 
 
@@ -342,6 +344,7 @@ def review_book(
     for invitee in invitees:
         Invitee(review=review, **invitee).full_clean()
         Invitee.objects.create(review=review, **invitee)
+    events_emit(EventType.REVIEW_BOOKED, review_payload(review))
     return review
 
 
@@ -534,6 +537,8 @@ def document_issue(*, document: Document, issued_on: date) -> Document:
     if field and getattr(review, field) is None:
         setattr(review, field, issued_on)
         review.save(update_fields=[field])
+    if field:
+        events_emit(EventType.ISSUED[document.kind], document_payload(document))
     return document
 
 
