@@ -464,6 +464,10 @@ def episode_record(
         raise Refused(service_problems(error, EPISODE_COLUMNS, sent, child_id=child_id)) from None
 
 
+def looked_after(child: Child) -> bool:
+    return care_events.open_period(child) is not None
+
+
 def outstanding_review(child: Child) -> Review | None:
     return Review.objects.filter(child=child, status__in=OUTSTANDING_STATUSES).order_by("due_date").first()
 

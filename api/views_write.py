@@ -202,7 +202,7 @@ class EpisodeWrite(APIView):
             "DEC": episode.end,
             "REC": episode.reason_ended,
             "created": written.created,
-            "looked_after": episode.period_of_care.end is None,
+            "looked_after": writes.looked_after(child),
             "next_review_due": review.due_date if review else None,
             "next_review_rule": review.due_rule if review else "",
             "early_review": (

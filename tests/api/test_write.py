@@ -13,7 +13,7 @@ from reviews.care_event_models import CareEvent
 from reviews.codes import ReviewStatus
 from reviews.models import Review
 from reviews.timescales import add_working_days
-from tests.factories import IROFactory
+from tests.factories import IROFactory, UserFactory
 
 from .write_helpers import CHILD, CHILD_ID, FIRST_EPISODE, START, allocation_url, child_url, episodes_url, on
 
@@ -65,8 +65,9 @@ def test_every_write_refuses_a_client_without_the_care_events_scope(make_credent
 
 
 def test_a_write_method_the_view_does_not_name_is_refused(api):
-    assert api.get(child_url()).status_code in (403, 405)
-    assert api.delete(child_url()).status_code in (403, 405)
+    assert api.get(child_url()).status_code == 403
+    assert api.delete(episodes_url()).status_code == 403
+    assert api.put(allocation_url(), {"staff_id": "S1"}, format="json").status_code == 403
 
 
 # --- The child -----------------------------------------------------------------------------------
@@ -182,6 +183,21 @@ def test_a_placement_change_goes_through_the_screens_service(api, in_care):
     assert (event.kind, event.episode.placement_type, event.previous_placement_type) == ("placement", "U5", "U4")
     first = Episode.objects.get(period_of_care__child=in_care, start=START)
     assert (first.end, first.reason_ended) == (date(2025, 1, 20), "X1")
+
+
+def test_placed_for_adoption_goes_through_the_screens_adoption_event(api, in_care):
+    with on(date(2025, 1, 20)):
+        wrong = api.post(episodes_url(), {"DECOM": "2025-01-20", "RNE": "P", "PLACE": "A3"}, format="json")
+        placed = api.post(episodes_url(), {"DECOM": "2025-01-20", "RNE": "T", "PLACE": "A3"}, format="json")
+    # A3 is with the current foster carers: RNE T, as the screens' "Placed for adoption" makes it.
+    assert _problems(wrong) == [("RNE", "P", "PLACE A3 from the current placement U4 with legal status C2 is RNE T")]
+    assert placed.status_code == 201, placed.content
+    event = CareEvent.objects.get(child=in_care)
+    assert (event.kind, event.episode.reason_new_episode, event.episode.reason_place_change) == (
+        "adoption_placement",
+        "T",
+        "CARPL",
+    )
 
 
 def test_a_carried_over_detail_sent_with_another_value_is_refused(api, in_care):
@@ -318,6 +334,27 @@ def test_a_staff_identifier_belongs_to_one_iro(db):
     # Blank is allowed for any number of IROs.
     second.iro_profile.staff_id = ""
     second.iro_profile.full_clean()
+
+
+def test_the_staff_identifier_is_edited_with_the_iro_profile_in_the_admin(client):
+    from django.urls import reverse  # noqa: PLC0415 - this test only
+
+    from tests.accounts.test_profile import _admin_post  # noqa: PLC0415 - the user admin's form, as posted
+
+    holder, iro = IROFactory(), IROFactory()
+    holder.iro_profile.staff_id = "W1042"
+    holder.iro_profile.save()
+    client.force_login(UserFactory(username="admin.one", is_staff=True, is_superuser=True))
+    url = reverse("admin:accounts_user_change", args=[iro.pk])
+    assert 'name="iro_profile-0-staff_id"' in client.get(url).content.decode()
+
+    refused = client.post(url, _admin_post(iro, staff_id="W1042"))
+    assert refused.status_code == 200
+    assert "Another IRO has this staff identifier." in refused.content.decode()
+    saved = client.post(url, _admin_post(iro, staff_id="W1043"))
+    assert saved.status_code == 302
+    iro.iro_profile.refresh_from_db()
+    assert iro.iro_profile.staff_id == "W1043"
 
 
 # --- The access log ----------------------------------------------------------------------------
