@@ -35,6 +35,7 @@ from .models import ApiClient, IdempotentRequest
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_MAX_LENGTH = IdempotentRequest._meta.get_field("key").max_length or 255
+PATH_MAX_LENGTH = IdempotentRequest._meta.get_field("path").max_length or 300
 
 PARAMETER = OpenApiParameter(
     name=HEADER,
@@ -95,7 +96,7 @@ def _claim(*, client: ApiClient, key: str, method: str, path: str, digest: str) 
     try:
         with transaction.atomic():
             return IdempotentRequest.objects.create(
-                client=client, key=key, method=method, path=path[:300], request_hash=digest, status_code=0
+                client=client, key=key, method=method, path=path, request_hash=digest, status_code=0
             )
     except IntegrityError:
         return None
@@ -119,7 +120,7 @@ def idempotent(
             return handler(view, request, *args, **kwargs)
         if not key.strip() or len(key) > KEY_MAX_LENGTH:
             return refused(key[:100], f"An {HEADER} is 1 to {KEY_MAX_LENGTH} characters (a UUID, say).")
-        method, path = request.method or "", request.path
+        method, path = request.method or "", request.path[:PATH_MAX_LENGTH]
         digest = request_hash(method=method, path=path, body=request.body)
         savepoint = transaction.savepoint()
         row = _claim(client=client, key=key, method=method, path=path, digest=digest)

@@ -25,6 +25,7 @@ from accounts.models import User as UserModel
 from children import services as children_services
 from children.code_years import collection_year_of, current_codes
 from children.codes import ADOPTION_PLACEMENTS, EPISODE_CONTINUES, AllocationKind, ReasonNewEpisode
+from children.forms import CARE_START_AHEAD
 from children.models import Allocation, Child, Episode, PeriodOfCare
 from children.validators import child_id_problem
 from reviews import care_events
@@ -304,6 +305,14 @@ def _new_period(
         "urn": data["URN"],
     }
     if not child.periods_of_care.exists():
+        # As *New child in care* allows: a planned admission, not years ahead.
+        latest = today + CARE_START_AHEAD
+        if data["DECOM"] > latest:
+            raise _refuse(
+                "DECOM",
+                sent.get("DECOM"),
+                f"Looked after from must be no later than {latest.day} {latest:%B %Y} (a year from today).",
+            )
         child_come_into_care(child=child, start=data["DECOM"], episode_fields=episode_fields)
         event = None
     else:

@@ -275,6 +275,15 @@ def test_return_to_care_is_a_new_period_with_rne_s(api, in_care):
     assert PeriodOfCare.objects.filter(child=in_care).count() == 2
 
 
+def test_coming_into_care_more_than_a_year_ahead_is_refused_as_on_the_screen(api):
+    with on(date(2025, 1, 6)):
+        api.put(child_url(), CHILD, format="json")
+        response = api.post(episodes_url(), {**FIRST_EPISODE, "DECOM": "2026-02-01"}, format="json")
+    assert _problems(response) == [
+        ("DECOM", "2026-02-01", "Looked after from must be no later than 7 January 2026 (a year from today).")
+    ]
+
+
 def test_a_continuing_episode_for_a_child_not_in_care_is_refused(api):
     api.put(child_url(), CHILD, format="json")
     response = api.post(episodes_url(), {**FIRST_EPISODE, "RNE": "P"}, format="json")
