@@ -196,9 +196,12 @@ def child_upsert(*, child_id: str, data: Mapping[str, Any], sent: Mapping[str, A
             try:
                 with transaction.atomic():
                     return children_services.child_create(local_id=child_id, **fields), True
-            except IntegrityError:
-                # The same child added by another request at the same moment: bring that one up to date.
-                child = Child.objects.select_for_update().get(local_id=child_id)
+            except (IntegrityError, ValidationError):
+                # The same child added by another request at the same moment (refused by the unique
+                # CHILD, as the row or as full_clean saw it): bring that one up to date.
+                child = Child.objects.select_for_update().filter(local_id=child_id).first()
+                if child is None:
+                    raise
         if child.archived_at is not None:
             raise _refuse("CHILD", child_id, f"child {child_id}'s record is archived: nothing more is recorded on it")
         return _child_update(child, fields), False
