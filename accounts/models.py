@@ -76,6 +76,14 @@ class IROProfile(models.Model):
         help_text=f"The number children and carers can call you on, like {PHONE_EXAMPLE}. "
         "It is printed in the letter to the child.",
     )
+    # The council's case system names the IRO by this when it allocates a child through the API
+    # (api/services_write.py, POST /api/v1/care-events/children/{CHILD}/allocation/).
+    staff_id = models.CharField(
+        "staff identifier",
+        max_length=30,
+        blank=True,
+        help_text="The IRO's identifier in the council's case system (staff or worker ID). Blank if not known.",
+    )
 
     class Meta:
         verbose_name = "IRO profile"
@@ -89,6 +97,12 @@ class IROProfile(models.Model):
                 condition=Q(active_to__isnull=True) | Q(active_to__gte=models.F("active_from")),
                 name="iro_profile_active_to_after_from",
                 violation_error_message="An IRO cannot stop being active before they start.",
+            ),
+            models.UniqueConstraint(
+                fields=["staff_id"],
+                condition=~Q(staff_id=""),
+                name="iro_profile_staff_id_unique",
+                violation_error_message="Another IRO has this staff identifier.",
             ),
         ]
 

@@ -1,12 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import views, views_write
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", views.schema, name="schema"),
     path("docs/", views.docs, name="docs"),
+    # Care events in (scope care-events:write): paths of their own, apart from the reads.
+    path("care-events/children/<str:child_id>/", views_write.child_write, name="care_events_child"),
+    path("care-events/children/<str:child_id>/episodes/", views_write.episode_write, name="care_events_episodes"),
+    path(
+        "care-events/children/<str:child_id>/allocation/", views_write.allocation_write, name="care_events_allocation"
+    ),
 ]
 
 from . import views_webhooks  # noqa: E402

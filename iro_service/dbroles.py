@@ -43,6 +43,8 @@ DELETABLE = {
     "django_celery_beat_crontabschedule": "as above",
     "django_celery_beat_solarschedule": "as above",
     "django_celery_beat_clockedschedule": "as above",
+    "api_idempotentrequest": "answers kept for an API client's Idempotency-Key are deleted after "
+    "IRO_API_IDEMPOTENCY_HOURS (api.idempotency.idempotent_requests_purge)",
 }
 
 # Audit rows are written once: the runtime role may insert and read them, never change them.
