@@ -67,6 +67,48 @@ def unstamp(*tables):
     return backward
 
 
+# The API shows a child's case-holding IRO by name: renaming the IRO stamps their open
+# case-holding allocations, so the children they hold show as changed.
+IRO_RENAME_SQL = """
+CREATE OR REPLACE FUNCTION allocation_stamp_from_iro() RETURNS trigger AS $$
+BEGIN
+    UPDATE children_allocation SET updated_at = clock_timestamp()
+     WHERE iro_id = NEW.id AND kind = 'case_holding' AND "end" IS NULL;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def iro_rename_stamps_allocations(apps, schema_editor):
+    users = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(IRO_RENAME_SQL, params=None)
+        schema_editor.execute(
+            f"CREATE TRIGGER {users}_renamed_stamps_allocations AFTER UPDATE OF first_name, last_name ON {users} "
+            "FOR EACH ROW WHEN (OLD.first_name IS DISTINCT FROM NEW.first_name "
+            "OR OLD.last_name IS DISTINCT FROM NEW.last_name) EXECUTE FUNCTION allocation_stamp_from_iro()",
+            params=None,
+        )
+    elif vendor == "sqlite":
+        schema_editor.execute(
+            f"CREATE TRIGGER {users}_renamed_stamps_allocations AFTER UPDATE OF first_name, last_name ON {users} "
+            "FOR EACH ROW WHEN OLD.first_name IS NOT NEW.first_name OR OLD.last_name IS NOT NEW.last_name "
+            f"BEGIN UPDATE children_allocation SET updated_at = {SQLITE_STAMP} "
+            "WHERE iro_id = NEW.id AND kind = 'case_holding' AND \"end\" IS NULL; END",
+            params=None,
+        )
+
+
+def iro_rename_stamps_nothing(apps, schema_editor):
+    users = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {users}_renamed_stamps_allocations ON {users}", params=None)
+    elif schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {users}_renamed_stamps_allocations", params=None)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("children", "0010_period_start_idx"),
@@ -121,4 +163,5 @@ class Migration(migrations.Migration):
             ),
             unstamp("children_child", "children_periodofcare", "children_allocation"),
         ),
+        migrations.RunPython(iro_rename_stamps_allocations, iro_rename_stamps_nothing),
     ]

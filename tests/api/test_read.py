@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from accounts.models import AccessAction, AccessLog
+from accounts.models import AccessAction, AccessLog, User
 from api.scopes import Scope
 from children.codes import AllocationKind
 from children.models import Allocation, Child, PeriodOfCare
@@ -183,6 +183,7 @@ def test_changed_since_finds_a_child_changed_by_a_bulk_update_of_any_part_it_sho
             child=one.child, iro=IROFactory(), kind=AllocationKind.COVER, start=date(2025, 2, 1), end=date(2025, 2, 8)
         ),
         lambda: Child.objects.filter(pk=one.child.pk).update(last_name="Changed"),
+        lambda: User.objects.filter(pk=one.iro.pk).update(last_name="Renamed"),  # the case-holding IRO's name
     ):
         before = timezone.now()
         assert changed_children(before) == []
