@@ -212,6 +212,15 @@ def test_a_decision_added_changed_or_removed_moves_its_review(reader):
         assert changed_reviews(before) == [seeded.held.pk]
 
 
+def test_a_document_changed_by_a_bulk_update_is_listed_as_changed(reader):
+    seeded = seed_child()
+    before = timezone.now()
+    assert reader.get("/api/v1/documents/", {"changed_since": before.isoformat()}).json()["results"] == []
+    Document.objects.filter(pk=seeded.document.pk).update(issued_on_time=False)
+    rows = reader.get("/api/v1/documents/", {"changed_since": before.isoformat()}).json()["results"]
+    assert [(row["id"], row["issued_on_time"]) for row in rows] == [(seeded.document.pk, False)]
+
+
 def test_pages_follow_each_other_in_change_order_and_the_last_cursor_brings_only_later_changes(reader):
     seeded = [seed_child() for _ in range(5)]
     rows, cursor = _all(reader, "/api/v1/children/?page_size=2")
