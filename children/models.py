@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from simple_history.models import HistoricalRecords
 
 from .ages import age_on
@@ -62,13 +63,19 @@ class Child(KeptRecord):
         "young person's email", blank=True, help_text="Only if they want their My review invitation by email."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When this row last changed, for the API's changed-since (api/views_read.py): stamped by the
+    # database on every insert and update (a trigger, children migration 0011), so writes through
+    # queryset.update() and bulk_create move it too.
+    updated_at = models.DateTimeField(db_default=Now(), editable=False)
 
     objects: ClassVar = KeptQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name_plural = "children"
         ordering = ["last_name", "first_name", "local_id"]
+        # The API's children changed since a time, in the order it pages them (api/views_read.py).
+        indexes = [models.Index(fields=["updated_at", "id"], name="child_updated_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(mother_child_date_of_birth__isnull=True) | Q(mother=Mother.YES),
@@ -116,17 +123,26 @@ class PeriodOfCare(KeptRecord):
         help_text="Care began before the records held here (imported from the middle of a period): "
         "its first episode need not be RNE S, and the reviews' places in it are not known.",
     )
+    # When this row last changed, for the API's changed-since (api/views_read.py): stamped by the
+    # database on every insert and update (a trigger, children migration 0011), so writes through
+    # queryset.update() and bulk_create move it too.
+    updated_at = models.DateTimeField(db_default=Now(), editable=False)
 
     objects: ClassVar = PeriodOfCareQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "period of care"
         verbose_name_plural = "periods of care"
         ordering = ["child_id", "start"]
         # Children arriving: the periods that start after today (children.selectors.children_arriving).
-        indexes = [models.Index(fields=["start"], name="period_start_idx")]
+        indexes = [
+            models.Index(fields=["start"], name="period_start_idx"),
+            # The API's changed-since: the periods changed since a time, and each child's latest change.
+            models.Index(fields=["updated_at"], name="period_updated_idx"),
+            models.Index(fields=["child", "updated_at"], name="period_child_updated_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["child", "start"], name="period_unique_start_per_child"),
             models.UniqueConstraint(
@@ -305,9 +321,18 @@ class Allocation(NeverDeleted):
         blank=True,
         help_text="For example: the IRO left the service, or a conflict of interest.",
     )
+    # When this row last changed, for the API's changed-since (api/views_read.py): stamped by the
+    # database on every insert and update (a trigger, children migration 0011), so writes through
+    # queryset.update() and bulk_create move it too.
+    updated_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
         ordering = ["child_id", "start"]
+        # The API's changed-since: the allocations changed since a time, and each child's latest change.
+        indexes = [
+            models.Index(fields=["updated_at"], name="allocation_updated_idx"),
+            models.Index(fields=["child", "updated_at"], name="allocation_child_updated_idx"),
+        ]
         constraints = [
             # The database guarantees at most one open case-holding allocation per child;
             # clean() also refuses date ranges that overlap a closed one.

@@ -47,7 +47,9 @@ class BulkInserter:
 
     def __init__(self, model: type[Model], *, batch_size: int = 20000) -> None:
         self.model = model
-        self.fields = list(model._meta.concrete_fields)
+        # A column the database fills itself (db_default: the API's updated_at, stamped by a
+        # trigger) is left out, so the database gives it its value.
+        self.fields = [field for field in model._meta.concrete_fields if field.db_default is NOT_PROVIDED]
         self.batch_size = batch_size
         self.rows: list[tuple[object, ...]] = []
         self.written = 0

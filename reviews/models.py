@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
@@ -125,9 +126,13 @@ class Review(KeptRecord):
     # one in the same period of care, and whether the child had a pre-review visit.
     previous_held_on = models.DateField(null=True, blank=True, editable=False)
     pre_review_visit = models.BooleanField(default=False, editable=False)
+    # When this review or its decisions last changed, for the API's changed-since
+    # (api/views_read.py): stamped by the database on every write to the row and to its decisions
+    # (triggers, reviews migration 0020), so writes through queryset.update() move it too.
+    updated_at = models.DateTimeField(db_default=Now(), editable=False)
 
     objects: ClassVar = KeptQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["child_id", "period_of_care_id", "due_date"]
@@ -152,6 +157,9 @@ class Review(KeptRecord):
             models.Index(
                 fields=["minutes_due_on"], name="review_minutes_pending_idx", condition=Q(minutes_issued_on=None)
             ),
+            # The API's changed-since: reviews in the order it pages them, and each child's latest change.
+            models.Index(fields=["updated_at", "id"], name="review_updated_idx"),
+            models.Index(fields=["child", "updated_at"], name="review_child_updated_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -398,12 +406,16 @@ class Document(KeptRecord):
     # A letter to the child as HTML, rendered with its PDF from the same context
     # (reviews.documents.letter_html): the child's page after the review shows the issued version's.
     letter_html = models.TextField(blank=True, editable=False)
+    # When this row last changed, for the API's changed-since (api/views_read.py): stamped by the
+    # database on every insert and update (a trigger, reviews migration 0020).
+    updated_at = models.DateTimeField(db_default=Now(), editable=False)
 
     objects: ClassVar = KeptQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["review_id", "kind", "version"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="document_updated_idx")]
         constraints = [
             models.UniqueConstraint(fields=["review", "kind", "version"], name="document_version_once"),
             models.CheckConstraint(
