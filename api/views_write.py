@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -35,22 +34,6 @@ from .serializers_write import (
     EpisodeWrittenSerializer,
     ProblemsSerializer,
 )
-
-
-class ClientAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    """The schema's name for the Bearer credential (settings SPECTACULAR_SETTINGS "client"), so that
-    each operation says it needs it. (It belongs with api.authentication; it is here so that the
-    schema of these views validates.)"""
-
-    target_class = "api.authentication.ClientAuthentication"
-    name = "client"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "<key_id>.<secret>"}
-
-    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[Any]]]:
-        return []  # SPECTACULAR_SETTINGS["SECURITY"] names it for every operation already
-
 
 CHILD_PARAMETER = OpenApiParameter(
     name="child_id",
