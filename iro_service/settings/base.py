@@ -332,4 +332,8 @@ SPECTACULAR_SETTINGS = {
         "securitySchemes": {"client": {"type": "http", "scheme": "bearer", "bearerFormat": "<key_id>.<secret>"}}
     },
     "SECURITY": [{"client": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.openapi_auth.common_error_responses",
+    ],
 }
