@@ -313,7 +313,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "IRO service API",
     "DESCRIPTION": (
         "For the council's case system: care events in, reviews and outcomes out. "
-        "Authenticate with 'Authorization: Bearer <key_id>.<secret>'. See the README's API section."
+        "Authenticate with `Authorization: Bearer <key_id>.<secret>`. See the README's API section."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

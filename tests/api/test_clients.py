@@ -101,3 +101,27 @@ def test_each_client_has_a_request_budget(make_credential, api_for, settings):
     assert second.get("/api/v1/schema/").status_code == 200  # budgets are per client
     refused = first.get("/api/v1/schema/")
     assert int(refused["Retry-After"]) > 0
+
+
+def test_a_manager_registers_a_client_in_the_admin_and_sees_its_secret_once(admin_client):
+    response = admin_client.post(
+        "/admin/api/apiclient/add/",
+        {"name": "Mosaic", "scopes": ["children:read", "care-events:write"], "allowed_networks": "", "is_active": "on"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    client = ApiClient.objects.get(name="Mosaic")
+    assert client.scopes == ["care-events:write", "children:read"]
+    shown = [str(message) for message in response.context["messages"]]
+    token = next(word for text in shown for word in text.split() if word.startswith(client.key_id + "."))
+    assert api_client_for_token(token) == client
+    # Never again: not on the change page, not in the list.
+    for page in (f"/admin/api/apiclient/{client.pk}/change/", "/admin/api/apiclient/"):
+        assert token.split(".")[1] not in admin_client.get(page).content.decode()
+    # A bad address range is refused on the form, with the line named.
+    refused = admin_client.post(
+        "/admin/api/apiclient/add/", {"name": "Eclipse", "scopes": [], "allowed_networks": "10.0.0.0/8\nnowhere"}
+    )
+    assert refused.status_code == 200
+    assert "Line 2" in refused.content.decode()
+    assert not ApiClient.objects.filter(name="Eclipse").exists()
