@@ -106,13 +106,19 @@ def _band(children: int, fte: Decimal | None) -> str:
     return f"Within {low}–{high}"
 
 
+IRO_TABLE_PAGE = 50
+
+
 class Dashboard:
     """The panels for one scope and period; `today` sets "this month" and "next month", and a
     period reaching past today stops at it (reported to date: no month not yet reached)."""
 
-    def __init__(self, *, start: date, end: date, today: date, scope: Scope) -> None:
+    def __init__(self, *, start: date, end: date, today: date, scope: Scope, iro_page: int | None = None) -> None:
         self.period = ReportPeriod(start, end, today)
         self.start, self.end, self.today, self.scope = start, self.period.end, today, scope
+        # The dashboard page shows the caseload per IRO IRO_TABLE_PAGE at a time (page 1 first);
+        # None: every IRO (the downloads and the annual report).
+        self.iro_page = iro_page
 
     @property
     def reaches_today(self) -> bool:
@@ -192,6 +198,22 @@ class Dashboard:
             )
             .order_by("last_name", "first_name", "pk")
         )
+        paging: dict[str, Any] = {}
+        if self.iro_page is not None:
+            first = (self.iro_page - 1) * IRO_TABLE_PAGE
+            page = list(iros[first : first + IRO_TABLE_PAGE + 1])  # one more: is there a next page?
+            if not page and self.iro_page > 1:  # past the last IRO (an old link): the first page
+                self.iro_page, first = 1, 0
+                page = list(iros[: IRO_TABLE_PAGE + 1])
+            paging = {
+                "page": self.iro_page,
+                "size": IRO_TABLE_PAGE,
+                "first": first + 1,
+                "last": first + min(len(page), IRO_TABLE_PAGE),
+                "has_previous": self.iro_page > 1,
+                "has_next": len(page) > IRO_TABLE_PAGE,
+            }
+            iros = page[:IRO_TABLE_PAGE]  # type: ignore[assignment]
         # Reviews due or booked for each IRO's current children, this month and next: one
         # grouped query (by the IRO now holding the child), read through the status/due index.
         # Only for a period that runs to today: a past year has no "this month".
@@ -203,6 +225,7 @@ class Dashboard:
                     status__in=OUTSTANDING_STATUSES, due_date__gte=this_month, due_date__lt=after_next
                 )
                 .filter(allocated_on(self.today, "child__allocations__") & self.scope.by("child__allocations__iro_id"))
+                .filter(Q(child__allocations__iro_id__in=[iro.pk for iro in iros]) if paging else Q())
                 .values(iro_id=F("child__allocations__iro_id"))
                 .annotate(
                     this_month=Count("id", filter=Q(due_date__lt=next_month)),
@@ -231,9 +254,13 @@ class Dashboard:
         if self.reaches_today:
             columns += [f"Reviews due {this_month:%B}", f"Reviews due {next_month:%B}"]
             note += "; reviews due or booked as of today"
+        if paging and (paging["has_previous"] or paging["has_next"]):
+            shown = f"IROs {paging['first']} to {paging['last']} by name"
+            note += f"; {shown}, {IRO_TABLE_PAGE} a page (the downloads have all)"
         return Panel(
             slug="caseload",
             title="Caseload per IRO",
+            extra={"paging": paging},
             columns=columns,
             rows=rows,
             # The chart under "Caseload per IRO" plots each IRO's children; per FTE is in the table.

@@ -196,7 +196,14 @@ PDF_IN_BACKGROUND = (
 def _dashboard_page(
     request: AuthenticatedRequest, form: DashboardFilterForm, start: date, end: date, scope: Scope
 ) -> HttpResponse:
-    board = Dashboard(start=start, end=end, today=timezone.localdate(), scope=scope)
+    iro_page = request.GET.get("iro_page", "")
+    board = Dashboard(
+        start=start,
+        end=end,
+        today=timezone.localdate(),
+        scope=scope,
+        iro_page=int(iro_page) if iro_page.isdecimal() and 0 < int(iro_page) < 10_000 else 1,
+    )
     return render(
         request,
         "caseload/dashboard.html",

@@ -334,7 +334,7 @@ GET_PAGES = {
     "caseload:search": ("manager", None, ["q", "page"]),
     "caseload:search (iro)": ("iro", None, ["q", "page"]),
     "caseload:child_access_log": ("manager", "child", ["page"]),
-    "caseload:dashboard": ("manager", None, ["start", "end", "team", "iro", "iro_name"]),
+    "caseload:dashboard": ("manager", None, ["start", "end", "team", "iro", "iro_name", "iro_page"]),
     "caseload:dashboard (iro)": ("iro", None, ["start", "end", "team", "iro"]),
     "caseload:dashboard_export": ("manager", ["ages", "csv"], ["start", "end", "team", "iro"]),
     "caseload:dashboard_export (xlsx)": ("iro", ["caseload_trend", "xlsx"], ["start", "end", "team", "iro"]),

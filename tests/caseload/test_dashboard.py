@@ -444,3 +444,46 @@ def test_pages_run_a_fixed_number_of_queries_at_any_size(client, db, case, size)
     with time_machine.travel(datetime(2026, 5, 1, 12, 0, tzinfo=UTC), tick=False):
         assert _queries(client, reverse(page), params) == expected[0]
         assert _queries(client, reverse(page), params) == expected[1]
+
+
+def test_the_caseload_per_iro_table_is_shown_a_page_of_iros_at_a_time(client, db, monkeypatch):
+    """At national scale a page listed 1,334 IROs: the dashboard shows IRO_TABLE_PAGE by name with
+    links to the next and previous pages, at the same number of queries on every page; the
+    downloads keep every IRO."""
+    monkeypatch.setattr("caseload.dashboard.IRO_TABLE_PAGE", 2)
+    build_demo(children=30, today=date(2026, 5, 1), years=2)
+    client.force_login(User.objects.get(username="manager"))
+    with time_machine.travel(datetime(2026, 5, 1, 12, 0, tzinfo=UTC), tick=False):
+        everyone = list(
+            csv.reader(
+                io.StringIO(
+                    client.get(reverse("caseload:dashboard_export", args=["caseload", "csv"]), PERIOD).content.decode(
+                        "utf-8-sig"
+                    )
+                )
+            )
+        )
+        names = [row[0] for row in everyone[1:]]
+        assert len(names) > 4  # three pages at least
+        seen, page, counts = [], 1, []
+        while True:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse("caseload:dashboard"), {**PERIOD, "iro_page": page})
+            counts.append(len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]))
+            panel = next(p for p in response.context["panels"] if p.slug == "caseload")
+            assert 1 <= len(panel.rows) <= 2
+            seen += [row[0] for row in panel.rows]
+            html = response.content.decode()
+            if not panel.extra["paging"]["has_next"]:
+                assert "Next 2 IROs" not in html
+                break
+            assert f"iro_page={page + 1}#caseload" in html
+            page += 1
+        assert seen == names  # every IRO once, in the order of the download
+        assert "Previous 2 IROs" in html
+        # A page past the last IRO (an old link) shows the first.
+        far = client.get(reverse("caseload:dashboard"), {**PERIOD, "iro_page": 999})
+        assert [row[0] for row in next(p for p in far.context["panels"] if p.slug == "caseload").rows] == names[:2]
+    # Every page after the first costs the same (the first also keeps the month-end figures).
+    assert len(counts) > 2
+    assert len(set(counts[1:])) == 1
