@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from audits.codes import EscalationOutcome, EscalationStage
 from audits.models import EscalationStageChange
@@ -82,37 +82,35 @@ def _episodes_during(start: date, end: date) -> Q:
     return looked_after_during(start, end)
 
 
+def _short_break_episodes(condition: Q) -> QuerySet[Episode]:
+    return Episode.objects.filter(condition, legal_status__in=SHORT_BREAKS)
+
+
+# The "on a short break" tests below are `IN (SELECT ...)` over the few short-break episodes
+# (index episode_short_break_idx), not EXISTS per row: PostgreSQL reads the short breaks once per
+# statement into a hash, instead of one index look-up per period for each figure (some 400,000 in
+# the children-looked-after aggregate at 80,000 children). period_of_care_id and child_id are
+# never NULL, so NOT IN means what NOT EXISTS did.
 def on_short_break_on(day: date, period_ref: str = "pk") -> Q:
     """The period of care (by the outer `period_ref`) is on a short break (V3/V4) on D: the
     episode in force that day has legal status V3 or V4. DfE statistics leave such a child out of
     the children looked after that day."""
-    return Q(
-        Exists(
-            Episode.objects.filter(
-                episode_open_on(day), period_of_care_id=OuterRef(period_ref), legal_status__in=SHORT_BREAKS
-            )
-        )
-    )
+    return Q(**{f"{period_ref}__in": _short_break_episodes(episode_open_on(day)).values("period_of_care_id")})
 
 
 def child_on_short_break_on(day: date, child_ref: str = "child_id") -> Q:
     """The child (by the outer `child_ref`) is on a short break (V3/V4) on D."""
-    return Q(
-        Exists(
-            Episode.objects.filter(
-                episode_open_on(day), period_of_care__child_id=OuterRef(child_ref), legal_status__in=SHORT_BREAKS
-            )
-        )
-    )
+    return Q(**{f"{child_ref}__in": _short_break_episodes(episode_open_on(day)).values("period_of_care__child_id")})
 
 
 def short_breaks_only_during(start: date, end: date, period_ref: str = "pk") -> Q:
     """The period of care (by the outer `period_ref`) had, within [S, E], only V3/V4 episodes (and
     at least one). A period with no episode recorded is not a short break."""
     episodes = Episode.objects.filter(_episodes_during(start, end), period_of_care_id=OuterRef(period_ref))
-    return Q(Exists(episodes.filter(legal_status__in=SHORT_BREAKS))) & ~Q(
-        Exists(episodes.exclude(legal_status__in=SHORT_BREAKS))
+    had_a_short_break = Q(
+        **{f"{period_ref}__in": _short_break_episodes(_episodes_during(start, end)).values("period_of_care_id")}
     )
+    return had_a_short_break & ~Q(Exists(episodes.exclude(legal_status__in=SHORT_BREAKS)))
 
 
 def counted_looked_after_on(day: date) -> Q:
