@@ -89,6 +89,8 @@ def test_the_documentation_loads_nothing_off_site(make_credential, api_for):
     html = page.content.decode()
     assert "/static/drf_spectacular_sidecar/" in html
     assert "https://" not in html  # no CDN, no web font
+    assert "<style" not in html  # the site's CSP allows no inline style: the page's styles are a file
+    assert "/static/css/api-docs.css" in html
     script = api.get("/api/v1/docs/?script=")
     assert script.status_code == 200
     assert "https://" not in script.content.decode()
