@@ -2,13 +2,12 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iro_bench .venv/bin/python bench/caseload_page.py
 
-Prints the median of 15 requests for each page, and the queries each runs.
+Prints, for each page, the median of 15 requests through Django beside its bare SQL, run by
+turns (bench/alternating.py), and the statements each sends.
 """
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import django
@@ -19,24 +18,23 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.alternating import alternating, bare_sql  # noqa: E402
 from children.models import Child  # noqa: E402
 
 RUNS = 15
 
 
-def measure(client: Client, url: str) -> tuple[float, int]:
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
+def measure(client: Client, url: str) -> tuple[float, float, float, int]:
+    def get() -> None:
         response = client.get(url)
-        timings.append(time.perf_counter() - started)
         assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return statistics.median(timings) * 1000, len(queries)
+
+    get()  # warm
+    bare, statements = bare_sql(get)
+    return (*alternating(get, bare, RUNS), statements)
 
 
 @override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False)
@@ -57,8 +55,8 @@ def main() -> None:
     for user, url, name in pages:
         client = Client()
         client.force_login(user)
-        milliseconds, queries = measure(client, url)
-        print(f"{name:40} {milliseconds:8.1f} ms median of {RUNS}, {queries} queries")
+        django_ms, sql_ms, ratio, statements = measure(client, url)
+        print(f"{name:40} {django_ms:8.1f} ms, bare SQL {sql_ms:6.1f} ms ({ratio:4.2f}×), {statements} statements")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ machine's load between them does not skew it.
 """
 
 import os
-import re
 import statistics
 import sys
 import time
@@ -23,13 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_service.settings.local")
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.alternating import alternating, bare_sql  # noqa: E402
 from caseload.models import ReportPDF, ReportPDFKind  # noqa: E402
 from caseload.report_pdfs import report_pdf_render  # noqa: E402
 from caseload.statistics import annual_report  # noqa: E402
@@ -46,47 +46,6 @@ def _median_ms(action, runs: int = RUNS) -> float:
         action()
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000
-
-
-_DECLARE = re.compile(r'^\s*DECLARE\s+"?([^"\s]+)"?', re.IGNORECASE)
-
-
-def _bare_sql(action) -> tuple[object, int]:
-    """Capture the statements `action` sends; a function that sends them alone on the cursor and
-    fetches every row (a server-side cursor's DECLARE is followed by FETCH ALL and CLOSE, so its
-    rows are counted too); and the number of statements."""
-    with CaptureQueriesContext(connection) as captured:
-        action()
-    statements = [query["sql"] for query in captured.captured_queries if "SAVEPOINT" not in query["sql"]]
-
-    def run() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-                declared = _DECLARE.match(sql)
-                if declared:
-                    cursor.execute(f'FETCH ALL FROM "{declared.group(1)}"')
-                    cursor.fetchall()
-                    cursor.execute(f'CLOSE "{declared.group(1)}"')
-                elif cursor.description:
-                    cursor.fetchall()
-
-    return run, len(statements)
-
-
-def _alternating(action, bare) -> tuple[float, float, float]:
-    """Django and its bare SQL run by turns (so a change in the machine's load hits both alike):
-    the median of each, and the median of the pairwise ratios."""
-    django_times, sql_times, ratios = [], [], []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        action()
-        django_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        bare()
-        sql_times.append(time.perf_counter() - started)
-        ratios.append(django_times[-1] / sql_times[-1])
-    return statistics.median(django_times) * 1000, statistics.median(sql_times) * 1000, statistics.median(ratios)
 
 
 def _report_year() -> tuple:
@@ -128,8 +87,8 @@ def main() -> None:
     print(f"{'':42} {'Django':>10} {'bare SQL':>10} {'ratio':>6} {'queries':>8}")
     for name, action in cases:
         action()  # warm caches (bank holidays, templates, connection)
-        bare, statements = _bare_sql(action)
-        django_ms, sql_ms, ratio = _alternating(action, bare)
+        bare, statements = bare_sql(action)
+        django_ms, sql_ms, ratio = alternating(action, bare, RUNS)
         print(f"{name:42} {django_ms:8.1f}ms {sql_ms:8.1f}ms {ratio:5.2f}× {statements:8}")
     # The whole-authority PDFs: the work their Celery task does (figures, layout, writing), off
     # the request since #19; the pages only record the request and show its progress.
