@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -141,3 +142,9 @@ def claimed(review, page: str, data: dict) -> dict:
     """A POST of one of a review's pages ("record", "prepare", "book", "cancel", "cover") with the
     claim the page carries when opened now (reviews.claims)."""
     return {"claim": getattr(claims, page.upper()).claim(Review.objects.get(pk=review.pk)), **data}
+
+
+def names_word(name: str, text: str) -> bool:
+    """`name` stands in `text` as a word of its own: a random name that is part of another word
+    ("Rob" in "Robin", "Sam" in "same") is not the name shown."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
